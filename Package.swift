@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sds",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sds", targets: ["sds"]),
+        .library(name: "SDSStore", targets: ["SDSStore"]),
+        .library(name: "SDSTFRecord", targets: ["SDSTFRecord"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // MARK: System libraries (Debian -dev packages)
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: Support
+        .target(name: "SDSCore"),
+        .target(name: "SDSCatalog", dependencies: ["CSQLite", "SDSCore"]),
+        .target(name: "SDSGit", dependencies: ["CGit2", "SDSCore"]),
+
+        // MARK: Formats (pure, store-free)
+        .target(name: "SDSTFRecord", dependencies: ["CZlib"]),
+
+        // MARK: Store
+        .target(name: "SDSStore", dependencies: [
+            "SDSCore", "SDSCatalog", "SDSGit",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // MARK: Commands
+        .target(name: "SDSCommands", dependencies: [
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
+
+        // MARK: Tests
+        .testTarget(name: "SDSCoreTests", dependencies: ["SDSCore"]),
+        .testTarget(name: "SDSStoreTests", dependencies: ["SDSStore", "SDSCatalog", "SDSGit"]),
+        .testTarget(name: "SDSTFRecordTests", dependencies: ["SDSTFRecord"]),
+        .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore"]),
+    ]
+)

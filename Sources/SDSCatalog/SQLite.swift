@@ -1,0 +1,132 @@
+import CSQLite
+import SDSCore
+
+/// One SQLite connection. Not shared across threads: each owner keeps its own.
+///
+/// The catalog is a cache over the object store, so a failure to open it is
+/// reported, and callers may delete and rebuild it.
+public final class SQLiteDatabase {
+    private var handle: OpaquePointer?
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            throw SDSError(.io, "cannot open the index '\(path)': \(message)",
+                           hint: "the index is only a cache; delete it and sds rebuilds it")
+        }
+        handle = db
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements without results.
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let message = err.map { String(cString: $0) } ?? "code \(rc)"
+            sqlite3_free(err)
+            throw SDSError(.io, "SQLite error \(rc): \(message) - while executing `\(sql)`")
+        }
+    }
+
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
+        return SQLiteStatement(stmt, db: self, sql: sql)
+    }
+
+    /// Runs `body` in one transaction, committing on success.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func error(_ rc: Int32, _ sql: String) -> SDSError {
+        SDSError(.io, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(handle))) - while executing `\(sql)`")
+    }
+}
+
+/// A prepared statement; finalized on deinit.
+public final class SQLiteStatement {
+    private let stmt: OpaquePointer
+    private let db: SQLiteDatabase
+    private let sql: String
+
+    init(_ stmt: OpaquePointer, db: SQLiteDatabase, sql: String) {
+        self.stmt = stmt
+        self.db = db
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    public enum Value {
+        case int(Int64)
+        case text(String)
+        case blob([UInt8])
+        case null
+    }
+
+    /// Binds values to ?1, ?2, … after a reset.
+    public func bind(_ values: [Value]) throws {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+        for (i, v) in values.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch v {
+            case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
+            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT)
+            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+            case .null: rc = sqlite3_bind_null(stmt, idx)
+            }
+            guard rc == SQLITE_OK else { throw db.error(rc, sql) }
+        }
+    }
+
+    /// Advances one row; false when done.
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw db.error(rc, sql)
+    }
+
+    /// Binds and runs to completion.
+    public func run(_ values: [Value] = []) throws {
+        try bind(values)
+        while try step() {}
+    }
+
+    public func int(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+
+    public func text(_ column: Int32) -> String {
+        guard let p = sqlite3_column_text(stmt, column) else { return "" }
+        return String(cString: p)
+    }
+
+    public func blob(_ column: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(stmt, column))
+        guard n > 0, let p = sqlite3_column_blob(stmt, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+}
+
+private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

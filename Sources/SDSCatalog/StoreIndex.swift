@@ -1,0 +1,94 @@
+import SDSCore
+
+/// What the index remembers about one work-tree file: its stat fingerprint and content id.
+public struct FileState: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var mtimeNs: Int64
+    public var ctimeNs: Int64
+    public var id: ObjectID
+    /// When the content was hashed (wall clock); only used to spot racily clean entries.
+    public var recordedNs: Int64
+
+    public init(stat: FileStat, id: ObjectID, recordedNs: Int64) {
+        device = stat.device
+        inode = stat.inode
+        size = stat.size
+        mtimeNs = stat.mtimeNs
+        ctimeNs = stat.ctimeNs
+        self.id = id
+        self.recordedNs = recordedNs
+    }
+
+    /// Seconds a file must be older than its hashing for the entry to be trusted.
+    ///
+    /// A write in the same clock tick as the hashing could keep size and mtime, as
+    /// git's "racy clean" entries; such entries are rehashed instead of trusted.
+    public static let racyWindowNs: Int64 = 1_000_000_000
+
+    /// The id, if `stat` still matches and the entry is not racy.
+    public func id(ifMatching stat: FileStat) -> ObjectID? {
+        guard stat.kind == .file, stat.device == device, stat.inode == inode, stat.size == size,
+              stat.mtimeNs == mtimeNs, stat.ctimeNs == ctimeNs,
+              mtimeNs < recordedNs - Self.racyWindowNs else { return nil }
+        return id
+    }
+}
+
+/// The SQLite index at `.sensorstore/index.sqlite`: a cache over the objects and the work tree.
+///
+/// Deleting it loses nothing; every table is rebuilt on demand.
+public final class StoreIndex {
+    public static let schemaVersion = 1
+    let db: SQLiteDatabase
+
+    public init(path: String) throws {
+        db = try SQLiteDatabase(path: path)
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS file_state(
+                path TEXT PRIMARY KEY, device INTEGER, inode INTEGER, size INTEGER,
+                mtime_ns INTEGER, ctime_ns INTEGER, id BLOB, recorded_ns INTEGER) WITHOUT ROWID;
+            PRAGMA user_version = \(Self.schemaVersion);
+            """)
+    }
+
+    /// File states for `path` and everything below it (paths relative to the workspace).
+    public func fileStates(under path: String) throws -> [String: FileState] {
+        let stmt = try db.prepare("""
+            SELECT path, device, inode, size, mtime_ns, ctime_ns, id, recorded_ns FROM file_state
+            WHERE path = ?1 OR (path >= ?1 || '/' AND path < ?1 || '0')
+            """)
+        try stmt.bind([.text(path)])
+        var out = [String: FileState]()
+        while try stmt.step() {
+            let idBytes = stmt.blob(6)
+            guard idBytes.count == 32 else { continue }
+            var st = FileState(stat: FileStat(stat()), id: ObjectID(digest: idBytes), recordedNs: stmt.int(7))
+            st.device = UInt64(bitPattern: stmt.int(1))
+            st.inode = UInt64(bitPattern: stmt.int(2))
+            st.size = stmt.int(3)
+            st.mtimeNs = stmt.int(4)
+            st.ctimeNs = stmt.int(5)
+            out[stmt.text(0)] = st
+        }
+        return out
+    }
+
+    /// Records hashed files, in one transaction.
+    public func record(_ states: [(path: String, state: FileState)]) throws {
+        guard !states.isEmpty else { return }
+        try db.transaction {
+            let stmt = try db.prepare("INSERT OR REPLACE INTO file_state VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            for (path, s) in states {
+                try stmt.run([.text(path), .int(Int64(bitPattern: s.device)), .int(Int64(bitPattern: s.inode)),
+                              .int(s.size), .int(s.mtimeNs), .int(s.ctimeNs), .blob(s.id.bytes), .int(s.recordedNs)])
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

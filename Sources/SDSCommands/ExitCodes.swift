@@ -1,0 +1,43 @@
+import ArgumentParser
+import SDSCore
+
+/// The one table of exit statuses (sysexits-style, as restic and git keep one).
+///
+/// | code | meaning |
+/// |------|---------|
+/// | 0    | success |
+/// | 1    | differences or problems found (status, fsck) |
+/// | 64   | usage: bad arguments, or a path sds cannot track |
+/// | 65   | bad data: a file or object that does not parse or verify |
+/// | 66   | not found: no store, no git repository, unknown revision, missing objects |
+/// | 70   | internal error (a bug) |
+/// | 73   | refused: would overwrite or delete data that is not saved (use --force) |
+/// | 74   | I/O error from the operating system |
+/// | 75   | try again: the store is locked, or a file changed while being read |
+/// | 130  | interrupted |
+public enum ExitStatus {
+    public static let differences: Int32 = 1
+
+    public static func code(for kind: ErrorKind) -> Int32 {
+        switch kind {
+        case .usage: 64
+        case .badData: 65
+        case .notFound: 66
+        case .internal: 70
+        case .conflict: 73
+        case .io: 74
+        case .busy: 75
+        case .interrupted: 130
+        }
+    }
+}
+
+/// Runs a command body, printing an `SDSError` and mapping it to its exit status.
+func reporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as SDSError {
+        Output.error(error.description)
+        throw ExitCode(ExitStatus.code(for: error.kind))
+    }
+}

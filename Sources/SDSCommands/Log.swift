@@ -1,0 +1,68 @@
+import ArgumentParser
+import SDSCore
+import SDSStore
+
+struct Log: ParsableCommand, StoreCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the versions of a tracked path through git history, newest first.",
+        discussion: """
+            Reads the committed PATH.sds of each commit (first-parent history of HEAD) with libgit2 and
+            prints the commits where it changed: commit, date, data id, size, files, message.
+            """)
+
+    @Argument(help: "A tracked path (or its .sds pointer file).")
+    var path: String
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        try reporting {
+            let ws = try openWorkspace()
+            let versions = try ws.versions(of: path)
+            if json {
+                let items = versions.map { v in
+                    "{\"commit\":\(Output.json(v.commit.id)),\"files\":\(v.pointer.map { "\($0.files)" } ?? "null"),"
+                        + "\"id\":\(v.pointer.map { Output.json($0.id.hex) } ?? "null"),"
+                        + "\"message\":\(Output.json(v.commit.summary)),\"size\":\(v.pointer.map { "\($0.size)" } ?? "null"),"
+                        + "\"time\":\(v.commit.time)}"
+                }
+                return Output.line("[\(items.joined(separator: ","))]")
+            }
+            if versions.isEmpty {
+                Output.line("no committed versions of '\(path)' (commit its .sds pointer file to record one)")
+                return
+            }
+            for v in versions {
+                let date = Dates.iso8601(seconds: v.commit.time, offsetMinutes: Int(v.commit.timeOffsetMinutes))
+                let data = v.pointer.map { "\($0.id.short)  \(Output.bytes($0.size).padding(10)) \($0.files) file(s)" }
+                    ?? "(removed)"
+                Output.line("\(v.commit.id.prefix(12))  \(date)  \(data)  \(v.commit.summary)")
+            }
+        }
+    }
+}
+
+/// Calendar arithmetic without Foundation or the process time zone.
+enum Dates {
+    /// `2026-11-25 14:03:07 +0100` for a Unix time and the commit's UTC offset.
+    static func iso8601(seconds: Int64, offsetMinutes: Int) -> String {
+        let local = seconds + Int64(offsetMinutes) * 60
+        var days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        let secs = local - days * 86400
+        // Howard Hinnant's days-to-civil algorithm.
+        days += 719468
+        let era = (days >= 0 ? days : days - 146096) / 146097
+        let doe = days - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let sign = offsetMinutes < 0 ? "-" : "+"
+        let off = abs(offsetMinutes)
+        return "\(y)-\(two(m))-\(two(d)) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(Int64(off / 60)))\(two(Int64(off % 60)))"
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import SDSCore
+import SDSStore
+
+struct Status: ParsableCommand, StoreCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show each tracked path as unchanged, modified, missing or not in store.",
+        discussion: """
+            Compares the data in the work tree with its pointer file. Only files whose stat changed
+            are read. 'not in store' means the data matches the pointer but the store lacks some of
+            its objects (run 'sds add' to store them again).
+            Exit status: 0 when every path is unchanged, 1 otherwise.
+            --porcelain prints '<state> <path>' lines (state: unchanged, modified, missing,
+            not-in-store) that stay stable across versions.
+            """)
+
+    @Argument(help: "Tracked paths, pointer files or folders holding them (default: all).")
+    var paths: [String] = []
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Print stable '<state> <path>' lines for scripts.")
+    var porcelain = false
+
+    @Flag(name: .shortAndLong, help: "List the changed files inside modified folders.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing; only set the exit status.")
+    var quiet = false
+
+    func run() throws {
+        var clean = true
+        try reporting {
+            let ws = try openWorkspace()
+            let results = try StatusChecker(workspace: ws).status(try ws.trackedPaths(paths))
+            clean = results.allSatisfy { $0.state == .unchanged }
+            if quiet { return }
+            if json { return Output.line(Self.json(results, clean: clean)) }
+            for r in results {
+                for w in r.warnings { Output.warning(w) }
+                if porcelain {
+                    Output.line("\(r.state.rawValue.replacingOccurrences(" ", "-")) \(r.path)")
+                    continue
+                }
+                var line = (r.state.rawValue + ":").padding(14) + r.path
+                if r.state == .modified && !r.changes.isEmpty {
+                    let added = r.changes.filter { $0.kind == .added }.count
+                    let removed = r.changes.filter { $0.kind == .removed }.count
+                    let modified = r.changes.count - added - removed
+                    line += " (\(modified) modified, \(added) added, \(removed) removed)"
+                }
+                if r.state != .notInStore && !r.inStore { line += " [not in store]" }
+                Output.line(line)
+                if verbose { for c in r.changes { Output.line("    \(c.kind.rawValue): \(c.path)") } }
+            }
+            if results.isEmpty { Output.line("nothing tracked yet; 'sds add PATH' starts tracking a file or folder") }
+        }
+        if !clean { throw ExitCode(ExitStatus.differences) }
+    }
+
+    static func json(_ results: [PathStatus], clean: Bool) -> String {
+        let items = results.map { r in
+            let changes = r.changes.map { "{\"change\":\(Output.json($0.kind.rawValue)),\"path\":\(Output.json($0.path))}" }
+            return "{\"changes\":[\(changes.joined(separator: ","))],"
+                + "\"current_id\":\(r.currentID.map { Output.json($0.hex) } ?? "null"),"
+                + "\"id\":\(Output.json(r.pointer.id.hex)),\"in_store\":\(r.inStore),"
+                + "\"kind\":\(Output.json(r.pointer.kind.rawValue)),\"path\":\(Output.json(r.path)),"
+                + "\"state\":\(Output.json(r.state.rawValue))}"
+        }
+        return "{\"clean\":\(clean),\"paths\":[\(items.joined(separator: ","))]}"
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+
+    func replacingOccurrences(_ a: Character, _ b: Character) -> String { String(map { $0 == a ? b : $0 }) }
+}

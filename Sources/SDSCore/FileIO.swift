@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What `lstat` says about a path, reduced to what the store needs.
+public struct FileStat: Equatable, Sendable {
+    public enum Kind: Sendable { case file, directory, symlink, other }
+    public var kind: Kind
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var mtimeNs: Int64
+    public var ctimeNs: Int64
+    public var mode: UInt32
+
+    public init(_ s: stat) {
+        switch s.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symlink
+        default: kind = .other
+        }
+        device = UInt64(s.st_dev)
+        inode = UInt64(s.st_ino)
+        size = Int64(s.st_size)
+        mtimeNs = Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec)
+        ctimeNs = Int64(s.st_ctim.tv_sec) * 1_000_000_000 + Int64(s.st_ctim.tv_nsec)
+        mode = UInt32(s.st_mode)
+    }
+
+    public var isExecutable: Bool { mode & 0o100 != 0 }
+}
+
+/// Thin, EINTR-safe wrappers over the POSIX calls sds uses.
+public enum FileIO {
+    /// `lstat`, or nil when the path does not exist.
+    public static func lstat(_ path: String) throws -> FileStat? {
+        var s = stat()
+        if Glibc.lstat(path, &s) == 0 { return FileStat(s) }
+        if errno == ENOENT || errno == ENOTDIR { return nil }
+        throw SDSError.io("cannot stat", path: path, errno: errno)
+    }
+
+    /// `fstat` of an open descriptor.
+    public static func fstat(_ fd: Int32, path: String) throws -> FileStat {
+        var s = stat()
+        guard Glibc.fstat(fd, &s) == 0 else { throw SDSError.io("cannot stat", path: path, errno: errno) }
+        return FileStat(s)
+    }
+
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw SDSError.io("cannot open", path: path, errno: errno) }
+        }
+    }
+
+    /// Reads up to `count` bytes; returns 0 only at end of file.
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, path: String) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer, count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw SDSError.io("cannot read", path: path, errno: errno) }
+        }
+    }
+
+    /// Fills the buffer unless end of file comes first; returns the bytes read.
+    public static func readFull(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, path: String) throws -> Int {
+        var done = 0
+        while done < count {
+            let n = try read(fd, buffer + done, count - done, path: path)
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, path: String) throws {
+        var done = 0
+        while done < count {
+            let n = Glibc.write(fd, buffer + done, count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SDSError.io("cannot write", path: path, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0.baseAddress!, $0.count, path: path) }
+    }
+
+    public static func fsync(_ fd: Int32, path: String) throws {
+        guard Glibc.fsync(fd) == 0 else { throw SDSError.io("cannot sync", path: path, errno: errno) }
+    }
+
+    /// Makes a rename or create inside `dir` durable.
+    public static func fsyncDirectory(_ dir: String) throws {
+        let fd = try open(dir, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        try fsync(fd, path: dir)
+    }
+
+    /// Reads a whole (small) file.
+    public static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try read(fd, $0.baseAddress!, $0.count, path: path) }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Reads a file, or nil when it does not exist.
+    public static func readFileIfExists(_ path: String) throws -> [UInt8]? {
+        guard try lstat(path) != nil else { return nil }
+        return try readFile(path)
+    }
+
+    /// Writes a file atomically: a temp file beside it, fsync, rename, fsync the folder.
+    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+        let dir = parentDirectory(path)
+        let tmp = "\(dir)/.\(baseName(path)).sds-tmp-\(getpid())"
+        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try writeAll(fd, bytes, path: tmp)
+            try fsync(fd, path: tmp)
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            let code = errno
+            unlink(tmp)
+            throw SDSError.io("cannot rename into", path: path, errno: code)
+        }
+        try fsyncDirectory(dir)
+    }
+
+    /// Creates a folder and its parents; an existing folder is fine.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws {
+        if let s = try lstat(path) {
+            if s.kind == .directory { return }
+            throw SDSError(.conflict, "'\(path)' exists and is not a folder")
+        }
+        let parent = parentDirectory(path)
+        if parent != path { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw SDSError.io("cannot create folder", path: path, errno: errno)
+        }
+    }
+
+    /// The names in a folder (no `.`/`..`), sorted by raw bytes.
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw SDSError.io("cannot list folder", path: path, errno: errno) }
+        defer { closedir(dir) }
+        var names = [String]()
+        while let entry = readdir(dir) {
+            let raw = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: UInt8.self, capacity: 256) { p in
+                    Array(UnsafeBufferPointer(start: p, count: strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self))))
+                }
+            }
+            guard let name = String(validating: raw, as: UTF8.self) else {
+                let shown = String(decoding: raw, as: UTF8.self)
+                throw SDSError(.badData, "the name '\(shown)' in '\(path)' is not valid UTF-8; sds tracks UTF-8 names only",
+                               hint: "rename the file, e.g. with 'convmv'")
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+        }
+        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return names
+    }
+
+    public static func readLink(_ path: String) throws -> String {
+        var buf = [CChar](repeating: 0, count: 4097)
+        let n = readlink(path, &buf, 4096)
+        guard n >= 0 else { throw SDSError.io("cannot read link", path: path, errno: errno) }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static func remove(_ path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT { throw SDSError.io("cannot remove", path: path, errno: errno) }
+    }
+
+    public static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    public static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// The current folder.
+    public static func currentDirectory() -> String {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buf, buf.count) != nil else { return "." }
+        return String(cString: buf)
+    }
+
+    /// Nanoseconds on the wall clock; only for caches and logs, never for hashed bytes.
+    public static func nowNs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,236 @@
+import Glibc
+import SDSCatalog
+import SDSCore
+
+/// `sds checkout`: makes tracked data match a version, from the store, verified by hash.
+///
+/// Never loses data: a file whose current content is not in the store is only
+/// overwritten with `force`, and files not in the version are only removed with
+/// `force`. The whole plan is made (and refused) before anything is written.
+public struct Checkout {
+    public struct Report: Sendable {
+        public var written: [String] = []
+        public var removed: [String] = []
+        /// Files not in the version, left in place because `force` was off.
+        public var keptExtras: [String] = []
+        public var unchangedPaths: [String] = []
+    }
+
+    let workspace: Workspace
+    let force: Bool
+
+    public init(workspace: Workspace, force: Bool) {
+        self.workspace = workspace
+        self.force = force
+    }
+
+    private enum Action {
+        case write(String, Tree.Kind, ObjectID)
+        case chmod(String, Tree.Kind)
+        case mkdir(String)
+        case remove(String)
+    }
+
+    private struct Plan {
+        var actions: [Action] = []
+        var conflicts: [String] = []
+        var extras: [String] = []
+        var missing: Set<ObjectID> = []
+    }
+
+    /// Brings each tracked path to its pointer's version.
+    public func run(_ targets: [TrackedPath]) throws -> Report {
+        var plan = Plan()
+        var report = Report()
+        var snapshots: [String: Snapshot] = [:]
+        for t in targets {
+            let before = plan.actions.count
+            let snap = try Scanner(workspace: workspace, mode: .hashOnly).scan(t.path)
+            snapshots[t.path] = snap
+            try planPath(t, current: snap, into: &plan)
+            if plan.actions.count == before && snap?.id == t.pointer.id { report.unchangedPaths.append(t.path) }
+        }
+        if !plan.missing.isEmpty {
+            let list = plan.missing.sorted().prefix(20).map { "  \($0.hex)" }.joined(separator: "\n")
+            throw SDSError(.notFound, "\(plan.missing.count) object(s) needed for this version are not in the store:\n\(list)",
+                           hint: "add the data again where it exists ('sds add PATH'), or copy the objects from a store that has them")
+        }
+        if !plan.conflicts.isEmpty && !force {
+            let list = plan.conflicts.map { "  \($0)" }.joined(separator: "\n")
+            throw SDSError(.conflict, "checkout would overwrite local changes that are not in the store:\n\(list)",
+                           hint: "save them with 'sds add', or run again with --force to discard them")
+        }
+        if force {
+            plan.actions += plan.extras.sorted(by: >).map { .remove($0) }
+        } else {
+            report.keptExtras = plan.extras
+        }
+        try execute(plan.actions, report: &report)
+        return report
+    }
+
+    // MARK: Planning
+
+    private func planPath(_ t: TrackedPath, current: Snapshot?, into plan: inout Plan) throws {
+        let target = t.pointer
+        guard workspace.store.contains(target.id) else {
+            plan.missing.insert(target.id)
+            return
+        }
+        switch (target.kind, current?.kind) {
+        case (.file, nil):
+            plan.actions.append(.write(t.path, .file, target.id))
+        case (.file, .file):
+            if current!.id != target.id {
+                if !workspace.store.contains(current!.id) { plan.conflicts.append(t.path) }
+                plan.actions.append(.write(t.path, .file, target.id))
+            }
+        case (.file, .dir):
+            plan.conflicts.append(t.path + "/ (a folder where the version has a file)")
+            plan.actions.append(.remove(t.path))
+            plan.actions.append(.write(t.path, .file, target.id))
+        case (.dir, .file):
+            if !workspace.store.contains(current!.id) { plan.conflicts.append(t.path) }
+            plan.actions.append(.remove(t.path))
+            plan.actions.append(.mkdir(t.path))
+            try planTree(target.id, current: nil, currentTrees: [:], dir: t.path, into: &plan)
+        case (.dir, nil):
+            plan.actions.append(.mkdir(t.path))
+            try planTree(target.id, current: nil, currentTrees: [:], dir: t.path, into: &plan)
+        case (.dir, .dir):
+            try planTree(target.id, current: current!.id, currentTrees: current!.trees, dir: t.path, into: &plan)
+        }
+    }
+
+    private func planTree(_ targetID: ObjectID, current currentID: ObjectID?, currentTrees: [ObjectID: Tree],
+                          dir: String, into plan: inout Plan) throws {
+        if targetID == currentID { return }
+        let target = try Tree(decoding: workspace.store.read(targetID))
+        let current = currentID.flatMap { currentTrees[$0] }?.entries ?? []
+        var byName: [String: Tree.Entry] = [:]
+        for e in current { byName[e.name] = e }
+        var seen = Set<String>()
+        for t in target.entries {
+            seen.insert(t.name)
+            let path = dir + "/" + t.name
+            let c = byName[t.name]
+            if t.kind == .directory {
+                guard workspace.store.contains(t.id) else { plan.missing.insert(t.id); continue }
+                if let c, c.kind == .directory {
+                    try planTree(t.id, current: c.id, currentTrees: currentTrees, dir: path, into: &plan)
+                    continue
+                }
+                if let c {
+                    if !workspace.store.contains(c.id) { plan.conflicts.append(path) }
+                    plan.actions.append(.remove(path))
+                }
+                plan.actions.append(.mkdir(path))
+                try planTree(t.id, current: nil, currentTrees: currentTrees, dir: path, into: &plan)
+                continue
+            }
+            guard workspace.store.contains(t.id) else { plan.missing.insert(t.id); continue }
+            switch c {
+            case nil:
+                plan.actions.append(.write(path, t.kind, t.id))
+            case let c? where c.kind == .directory:
+                plan.conflicts.append(path + "/ (a folder where the version has a file)")
+                plan.actions.append(.remove(path))
+                plan.actions.append(.write(path, t.kind, t.id))
+            case let c?:
+                if c.id == t.id && c.kind == t.kind { continue }
+                if c.id == t.id && c.kind != .symlink && t.kind != .symlink {
+                    plan.actions.append(.chmod(path, t.kind))
+                    continue
+                }
+                if !workspace.store.contains(c.id) { plan.conflicts.append(path) }
+                plan.actions.append(.write(path, t.kind, t.id))
+            }
+        }
+        for c in current where !seen.contains(c.name) {
+            collectExtras(c, dir: dir, currentTrees: currentTrees, into: &plan.extras)
+        }
+    }
+
+    private func collectExtras(_ e: Tree.Entry, dir: String, currentTrees: [ObjectID: Tree], into extras: inout [String]) {
+        let path = dir + "/" + e.name
+        if e.kind == .directory, let sub = currentTrees[e.id] {
+            for c in sub.entries { collectExtras(c, dir: path, currentTrees: currentTrees, into: &extras) }
+        }
+        extras.append(path)
+    }
+
+    // MARK: Doing
+
+    private func execute(_ actions: [Action], report: inout Report) throws {
+        var states: [(path: String, state: FileState)] = []
+        var touchedDirs = Set<String>()
+        defer { try? workspace.index().record(states) }
+        let mask = umask(0)
+        umask(mask)
+        for action in actions {
+            switch action {
+            case .remove(let rel):
+                try removeTree(workspace.absolute(rel))
+                report.removed.append(rel)
+                touchedDirs.insert(FileIO.parentDirectory(workspace.absolute(rel)))
+            case .mkdir(let rel):
+                try FileIO.makeDirectories(workspace.absolute(rel))
+                touchedDirs.insert(FileIO.parentDirectory(workspace.absolute(rel)))
+            case .chmod(let rel, let kind):
+                let abs = workspace.absolute(rel)
+                guard Glibc.chmod(abs, fileMode(kind) & ~mask) == 0 else {
+                    throw SDSError.io("cannot change the mode of", path: abs, errno: errno)
+                }
+                report.written.append(rel)
+            case .write(let rel, let kind, let id):
+                let abs = workspace.absolute(rel)
+                try FileIO.makeDirectories(FileIO.parentDirectory(abs))
+                try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask)
+                if kind != .symlink, let st = try FileIO.lstat(abs) {
+                    states.append((rel, FileState(stat: st, id: id, recordedNs: FileIO.nowNs())))
+                }
+                report.written.append(rel)
+                touchedDirs.insert(FileIO.parentDirectory(abs))
+            }
+        }
+        for dir in touchedDirs.sorted() { try FileIO.fsyncDirectory(dir) }
+    }
+
+    private func fileMode(_ kind: Tree.Kind) -> mode_t { kind == .executable ? 0o777 : 0o666 }
+
+    /// Writes an object to a temp file beside `abs`, checking every byte, then renames it into place.
+    private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t) throws {
+        let tmp = FileIO.parentDirectory(abs) + "/." + FileIO.baseName(abs) + ".sds-tmp-\(getpid())"
+        try FileIO.remove(tmp)
+        if kind == .symlink {
+            let target = String(decoding: try workspace.store.read(id), as: UTF8.self)
+            guard symlink(target, tmp) == 0 else { throw SDSError.io("cannot create link", path: tmp, errno: errno) }
+        } else {
+            let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
+            do {
+                try workspace.store.copy(id, to: fd, path: tmp)
+                try FileIO.fsync(fd, path: tmp)
+                close(fd)
+            } catch {
+                close(fd)
+                unlink(tmp)
+                throw error
+            }
+        }
+        guard rename(tmp, abs) == 0 else {
+            let code = errno
+            unlink(tmp)
+            throw SDSError.io("cannot move into place", path: abs, errno: code)
+        }
+    }
+
+    private func removeTree(_ abs: String) throws {
+        guard let st = try FileIO.lstat(abs) else { return }
+        if st.kind == .directory {
+            for name in try FileIO.listDirectory(abs) { try removeTree(abs + "/" + name) }
+            guard rmdir(abs) == 0 else { throw SDSError.io("cannot remove folder", path: abs, errno: errno) }
+        } else {
+            try FileIO.remove(abs)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Dispatch
+import SDSCore
+
+/// One problem `sds fsck` found; `id` is stable for scripts and tests.
+public struct FsckProblem: Sendable, Equatable {
+    public enum Severity: String, Sendable { case error, warning }
+    /// Stable problem ids, as git's fsck.h has.
+    public enum ID: String, Sendable {
+        case hashMismatch = "hash-mismatch"
+        case badObjectName = "bad-object-name"
+        case unreadableObject = "unreadable-object"
+        case badTree = "bad-tree"
+        case missingObject = "missing-object"
+        case badPointer = "bad-pointer"
+        case staleTemp = "stale-temp"
+    }
+    public var severity: Severity
+    public var id: ID
+    public var subject: String
+    public var detail: String
+
+    /// `error: hash-mismatch: object <id>: content hashes to <id>`
+    public var line: String { "\(severity.rawValue): \(id.rawValue): \(subject): \(detail)" }
+}
+
+/// `sds fsck`: checks every object's hash and every pointer's objects.
+public struct Fsck {
+    public struct Report: Sendable {
+        public var problems: [FsckProblem] = []
+        public var objectsChecked = 0
+        public var pointersChecked = 0
+        public var errorCount: Int { problems.filter { $0.severity == .error }.count }
+    }
+
+    let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    public func run() throws -> Report {
+        var report = Report()
+        let store = workspace.store
+        let names = try store.listObjects()
+        report.objectsChecked = names.count
+        let outcomes = UnsafeMutableBufferPointer<FsckProblem?>.allocate(capacity: names.count)
+        outcomes.initialize(repeating: nil)
+        defer { outcomes.deallocate() }
+        let base = UInt(bitPattern: outcomes.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: names.count) { i in
+            let slot = UnsafeMutablePointer<FsckProblem?>(bitPattern: base)! + i
+            let (name, id) = names[i]
+            guard let id else {
+                slot.pointee = FsckProblem(severity: .error, id: .badObjectName, subject: "objects/\(name)",
+                                           detail: "not a valid object name (expected objects/ab/<62 hex digits>)")
+                return
+            }
+            do {
+                let actual = try store.hashOnDisk(name)
+                if actual != id {
+                    slot.pointee = FsckProblem(severity: .error, id: .hashMismatch, subject: "object \(id.hex)",
+                                               detail: "content hashes to \(actual.hex)")
+                }
+            } catch {
+                slot.pointee = FsckProblem(severity: .error, id: .unreadableObject, subject: "object \(id.hex)",
+                                           detail: "\(error)")
+            }
+        }
+        var damaged = Set<ObjectID>()
+        for (i, p) in outcomes.enumerated() {
+            guard let p else { continue }
+            report.problems.append(p)
+            if let id = names[i].id { damaged.insert(id) }
+        }
+
+        var checkedTrees = Set<ObjectID>()
+        for pointerPath in try workspace.pointerFiles() {
+            report.pointersChecked += 1
+            let pointer: Pointer
+            do {
+                pointer = try Pointer(decoding: FileIO.readFile(workspace.absolute(pointerPath)), path: pointerPath)
+            } catch {
+                report.problems.append(FsckProblem(severity: .error, id: .badPointer, subject: "pointer \(pointerPath)",
+                                                   detail: (error as? SDSError)?.message ?? "\(error)"))
+                continue
+            }
+            checkReachable(pointer.id, isTree: pointer.kind == .dir, from: pointerPath, damaged: damaged,
+                           checked: &checkedTrees, into: &report.problems)
+        }
+        for name in (try? FileIO.listDirectory(store.tempDirectory)) ?? [] {
+            report.problems.append(FsckProblem(severity: .warning, id: .staleTemp, subject: "tmp/\(name)",
+                                               detail: "left by an interrupted write; the next 'sds add' removes it"))
+        }
+        return report
+    }
+
+    private func checkReachable(_ id: ObjectID, isTree: Bool, from owner: String, damaged: Set<ObjectID>,
+                                checked: inout Set<ObjectID>, into problems: inout [FsckProblem]) {
+        guard workspace.store.contains(id) else {
+            problems.append(FsckProblem(severity: .error, id: .missingObject, subject: "object \(id.hex)",
+                                        detail: "needed by \(owner) but not in the store"))
+            return
+        }
+        guard isTree, !damaged.contains(id), checked.insert(id).inserted else { return }
+        let tree: Tree
+        do { tree = try Tree(decoding: workspace.store.read(id)) } catch {
+            problems.append(FsckProblem(severity: .error, id: .badTree, subject: "object \(id.hex)",
+                                        detail: "needed by \(owner) as a folder but \((error as? SDSError)?.message ?? "\(error)")"))
+            return
+        }
+        for e in tree.entries {
+            checkReachable(e.id, isTree: e.kind == .directory, from: owner, damaged: damaged, checked: &checked, into: &problems)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Glibc
+import SDSCore
+import Synchronization
+
+/// Immutable objects at `objects/ab/cdef…`, named by the SHA-256 of their bytes.
+///
+/// Invariants: a name appears only after its bytes are durable (temp file, fsync,
+/// rename, fsync the folder); objects are read-only and never rewritten; every
+/// read is checked against the id, and a mismatch is an error, never data.
+public final class ObjectStore: Sendable {
+    public let root: String
+    public let objectsDirectory: String
+    public let tempDirectory: String
+    private let counter = Atomic<Int>(0)
+
+    public init(root: String) {
+        self.root = root
+        objectsDirectory = root + "/objects"
+        tempDirectory = root + "/tmp"
+    }
+
+    public func path(of id: ObjectID) -> String {
+        let hex = id.hex
+        return "\(objectsDirectory)/\(hex.prefix(2))/\(hex.dropFirst(2))"
+    }
+
+    public func contains(_ id: ObjectID) -> Bool {
+        access(path(of: id), F_OK) == 0
+    }
+
+    /// A fresh temp path whose name starts with this process id, so stale ones can be told apart.
+    func newTempPath() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        return "\(tempDirectory)/\(getpid()).\(n).tmp"
+    }
+
+    /// Stores a small object held in memory (trees, manifests).
+    @discardableResult
+    public func put(_ bytes: [UInt8]) throws -> ObjectID {
+        let id = Hasher256.id(of: bytes)
+        if contains(id) { return id }
+        let tmp = newTempPath()
+        let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
+        do {
+            try FileIO.writeAll(fd, bytes, path: tmp)
+            try FileIO.fsync(fd, path: tmp)
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        try publish(tmp, as: id)
+        return id
+    }
+
+    /// Moves a complete, synced temp file into place; an existing object is a success.
+    func publish(_ tmp: String, as id: ObjectID) throws {
+        let dest = path(of: id)
+        let dir = FileIO.parentDirectory(dest)
+        if access(dir, F_OK) != 0 {
+            if mkdir(dir, 0o755) != 0 && errno != EEXIST {
+                let code = errno
+                unlink(tmp)
+                throw SDSError.io("cannot create object folder", path: dir, errno: code)
+            }
+            try FileIO.fsyncDirectory(objectsDirectory)
+        }
+        // link() fails on an existing name instead of replacing it, as git does.
+        if link(tmp, dest) != 0 {
+            let code = errno
+            if code != EEXIST {
+                unlink(tmp)
+                throw SDSError.io("cannot place object", path: dest, errno: code)
+            }
+        }
+        unlink(tmp)
+        try FileIO.fsyncDirectory(dir)
+    }
+
+    /// Reads a whole object and checks its hash.
+    public func read(_ id: ObjectID) throws -> [UInt8] {
+        let p = path(of: id)
+        guard access(p, F_OK) == 0 else {
+            throw SDSError(.notFound, "object \(id.hex) is not in the store",
+                           hint: "re-add the data it came from with 'sds add', or fetch it from where it was built")
+        }
+        let bytes = try FileIO.readFile(p)
+        let actual = Hasher256.id(of: bytes)
+        guard actual == id else { throw Self.corrupt(id, actual: actual) }
+        return bytes
+    }
+
+    static func corrupt(_ id: ObjectID, actual: ObjectID) -> SDSError {
+        SDSError(.badData, "object \(id.hex) is corrupt: its content hashes to \(actual.hex)",
+                 hint: "run 'sds fsck' to list every damaged object; re-add or rebuild the data to restore it")
+    }
+
+    /// Streams an object into `fd` while hashing; throws (after writing) if the hash differs.
+    ///
+    /// The caller writes into a temp file and publishes it only on success.
+    public func copy(_ id: ObjectID, to fd: Int32, path destPath: String) throws {
+        let p = path(of: id)
+        guard access(p, F_OK) == 0 else {
+            throw SDSError(.notFound, "object \(id.hex) is not in the store")
+        }
+        let src = try FileIO.open(p, O_RDONLY)
+        defer { close(src) }
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        defer { buffer.deallocate() }
+        var hasher = Hasher256()
+        while true {
+            let n = try FileIO.read(src, buffer, size, path: p)
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+            try FileIO.writeAll(fd, buffer, n, path: destPath)
+        }
+        let actual = hasher.finalize()
+        guard actual == id else { throw Self.corrupt(id, actual: actual) }
+    }
+
+    /// Every name under `objects/`, as (two-level name, id if the name is well formed).
+    public func listObjects() throws -> [(name: String, id: ObjectID?)] {
+        var out: [(String, ObjectID?)] = []
+        for dir in try FileIO.listDirectory(objectsDirectory) {
+            let dirPath = "\(objectsDirectory)/\(dir)"
+            guard try FileIO.lstat(dirPath)?.kind == .directory else {
+                out.append((dir, nil))
+                continue
+            }
+            for name in try FileIO.listDirectory(dirPath) {
+                let id = dir.utf8.count == 2 ? ObjectID(hex: dir + name) : nil
+                out.append(("\(dir)/\(name)", id))
+            }
+        }
+        return out
+    }
+
+    /// Hashes an object file as it is on disk.
+    public func hashOnDisk(_ relativeName: String) throws -> ObjectID {
+        let p = "\(objectsDirectory)/\(relativeName)"
+        let fd = try FileIO.open(p, O_RDONLY)
+        defer { close(fd) }
+        return try Ingest.hash(fd: fd, path: p)
+    }
+
+    /// Removes temp files left by processes that no longer run (killed mid-write).
+    public func removeStaleTemps() throws -> [String] {
+        var removed: [String] = []
+        for name in (try? FileIO.listDirectory(tempDirectory)) ?? [] {
+            let pidText = name.split(separator: ".").first.map(String.init) ?? ""
+            if let pid = Int32(pidText), pid != getpid(), kill(pid, 0) == 0 || errno == EPERM { continue }
+            if Int32(pidText) == getpid() { continue }
+            try FileIO.remove("\(tempDirectory)/\(name)")
+            removed.append(name)
+        }
+        return removed
+    }
+}

@@ -1,0 +1,179 @@
+import Dispatch
+import Glibc
+import SDSCatalog
+import SDSCore
+
+/// The content of one work-tree path as sds sees it: its id and the trees below it.
+public struct Snapshot {
+    public var kind: Pointer.Kind
+    public var id: ObjectID
+    public var size: Int64
+    public var files: Int
+    /// Every tree of a folder, by id, for diffs without reading the store.
+    public var trees: [ObjectID: Tree]
+    /// Files that had to be read (not answered by the file-state cache).
+    public var hashedFiles: Int
+    public var hashedBytes: Int64
+    /// Things skipped, each a sentence.
+    public var warnings: [String]
+
+    public var pointer: Pointer { Pointer(kind: kind, id: id, size: size, files: files) }
+}
+
+/// Walks a path, hashing (and optionally storing) what the file-state cache cannot answer.
+///
+/// Files are hashed on all cores. Defined behaviour: symlinks inside folders are
+/// recorded as links (their target text, not followed); empty files and empty
+/// folders are kept; sockets, FIFOs and devices are skipped with a warning;
+/// non-UTF-8 names are an error.
+public struct Scanner {
+    public enum Mode { case hashOnly, store }
+    let workspace: Workspace
+    let mode: Mode
+
+    public init(workspace: Workspace, mode: Mode) {
+        self.workspace = workspace
+        self.mode = mode
+    }
+
+    private final class DirNode {
+        var children: [(name: String, child: Child)] = []
+    }
+    private enum Child {
+        case file(Int)
+        case link(Int)
+        case dir(DirNode)
+    }
+    private struct Job {
+        var relPath: String
+        var stat: FileStat
+        var isLink: Bool
+        var id: ObjectID?
+        var size: Int64 = 0
+    }
+
+    /// Scans `rel` (relative to the root); nil when nothing is there.
+    public func scan(_ rel: String) throws -> Snapshot? {
+        let abs = workspace.absolute(rel)
+        guard let top = try FileIO.lstat(abs) else { return nil }
+        var jobs: [Job] = []
+        var warnings: [String] = []
+        let rootNode: DirNode?
+        switch top.kind {
+        case .file:
+            jobs.append(Job(relPath: rel, stat: top, isLink: false))
+            rootNode = nil
+        case .directory:
+            rootNode = try walk(rel, jobs: &jobs, warnings: &warnings)
+        case .symlink:
+            throw SDSError(.usage, "'\(rel)' is a symbolic link; sds tracks files and folders",
+                           hint: "add the file or folder it points to instead")
+        case .other:
+            throw SDSError(.usage, "'\(rel)' is not a regular file or folder")
+        }
+
+        let index = try workspace.index()
+        let cached = try index.fileStates(under: rel)
+        var pending: [Int] = []
+        for i in jobs.indices where !jobs[i].isLink {
+            if let id = cached[jobs[i].relPath]?.id(ifMatching: jobs[i].stat),
+               mode == .hashOnly || workspace.store.contains(id) {
+                jobs[i].id = id
+                jobs[i].size = jobs[i].stat.size
+            } else {
+                pending.append(i)
+            }
+        }
+        try hash(pending, in: &jobs)
+        let now = FileIO.nowNs()
+        try index.record(pending.map { (jobs[$0].relPath, FileState(stat: jobs[$0].stat, id: jobs[$0].id!, recordedNs: now)) })
+        for i in jobs.indices where jobs[i].isLink {
+            let target = Array(try FileIO.readLink(workspace.absolute(jobs[i].relPath)).utf8)
+            jobs[i].id = mode == .store ? try workspace.store.put(target) : Hasher256.id(of: target)
+            jobs[i].size = Int64(target.count)
+        }
+        let hashedBytes = pending.reduce(Int64(0)) { $0 + jobs[$1].stat.size }
+
+        guard let rootNode else {
+            return Snapshot(kind: .file, id: jobs[0].id!, size: jobs[0].size, files: 1, trees: [:],
+                            hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings)
+        }
+        var trees: [ObjectID: Tree] = [:]
+        let (id, size, files) = try buildTree(rootNode, jobs: jobs, trees: &trees)
+        return Snapshot(kind: .dir, id: id, size: size, files: files, trees: trees,
+                        hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings)
+    }
+
+    private func walk(_ rel: String, jobs: inout [Job], warnings: inout [String]) throws -> DirNode {
+        let node = DirNode()
+        let names = try FileIO.listDirectory(workspace.absolute(rel))
+        for name in names {
+            let childRel = rel + "/" + name
+            guard let st = try FileIO.lstat(workspace.absolute(childRel)) else { continue }
+            switch st.kind {
+            case .file:
+                if name.hasSuffix(Pointer.suffix), names.contains(String(name.dropLast(Pointer.suffix.count))) {
+                    throw SDSError(.usage, "'\(rel)' contains the tracked path '\(childRel.dropLast(Pointer.suffix.count))'",
+                                   hint: "a tracked path cannot be inside another; remove '\(childRel)' first")
+                }
+                node.children.append((name, .file(jobs.count)))
+                jobs.append(Job(relPath: childRel, stat: st, isLink: false))
+            case .symlink:
+                node.children.append((name, .link(jobs.count)))
+                jobs.append(Job(relPath: childRel, stat: st, isLink: true))
+            case .directory:
+                node.children.append((name, .dir(try walk(childRel, jobs: &jobs, warnings: &warnings))))
+            case .other:
+                warnings.append("skipped '\(childRel)': not a regular file, folder or symlink")
+            }
+        }
+        return node
+    }
+
+    /// Reads every pending file once, in parallel.
+    private func hash(_ pending: [Int], in jobs: inout [Job]) throws {
+        guard !pending.isEmpty else { return }
+        let store = mode == .store ? workspace.store : nil
+        let root = workspace.root
+        let paths = pending.map { root + "/" + jobs[$0].relPath }
+        let results = UnsafeMutableBufferPointer<Result<(ObjectID, FileStat), Error>?>.allocate(capacity: paths.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let base = UInt(bitPattern: results.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: paths.count) { k in
+            let slot = UnsafeMutablePointer<Result<(ObjectID, FileStat), Error>?>(bitPattern: base)! + k
+            slot.pointee = Result { try Ingest.file(paths[k], into: store) }
+        }
+        for (k, i) in pending.enumerated() {
+            let (id, stat) = try results[k]!.get()
+            jobs[i].id = id
+            jobs[i].stat = stat
+            jobs[i].size = stat.size
+        }
+    }
+
+    private func buildTree(_ node: DirNode, jobs: [Job], trees: inout [ObjectID: Tree]) throws -> (ObjectID, Int64, Int) {
+        var entries: [Tree.Entry] = []
+        var files = 0
+        for (name, child) in node.children {
+            switch child {
+            case .file(let i):
+                let j = jobs[i]
+                entries.append(.init(kind: j.stat.isExecutable ? .executable : .file, size: j.size, id: j.id!, name: name))
+                files += 1
+            case .link(let i):
+                entries.append(.init(kind: .symlink, size: jobs[i].size, id: jobs[i].id!, name: name))
+                files += 1
+            case .dir(let sub):
+                let (id, size, n) = try buildTree(sub, jobs: jobs, trees: &trees)
+                entries.append(.init(kind: .directory, size: size, id: id, name: name))
+                files += n
+            }
+        }
+        let tree = Tree(entries: entries)
+        let bytes = tree.encoded()
+        let id = mode == .store ? try workspace.store.put(bytes) : Hasher256.id(of: bytes)
+        trees[id] = tree
+        return (id, tree.totalSize, files)
+    }
+}

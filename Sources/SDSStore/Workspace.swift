@@ -1,0 +1,101 @@
+import Glibc
+import SDSCatalog
+import SDSCore
+import SDSGit
+
+/// A folder with a `.sensorstore/` at its root; found from any subfolder like git finds `.git`.
+public final class Workspace {
+    public static let storeName = ".sensorstore"
+    /// Absolute path of the workspace root, no trailing slash.
+    public let root: String
+    public let store: ObjectStore
+    public var storePath: String { root + "/" + Self.storeName }
+    private var cachedIndex: StoreIndex?
+
+    init(root: String) {
+        self.root = root
+        store = ObjectStore(root: root + "/" + Self.storeName)
+    }
+
+    /// The SQLite index, opened on first use; rebuilt empty when deleted.
+    public func index() throws -> StoreIndex {
+        if let cachedIndex { return cachedIndex }
+        let i = try StoreIndex(path: storePath + "/index.sqlite")
+        cachedIndex = i
+        return i
+    }
+
+    /// Finds the workspace containing `directory` (default: the current folder).
+    public static func find(from directory: String = FileIO.currentDirectory()) throws -> Workspace {
+        var dir = directory
+        while true {
+            if try FileIO.lstat(dir + "/" + storeName)?.kind == .directory { return Workspace(root: dir) }
+            let parent = FileIO.parentDirectory(dir)
+            if parent == dir || dir.isEmpty { break }
+            dir = parent
+        }
+        throw SDSError(.notFound, "not inside an sds workspace (no .sensorstore/ here or in any parent folder)",
+                       hint: "run 'sds init' at the root of your project first")
+    }
+
+    static let storeGitignore = """
+        # Written by sds init. Only the shared configuration is tracked by git;
+        # objects, the index, temp files, the lock and local settings stay local.
+        /*
+        !/.gitignore
+        !/config
+
+        """
+
+    static let defaultConfig = """
+        # sds store configuration; tracked by git and shared by everyone who clones.
+        # Machine-specific settings go in config.local (ignored by git).
+        [store]
+        format = 1
+
+        """
+
+    /// Creates a store in `directory`; an existing one is left as it is.
+    @discardableResult
+    public static func initialize(at directory: String) throws -> (workspace: Workspace, created: Bool) {
+        let store = directory + "/" + storeName
+        let existed = try FileIO.lstat(store) != nil
+        for sub in ["", "/objects", "/tmp"] { try FileIO.makeDirectories(store + sub) }
+        if try FileIO.lstat(store + "/config") == nil {
+            try FileIO.writeFileAtomically(store + "/config", Array(defaultConfig.utf8))
+        }
+        if try FileIO.lstat(store + "/.gitignore") == nil {
+            try FileIO.writeFileAtomically(store + "/.gitignore", Array(storeGitignore.utf8))
+        }
+        let ws = Workspace(root: directory)
+        _ = try ws.index()
+        return (ws, !existed)
+    }
+
+    /// The git repository the workspace lives in, if any.
+    public func gitRepository() throws -> GitRepository? {
+        try GitRepository.discover(from: root)
+    }
+
+    /// Turns a user path (relative to `cwd` or absolute) into a clean path relative to the root.
+    public func relativePath(_ userPath: String, cwd: String = FileIO.currentDirectory()) throws -> String {
+        let absolute = userPath.hasPrefix("/") ? userPath : cwd + "/" + userPath
+        var parts: [Substring] = []
+        for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        let rootParts = root.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count > rootParts.count, Array(parts.prefix(rootParts.count)) == rootParts else {
+            throw SDSError(.usage, "'\(userPath)' is outside the workspace at '\(root)'")
+        }
+        let rel = parts.dropFirst(rootParts.count).joined(separator: "/")
+        if rel == Self.storeName || rel.hasPrefix(Self.storeName + "/") || rel == ".git" || rel.hasPrefix(".git/") {
+            throw SDSError(.usage, "'\(userPath)' is inside sds's or git's own folder and cannot be tracked")
+        }
+        return rel
+    }
+
+    public func absolute(_ relative: String) -> String { root + "/" + relative }
+}

@@ -1,0 +1,3 @@
+import SDSCommands
+
+SDS.main()
