@@ -115,7 +115,9 @@ enum Ingest {
         let slots = 3
         let buffers = (0..<slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 4096) }
         defer { buffers.forEach { $0.deallocate() } }
-        let free = DispatchSemaphore(value: slots)
+        // Starts at 0 and is signalled up: libdispatch traps when a semaphore is freed below its initial value.
+        let free = DispatchSemaphore(value: 0)
+        for _ in 0..<slots { free.signal() }
         let filled = DispatchSemaphore(value: 0)
         let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
         defer { lengths.deallocate() }
