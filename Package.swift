@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "SDSCoreTests", dependencies: ["SDSCore"]),
         .testTarget(name: "SDSStoreTests", dependencies: ["SDSStore", "SDSCatalog", "SDSGit"]),
         .testTarget(name: "SDSTFRecordTests", dependencies: ["SDSTFRecord"]),
-        .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore"]),
+        .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "sds"]),
     ]
 )

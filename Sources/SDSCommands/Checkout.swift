@@ -46,7 +46,7 @@ struct Checkout: ParsableCommand, StoreCommand {
             let targets = try rev.map { try ws.trackedPaths(atRevision: $0, selection: args) } ?? ws.trackedPaths(args)
             let report = try SDSStore.Checkout(workspace: ws, force: force).run(targets)
             if !report.keptExtras.isEmpty {
-                Output.warning("kept \(report.keptExtras.count) file(s) that are not in this version (--force removes them):")
+                Output.warning("kept \(report.keptExtras.count) path(s) that are not in this version (--force removes them):")
                 for p in report.keptExtras.prefix(20) { Output.error("  \(p)") }
             }
             if quiet { return }

@@ -193,7 +193,8 @@ public struct Checkout {
                 touchedDirs.insert(FileIO.parentDirectory(abs))
             }
         }
-        for dir in touchedDirs.sorted() { try FileIO.fsyncDirectory(dir) }
+        // Folders removed later in the plan need no sync.
+        for dir in touchedDirs.sorted() where try FileIO.lstat(dir) != nil { try FileIO.fsyncDirectory(dir) }
     }
 
     private func fileMode(_ kind: Tree.Kind) -> mode_t { kind == .executable ? 0o777 : 0o666 }
