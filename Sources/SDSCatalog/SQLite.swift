@@ -126,6 +126,12 @@ public final class SQLiteStatement {
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
 
+    /// A 32-byte blob column as an id, or nil for anything else.
+    public func objectID(_ column: Int32) -> ObjectID? {
+        guard sqlite3_column_bytes(stmt, column) == 32, let p = sqlite3_column_blob(stmt, column) else { return nil }
+        return ObjectID(digestBytes: UnsafeRawBufferPointer(start: p, count: 32))
+    }
+
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
 }
 

@@ -50,6 +50,7 @@ public final class StoreIndex {
             CREATE TABLE IF NOT EXISTS file_state(
                 path TEXT PRIMARY KEY, device INTEGER, inode INTEGER, size INTEGER,
                 mtime_ns INTEGER, ctime_ns INTEGER, id BLOB, recorded_ns INTEGER) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS complete_tree(id BLOB PRIMARY KEY) WITHOUT ROWID;
             PRAGMA user_version = \(Self.schemaVersion);
             """)
     }
@@ -63,9 +64,8 @@ public final class StoreIndex {
         try stmt.bind([.text(path)])
         var out = [String: FileState]()
         while try stmt.step() {
-            let idBytes = stmt.blob(6)
-            guard idBytes.count == 32 else { continue }
-            var st = FileState(stat: FileStat(stat()), id: ObjectID(digest: idBytes), recordedNs: stmt.int(7))
+            guard let id = stmt.objectID(6) else { continue }
+            var st = FileState(stat: FileStat(stat()), id: id, recordedNs: stmt.int(7))
             st.device = UInt64(bitPattern: stmt.int(1))
             st.inode = UInt64(bitPattern: stmt.int(2))
             st.size = stmt.int(3)
@@ -74,6 +74,24 @@ public final class StoreIndex {
             out[stmt.text(0)] = st
         }
         return out
+    }
+
+    /// Whether a tree was seen with every object below it in the store.
+    ///
+    /// Objects are immutable and only removed under the store lock by sds itself,
+    /// which must call `forgetCompleteTrees()`; `sds fsck` checks everything anew.
+    public func isCompleteTree(_ id: ObjectID) throws -> Bool {
+        let stmt = try db.prepare("SELECT 1 FROM complete_tree WHERE id = ?1")
+        try stmt.bind([.blob(id.bytes)])
+        return try stmt.step()
+    }
+
+    public func recordCompleteTree(_ id: ObjectID) throws {
+        try db.prepare("INSERT OR IGNORE INTO complete_tree VALUES (?1)").run([.blob(id.bytes)])
+    }
+
+    public func forgetCompleteTrees() throws {
+        try db.execute("DELETE FROM complete_tree")
     }
 
     /// Records hashed files, in one transaction.

@@ -23,6 +23,15 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
         (w0, w1, w2, w3) = words
     }
 
+    /// Builds an id from 32 digest bytes in memory, without the generic collection walk.
+    public init(digestBytes raw: UnsafeRawBufferPointer) {
+        precondition(raw.count == 32, "an object id is 32 bytes")
+        w0 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        w1 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        w2 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+        w3 = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+    }
+
     /// Parses 64 lowercase hex digits; returns nil for anything else.
     public init?<S: StringProtocol>(hex: S) {
         let utf8 = Array(hex.utf8)
@@ -54,14 +63,20 @@ public struct ObjectID: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
+        appendHex(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the 64 lowercase hex digits without building a String.
+    public func appendHex(to out: inout [UInt8]) {
+        for w in [w0, w1, w2, w3] {
+            for s in stride(from: 60, through: 0, by: -4) {
+                let n = UInt8(truncatingIfNeeded: (w >> UInt64(s)) & 15)
+                out.append(n < 10 ? n + 48 : n + 87)
+            }
+        }
     }
 
     /// The first 12 hex digits, for human output.

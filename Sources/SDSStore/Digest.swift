@@ -10,7 +10,7 @@ public struct Hasher256 {
 
     public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { sha.update(bufferPointer: $0) } }
 
-    public func finalize() -> ObjectID { sha.finalize().withUnsafeBytes { ObjectID(digest: $0) } }
+    public func finalize() -> ObjectID { sha.finalize().withUnsafeBytes { ObjectID(digestBytes: $0) } }
 
     /// The id of a byte string.
     public static func id(of bytes: [UInt8]) -> ObjectID {

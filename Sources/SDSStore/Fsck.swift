@@ -39,6 +39,8 @@ public struct Fsck {
     public func run() throws -> Report {
         var report = Report()
         let store = workspace.store
+        // Everything is checked anew; what status remembered as complete may no longer be.
+        try workspace.index().forgetCompleteTrees()
         let names = try store.listObjects()
         report.objectsChecked = names.count
         let outcomes = UnsafeMutableBufferPointer<FsckProblem?>.allocate(capacity: names.count)

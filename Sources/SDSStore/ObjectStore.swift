@@ -12,6 +12,7 @@ public final class ObjectStore: Sendable {
     public let objectsDirectory: String
     public let tempDirectory: String
     private let counter = Atomic<Int>(0)
+    private let objectsFD = Mutex<Int32>(-1)
 
     public init(root: String) {
         self.root = root
@@ -25,7 +26,18 @@ public final class ObjectStore: Sendable {
     }
 
     public func contains(_ id: ObjectID) -> Bool {
-        access(path(of: id), F_OK) == 0
+        // Relative to an open objects/ folder: two path components instead of the whole path.
+        let dirFD = objectsFD.withLock { fd -> Int32 in
+            if fd < 0 { fd = Glibc.open(objectsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            return fd
+        }
+        guard dirFD >= 0 else { return access(path(of: id), F_OK) == 0 }
+        var rel = [UInt8]()
+        rel.reserveCapacity(66)
+        id.appendHex(to: &rel)
+        rel.insert(UInt8(ascii: "/"), at: 2)
+        rel.append(0)
+        return rel.withUnsafeBufferPointer { faccessat(dirFD, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), F_OK, 0) } == 0
     }
 
     /// A fresh temp path whose name starts with this process id, so stale ones can be told apart.

@@ -106,13 +106,12 @@ public struct Scanner {
 
     private func walk(_ rel: String, jobs: inout [Job], warnings: inout [String]) throws -> DirNode {
         let node = DirNode()
-        let names = try FileIO.listDirectory(workspace.absolute(rel))
-        for name in names {
+        let listing = try FileIO.listDirectoryWithStats(workspace.absolute(rel))
+        for (name, st) in listing {
             let childRel = rel + "/" + name
-            guard let st = try FileIO.lstat(workspace.absolute(childRel)) else { continue }
             switch st.kind {
             case .file:
-                if name.hasSuffix(Pointer.suffix), names.contains(String(name.dropLast(Pointer.suffix.count))) {
+                if name.hasSuffix(Pointer.suffix), listing.contains(where: { $0.name == name.dropLast(Pointer.suffix.count) }) {
                     throw SDSError(.usage, "'\(rel)' contains the tracked path '\(childRel.dropLast(Pointer.suffix.count))'",
                                    hint: "a tracked path cannot be inside another; remove '\(childRel)' first")
                 }

@@ -55,13 +55,25 @@ public struct StatusChecker {
     }
 
     /// True if the object and, for a folder, every object below it are stored.
+    ///
+    /// A folder found complete once is remembered in the index, so an unchanged
+    /// folder of 10,000 files costs one lookup instead of 10,000 `access` calls.
     func hasAllObjects(_ id: ObjectID, kind: Pointer.Kind, knownTrees: [ObjectID: Tree]) -> Bool {
         guard workspace.store.contains(id) else { return false }
         guard kind == .dir else { return true }
+        let index = try? workspace.index()
+        if (try? index?.isCompleteTree(id)) == true { return true }
+        guard walkObjects(id, knownTrees: knownTrees) else { return false }
+        try? index?.recordCompleteTree(id)
+        return true
+    }
+
+    private func walkObjects(_ id: ObjectID, knownTrees: [ObjectID: Tree]) -> Bool {
+        guard workspace.store.contains(id) else { return false }
         guard let tree = knownTrees[id] ?? (try? Tree(decoding: workspace.store.read(id))) else { return false }
         for e in tree.entries {
             if e.kind == .directory {
-                if !hasAllObjects(e.id, kind: .dir, knownTrees: knownTrees) { return false }
+                if !walkObjects(e.id, knownTrees: knownTrees) { return false }
             } else if !workspace.store.contains(e.id) {
                 return false
             }

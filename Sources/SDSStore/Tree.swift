@@ -32,7 +32,7 @@ public struct Tree: Equatable, Sendable {
     public private(set) var entries: [Entry]
 
     public init(entries: [Entry]) {
-        self.entries = entries.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+        self.entries = entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
     static let header = Array("sds-tree 1\n".utf8)
@@ -43,7 +43,9 @@ public struct Tree: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var out = Self.header
         for e in entries {
-            out.append(contentsOf: "\(e.kind.rawValue) \(e.size) \(e.id.hex) ".utf8)
+            out.append(contentsOf: "\(e.kind.rawValue) \(e.size) ".utf8)
+            e.id.appendHex(to: &out)
+            out.append(UInt8(ascii: " "))
             for b in e.name.utf8 {
                 if b == UInt8(ascii: "%") || b < 0x20 || b == 0x7f {
                     out.append(UInt8(ascii: "%"))
