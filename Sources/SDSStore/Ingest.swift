@@ -60,7 +60,7 @@ enum Ingest {
                     (id, readBytes) = try buffered(from: fd, path: path, to: out, tmp: tmp)
                 }
                 try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
-                try store.publish(tmp, as: id)
+                try store.publish(tmp, as: id, deferSync: true)
             } catch {
                 unlink(tmp)
                 throw error

@@ -13,6 +13,8 @@ public final class ObjectStore: Sendable {
     public let tempDirectory: String
     private let counter = Atomic<Int>(0)
     private let objectsFD = Mutex<Int32>(-1)
+    /// Object folders with renames not yet synced (see `syncPendingDirectories`).
+    private let pendingDirectories = Mutex<Set<String>>([])
 
     public init(root: String) {
         self.root = root
@@ -67,7 +69,11 @@ public final class ObjectStore: Sendable {
     }
 
     /// Moves a complete, synced temp file into place; an existing object is a success.
-    func publish(_ tmp: String, as id: ObjectID) throws {
+    ///
+    /// With `deferSync`, the folder's fsync waits for `syncPendingDirectories()`, which
+    /// must run before anything that names the object (a tree, a pointer) is written:
+    /// one fsync per folder instead of one per object when adding many files.
+    func publish(_ tmp: String, as id: ObjectID, deferSync: Bool = false) throws {
         let dest = path(of: id)
         let dir = FileIO.parentDirectory(dest)
         if access(dir, F_OK) != 0 {
@@ -87,7 +93,20 @@ public final class ObjectStore: Sendable {
             }
         }
         unlink(tmp)
-        try FileIO.fsyncDirectory(dir)
+        if deferSync {
+            pendingDirectories.withLock { _ = $0.insert(dir) }
+        } else {
+            try FileIO.fsyncDirectory(dir)
+        }
+    }
+
+    /// Makes every deferred object name durable.
+    public func syncPendingDirectories() throws {
+        let dirs = pendingDirectories.withLock { d -> Set<String> in
+            defer { d.removeAll() }
+            return d
+        }
+        for dir in dirs.sorted() { try FileIO.fsyncDirectory(dir) }
     }
 
     /// Reads a whole object and checks its hash.

@@ -85,6 +85,7 @@ public struct Scanner {
             }
         }
         try hash(pending, in: &jobs)
+        if mode == .store { try workspace.store.syncPendingDirectories() }
         let now = FileIO.nowNs()
         try index.record(pending.map { (jobs[$0].relPath, FileState(stat: jobs[$0].stat, id: jobs[$0].id!, recordedNs: now)) })
         for i in jobs.indices where jobs[i].isLink {

@@ -11,12 +11,14 @@ public struct TrackedPath: Sendable {
 extension Workspace {
     /// Every pointer file in the work tree, sorted by path.
     ///
-    /// Hidden folders (`.git`, `.sensorstore`, `.build`, …) and tracked folders are
-    /// not searched; a pointer there is found only when named explicitly.
+    /// Hidden folders (`.git`, `.sensorstore`, `.build`, …), tracked folders and
+    /// nested workspaces are not searched; a pointer there is found only when named.
     public func pointerFiles() throws -> [String] {
         var out: [String] = []
         func visit(_ rel: String) throws {
             let names = try FileIO.listDirectory(rel.isEmpty ? root : absolute(rel))
+            // A folder with its own store is another workspace.
+            if !rel.isEmpty && names.contains(Workspace.storeName) { return }
             let pointers = Set(names.filter { $0.hasSuffix(Pointer.suffix) })
             for name in names {
                 let childRel = rel.isEmpty ? name : rel + "/" + name

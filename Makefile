@@ -1,0 +1,28 @@
+# The two commands of the README: `make demo` and `make test`.
+SWIFT_RELEASE = swift build -c release --static-swift-stdlib --product sds
+
+.PHONY: setup build demo test unit interop bench clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT_RELEASE)
+
+demo: build
+	scripts/demo.sh
+
+# Every test: unit and end-to-end (Swift Testing, runs the built binary) then real TensorFlow.
+test: setup
+	scripts/embed-hooks.sh
+	git diff --exit-code -- Sources/SDSStore/HookScripts.swift || (echo "hooks/ changed: commit the regenerated HookScripts.swift" >&2; exit 1)
+	swift build --build-tests
+	swift test --skip-build
+	tests/interop/run.sh .build/debug/sds
+
+bench:
+	bench/store_bench.sh
+	bench/tfrecord_bench.sh
+
+clean:
+	rm -rf .build demo
