@@ -128,7 +128,7 @@ public enum FileIO {
     /// Writes a file atomically: a temp file beside it, fsync, rename, fsync the folder.
     public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let dir = parentDirectory(path)
-        let tmp = "\(dir)/.\(baseName(path)).sds-tmp-\(getpid())"
+        let tmp = "\(dir)/\(tempName(for: baseName(path)))"
         let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
             try writeAll(fd, bytes, path: tmp)
@@ -145,6 +145,15 @@ public enum FileIO {
             throw SDSError.io("cannot rename into", path: path, errno: code)
         }
         try fsyncDirectory(dir)
+    }
+
+    /// The temp name used beside `name` while replacing it atomically.
+    public static func tempName(for name: String) -> String { ".\(name).sds-tmp-\(getpid())" }
+
+    /// True for a temp file of an atomic replace (possibly left by a killed process).
+    public static func isTempName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let r = name.firstRange(of: ".sds-tmp-") else { return false }
+        return !name[r.upperBound...].isEmpty && name[r.upperBound...].allSatisfy(\.isNumber)
     }
 
     /// Creates a folder and its parents; an existing folder is fine.

@@ -201,7 +201,7 @@ public struct Checkout {
 
     /// Writes an object to a temp file beside `abs`, checking every byte, then renames it into place.
     private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t) throws {
-        let tmp = FileIO.parentDirectory(abs) + "/." + FileIO.baseName(abs) + ".sds-tmp-\(getpid())"
+        let tmp = FileIO.parentDirectory(abs) + "/" + FileIO.tempName(for: FileIO.baseName(abs))
         try FileIO.remove(tmp)
         if kind == .symlink {
             let target = String(decoding: try workspace.store.read(id), as: UTF8.self)

@@ -110,6 +110,10 @@ public struct Scanner {
         let listing = try FileIO.listDirectoryWithStats(workspace.absolute(rel))
         for (name, st) in listing {
             let childRel = rel + "/" + name
+            if FileIO.isTempName(name) {
+                warnings.append("skipped '\(childRel)': a temp file left by an interrupted sds command; delete it")
+                continue
+            }
             switch st.kind {
             case .file:
                 if name.hasSuffix(Pointer.suffix), listing.contains(where: { $0.name == name.dropLast(Pointer.suffix.count) }) {

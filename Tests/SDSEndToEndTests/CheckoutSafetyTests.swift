@@ -92,3 +92,16 @@ import Testing
         try h.sds("status").expectOK()
     }
 }
+
+@Suite struct LeftoverTests {
+    @Test func tempFilesOfAKilledCheckoutAreNotTakenForData() throws {
+        let h = try Harness(git: false)
+        defer { h.cleanup() }
+        try h.write("d/a.csv", "a\n")
+        try h.sds("add", "d").expectOK()
+        try h.write("d/.a.csv.sds-tmp-4242", "half-written")
+        let st = try h.sds("status")
+        st.expectOK()
+        #expect(st.stderr.contains("skipped 'd/.a.csv.sds-tmp-4242'"))
+    }
+}
