@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: System libraries (Debian -dev packages)
@@ -27,15 +28,24 @@ let package = Package(
         // MARK: Formats (pure, store-free)
         .target(name: "SDSTFRecord", dependencies: ["CZlib"]),
 
+        // MARK: Sensor operators (pure, store-free)
+        .target(name: "SDSSensors", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Store
         .target(name: "SDSStore", dependencies: [
             "SDSCore", "SDSCatalog", "SDSGit",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // MARK: Pipeline (spec, planner, step cache, builds)
+        .target(name: "SDSPipeline", dependencies: [
+            "SDSCore", "SDSStore", "SDSCatalog", "SDSSensors", "SDSTFRecord",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
         // MARK: Commands
         .target(name: "SDSCommands", dependencies: [
-            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord",
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
@@ -44,6 +54,8 @@ let package = Package(
         .testTarget(name: "SDSCoreTests", dependencies: ["SDSCore"]),
         .testTarget(name: "SDSStoreTests", dependencies: ["SDSStore", "SDSCatalog", "SDSGit"]),
         .testTarget(name: "SDSTFRecordTests", dependencies: ["SDSTFRecord"]),
+        .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
+        .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
         .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "sds"]),
     ]
 )

@@ -1,0 +1,125 @@
+import SDSCore
+
+extension Spec {
+    /// The file name sds looks for at the workspace root.
+    public static let fileName = "sds.yaml"
+
+    /// Parses and validates a spec; every error names `file:line:col`.
+    public static func parse(_ text: String, file: String = Spec.fileName) throws -> Spec {
+        let root = try SpecNode.parse(text, file: file)
+        let top = try root.mapping(
+            allowed: ["dataset", "sources", "labels", "grid", "windows", "caption", "splits", "features", "output"],
+            required: ["dataset", "sources", "grid", "windows", "splits", "features"])
+
+        let ds = try top["dataset"]!.mapping(allowed: ["name", "version", "description"], required: ["name", "version"])
+        let name = try ds["name"]!.string()
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw ds["name"]!.error("dataset.name must be letters, digits and '_' (it names the shard files)")
+        }
+        let version = try ds["version"]!.string()
+        guard version.split(separator: ".").count == 3, version.split(separator: ".").allSatisfy({ Int($0) != nil }) else {
+            throw ds["version"]!.error("dataset.version must look like 1.0.0, found \"\(version)\"")
+        }
+        let dataset = Dataset(name: name, version: version, description: try ds["description"]?.string() ?? "")
+
+        var sources: [Source] = []
+        for (sname, node) in try top["sources"]!.namedEntries() {
+            let m = try node.mapping(allowed: ["path", "format", "entity", "time", "channels"],
+                                     required: ["path", "entity", "time", "channels"])
+            _ = try m["format"]?.oneOf(["long_csv"])
+            var channels: [Channel] = []
+            for (cname, cnode) in try m["channels"]!.namedEntries() {
+                let c = try cnode.mapping(allowed: ["column", "type", "valid", "duplicates"], required: ["column"])
+                _ = try c["type"]?.oneOf(["int"])
+                var valid: ClosedRange<Int64>?
+                if let v = c["valid"] {
+                    let bounds = try v.list()
+                    guard bounds.count == 2 else { throw v.error("'\(v.path)' must be [min, max]") }
+                    let lo = try bounds[0].int(), hi = try bounds[1].int()
+                    guard lo <= hi else { throw v.error("'\(v.path)': min \(lo) is above max \(hi)") }
+                    valid = lo...hi
+                }
+                channels.append(Channel(name: cname, column: try c["column"]!.string(), valid: valid,
+                                        duplicates: try c["duplicates"]?.oneOf(["first"]) ?? "first"))
+            }
+            sources.append(Source(name: sname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
+                                  time: try m["time"]!.string(), channels: channels))
+        }
+        let channelNames = sources.flatMap { $0.channels.map(\.name) }
+
+        var labels: [Label] = []
+        for (lname, node) in try top["labels"]?.namedEntries() ?? [] {
+            let m = try node.mapping(allowed: ["path", "entity", "date", "column", "feature", "missing", "present_feature"],
+                                     required: ["path", "entity", "date", "column", "feature"])
+            labels.append(Label(name: lname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
+                                date: try m["date"]!.string(), column: try m["column"]!.string(),
+                                feature: try m["feature"]!.string(), missing: try m["missing"]?.double() ?? -1,
+                                presentFeature: try m["present_feature"]?.string() ?? ""))
+        }
+
+        let grid = try top["grid"]!.mapping(allowed: ["step", "channels"], required: ["step", "channels"])
+        guard try grid["step"]!.durationSeconds() == 60 else {
+            throw grid["step"]!.error("grid.step: only a 1m grid is supported in this version")
+        }
+        var alignment: [Alignment] = []
+        for (cname, node) in try grid["channels"]!.namedEntries() {
+            guard channelNames.contains(cname) else {
+                throw node.error("grid.channels.\(cname): no source has a channel '\(cname)'",
+                                 hint: SpecNode.closest(cname, in: channelNames).map { "did you mean '\($0)'?" })
+            }
+            let m = try node.mapping(allowed: ["resample", "fill", "max_gap", "normalize"], required: ["resample"])
+            var gap: Int?
+            if let f = m["fill"] {
+                _ = try f.oneOf(["forward"])
+                guard let g = m["max_gap"] else { throw f.error("a forward fill needs 'max_gap' (e.g. 5m)") }
+                gap = Int(try g.durationSeconds() / 60)
+            }
+            var norm: (Double, Double)?
+            if let n = m["normalize"] {
+                let nm = try n.mapping(allowed: ["mean", "std"], required: ["mean", "std"])
+                let std = try nm["std"]!.double()
+                guard std > 0 else { throw nm["std"]!.error("normalize.std must be above 0") }
+                norm = (try nm["mean"]!.double(), std)
+            }
+            alignment.append(Alignment(channel: cname, resample: try m["resample"]!.oneOf(["mean", "sum"]),
+                                       fillMaxGapMinutes: gap, normalize: norm))
+        }
+
+        let w = try top["windows"]!.mapping(allowed: ["length", "align", "min_coverage"], required: ["length"])
+        guard try w["length"]!.durationSeconds() == 86400 else {
+            throw w["length"]!.error("windows.length: only 1d windows are supported in this version")
+        }
+        _ = try w["align"]?.oneOf(["calendar_day"])
+        var coverage = Windows(coverageChannel: alignment.first?.channel ?? "", minCoverageMinutes: 0)
+        if let mc = w["min_coverage"] {
+            let m = try mc.mapping(allowed: ["channel", "minutes"], required: ["channel", "minutes"])
+            coverage = Windows(coverageChannel: try m["channel"]!.string(), minCoverageMinutes: Int(try m["minutes"]!.int()))
+        }
+
+        let sp = try top["splits"]!.mapping(allowed: ["salt", "percent", "shards"], required: ["percent", "shards"])
+        var names: [String] = [], percents: [Int] = [], shards: [Int] = []
+        let shardMap = Dictionary(uniqueKeysWithValues: try sp["shards"]!.namedEntries().map { ($0.name, $0.node) })
+        for (split, node) in try sp["percent"]!.namedEntries() {
+            names.append(split)
+            percents.append(Int(try node.int()))
+            guard let s = shardMap[split] else { throw sp["shards"]!.error("splits.shards needs a count for '\(split)'") }
+            let n = Int(try s.int())
+            guard n > 0 else { throw s.error("a split needs at least one shard") }
+            shards.append(n)
+        }
+        guard percents.reduce(0, +) == 100 else { throw sp["percent"]!.error("splits.percent must add up to 100") }
+
+        let f = try top["features"]!.mapping(allowed: ["sensor", "constants"], required: ["sensor"])
+        let sensor = try f["sensor"]!.list().map { try $0.string() }
+        var constants: [(String, String)] = []
+        for (k, v) in try f["constants"]?.namedEntries() ?? [] { constants.append((k, try v.string())) }
+
+        let caption = try top["caption"]?.mapping(allowed: ["template"], required: ["template"])["template"]!.string() ?? ""
+        let output = try top["output"]?.string() ?? "out"
+
+        return Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
+                    captionTemplate: caption, splits: Splits(salt: try sp["salt"]?.string() ?? "", names: names,
+                                                             percents: percents, shards: shards),
+                    sensorChannels: sensor, constants: constants, outputDirectory: output)
+    }
+}

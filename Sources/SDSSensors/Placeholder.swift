@@ -1,0 +1,2 @@
+// Placeholder until the sensor operators land.
+enum SDSSensorsPlaceholder {}
