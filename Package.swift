@@ -26,7 +26,8 @@ let package = Package(
         .target(name: "SDSGit", dependencies: ["CGit2", "SDSCore"]),
 
         // MARK: Formats (pure, store-free)
-        .target(name: "SDSTFRecord", dependencies: ["CZlib"]),
+        .target(name: "CCRC32C"),
+        .target(name: "SDSTFRecord", dependencies: ["CZlib", "CCRC32C"]),
 
         // MARK: Sensor operators (pure, store-free)
         .target(name: "SDSSensors", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),

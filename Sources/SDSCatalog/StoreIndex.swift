@@ -51,6 +51,7 @@ public final class StoreIndex {
                 path TEXT PRIMARY KEY, device INTEGER, inode INTEGER, size INTEGER,
                 mtime_ns INTEGER, ctime_ns INTEGER, id BLOB, recorded_ns INTEGER) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS complete_tree(id BLOB PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS step_cache(key BLOB PRIMARY KEY, result BLOB, operator TEXT) WITHOUT ROWID;
             PRAGMA user_version = \(Self.schemaVersion);
             """)
     }
@@ -92,6 +93,22 @@ public final class StoreIndex {
 
     public func forgetCompleteTrees() throws {
         try db.execute("DELETE FROM complete_tree")
+    }
+
+    /// The result object of a step key, if one was recorded.
+    public func stepResult(_ key: ObjectID) throws -> ObjectID? {
+        let stmt = try db.prepare("SELECT result FROM step_cache WHERE key = ?1")
+        try stmt.bind([.blob(key.bytes)])
+        return try stmt.step() ? stmt.objectID(0) : nil
+    }
+
+    /// Records step results, in one transaction.
+    public func recordSteps(_ steps: [(key: ObjectID, result: ObjectID, op: String)]) throws {
+        guard !steps.isEmpty else { return }
+        try db.transaction {
+            let stmt = try db.prepare("INSERT OR REPLACE INTO step_cache VALUES (?1, ?2, ?3)")
+            for s in steps { try stmt.run([.blob(s.key.bytes), .blob(s.result.bytes), .text(s.op)]) }
+        }
     }
 
     /// Records hashed files, in one transaction.

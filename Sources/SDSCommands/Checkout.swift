@@ -6,18 +6,11 @@ struct Checkout: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put tracked data back to the version its pointer files name, from the store.",
         discussion: """
-            Without REV, uses the pointer files in the work tree (what 'git checkout' left there).
-            With REV (HEAD~1, a branch, a tag, a commit id), reads that commit's pointer files with
-            libgit2 without touching the git work tree, so 'sds status' then shows the data as modified
-            against the work tree's pointers.
+            Without REV, uses the pointer files in the work tree (what 'git checkout' left there). With REV (HEAD~1, a branch, a tag, a commit id), reads that commit's pointer files with libgit2 without touching the git work tree, so 'sds status' then shows the data as modified against the work tree's pointers.
 
-            Every byte written is checked against its object id. A file whose current content is not
-            in the store (a local change not saved with 'sds add') is never overwritten without
-            --force: checkout lists such files and writes nothing (exit 73). Files inside a tracked
-            folder that are not in the version are kept (and listed) unless --force removes them.
+            Every byte written is checked against its object id. A file whose current content is not in the store (a local change not saved with 'sds add') is never overwritten without --force: checkout lists such files and writes nothing (exit 73). Files inside a tracked folder that are not in the version are kept (and listed) unless --force removes them.
 
-            Files are placed as copies, not hardlinks: an editor that writes in place through a
-            hardlink would silently corrupt the stored object for every version that shares it.
+            Files are placed as copies, not hardlinks: an editor that writes in place through a hardlink would silently corrupt the stored object for every version that shares it.
             """)
 
     @Argument(help: "[REV] [PATH…]: an optional git revision, then tracked paths (default: all).")

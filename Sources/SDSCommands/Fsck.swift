@@ -6,9 +6,7 @@ struct Fsck: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every object's hash and every pointer's objects.",
         discussion: """
-            Prints one line per problem: '<severity>: <problem-id>: <subject>: <detail>'. Problem ids are
-            stable: hash-mismatch, bad-object-name, unreadable-object, bad-tree, missing-object,
-            bad-pointer, stale-temp (a warning). Exit status 1 if any error was found.
+            Prints one line per problem: '<severity>: <problem-id>: <subject>: <detail>'. Problem ids are stable: hash-mismatch, bad-object-name, unreadable-object, bad-tree, missing-object, bad-pointer, stale-temp (a warning). Exit status 1 if any error was found.
             """)
 
     func run() throws {

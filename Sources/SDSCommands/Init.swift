@@ -6,9 +6,7 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a store (.sensorstore/) in the current folder.",
         discussion: """
-            Works in a git repository (usually at its root) or a plain folder. The store's config and
-            .gitignore are meant to be committed; objects, index, temp files and the lock stay local.
-            Running it again in an existing workspace changes nothing.
+            Works in a git repository (usually at its root) or a plain folder. The store's config and .gitignore are meant to be committed; objects, index, temp files and the lock stay local. Running it again in an existing workspace changes nothing.
             """)
 
     func run() throws {

@@ -7,10 +7,7 @@ struct InstallHooks: ParsableCommand, StoreCommand {
         commandName: "install-hooks",
         abstract: "Install sds's git hooks (pre-commit, post-checkout) into this repository.",
         discussion: """
-            pre-commit refuses a commit while tracked data differs from its pointer (changed without
-            'sds add'); post-checkout runs 'sds checkout' after switching branches. Running it again
-            updates them in place. A hook you already had is kept as '<hook>.pre-sds' and run first.
-            The hooks call 'sds' from PATH.
+            pre-commit refuses a commit while tracked data differs from its pointer (changed without 'sds add'); post-checkout runs 'sds checkout' after switching branches. Running it again updates them in place. A hook you already had is kept as '<hook>.pre-sds' and run first. The hooks call 'sds' from PATH.
             """)
 
     func run() throws {

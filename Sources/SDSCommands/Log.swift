@@ -6,8 +6,7 @@ struct Log: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the versions of a tracked path through git history, newest first.",
         discussion: """
-            Reads the committed PATH.sds of each commit (first-parent history of HEAD) with libgit2 and
-            prints the commits where it changed: commit, date, data id, size, files, message.
+            Reads the committed PATH.sds of each commit (first-parent history of HEAD) with libgit2 and prints the commits where it changed: commit, date, data id, size, files, message.
             """)
 
     @Argument(help: "A tracked path (or its .sds pointer file).")

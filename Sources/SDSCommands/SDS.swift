@@ -8,9 +8,7 @@ public struct SDS: ParsableCommand {
         commandName: "sds",
         abstract: "Version sensor datasets like code: a content-addressed store beside git.",
         discussion: """
-            Raw data stays out of git: 'sds add PATH' stores it in .sensorstore/ and writes a small
-            pointer file PATH.sds that git tracks. Commit the pointer; 'sds checkout REV' puts the data
-            of any commit back, verified by hash.
+            Raw data stays out of git: 'sds add PATH' stores it in .sensorstore/ and writes a small pointer file PATH.sds that git tracks. Commit the pointer; 'sds checkout REV' puts the data of any commit back, verified by hash.
 
               sds init                 make a store here
               sds add data/            store data/, write data.sds, ignore data/ in git
@@ -18,12 +16,13 @@ public struct SDS: ParsableCommand {
               sds status               what changed since the last add
               sds checkout HEAD~1      restore the data of the previous commit
 
-            Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data,
-            66 not found, 70 internal error, 73 refused to lose data (use --force),
-            74 I/O error, 75 busy or changing (try again), 130 interrupted.
+            Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
             """,
         version: version,
-        subcommands: [Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self]
+        subcommands: [
+            Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self,
+            Inspect.self, WriteTestDataset.self, BenchTFRecord.self,
+        ]
     )
 
     public init() {}

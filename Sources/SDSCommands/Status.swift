@@ -6,12 +6,7 @@ struct Status: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show each tracked path as unchanged, modified, missing or not in store.",
         discussion: """
-            Compares the data in the work tree with its pointer file. Only files whose stat changed
-            are read. 'not in store' means the data matches the pointer but the store lacks some of
-            its objects (run 'sds add' to store them again).
-            Exit status: 0 when every path is unchanged, 1 otherwise.
-            --porcelain prints '<state> <path>' lines (state: unchanged, modified, missing,
-            not-in-store) that stay stable across versions.
+            Compares the data in the work tree with its pointer file. Only files whose stat changed are read. 'not in store' means the data matches the pointer but the store lacks some of its objects (run 'sds add' to store them again). Exit status: 0 when every path is unchanged, 1 otherwise. --porcelain prints '<state> <path>' lines (state: unchanged, modified, missing, not-in-store) that stay stable across versions.
             """)
 
     @Argument(help: "Tracked paths, pointer files or folders holding them (default: all).")

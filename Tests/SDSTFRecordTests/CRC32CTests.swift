@@ -24,6 +24,10 @@ struct CRC32CTests {
             raw.baseAddress.map { CRC32C.softwareUpdate(0, $0, raw.count) } ?? 0
         }
         #expect(software == crc)
+        let hardware = input.withUnsafeBytes { raw in
+            raw.baseAddress.map { CRC32C.hardwareUpdate(0, $0, raw.count) } ?? 0
+        }
+        if CRC32C.isHardwareAccelerated { #expect(hardware == crc) }
     }
 
     @Test("every split point and alignment agrees with the bytewise definition")
@@ -40,6 +44,24 @@ struct CRC32CTests {
             for skip in 0..<16 {
                 let tail = UnsafeRawBufferPointer(rebasing: raw[skip...])
                 #expect(CRC32C.checksum(tail) == bitwise(Array(tail)), "offset \(skip)")
+            }
+        }
+    }
+
+    @Test("hardware and software paths agree on random data of every length",
+          .enabled(if: CRC32C.isHardwareAccelerated))
+    func hardwareMatchesSoftware() {
+        var rng = SplitMix64(seed: 11)
+        let data = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { raw in
+            // Around the 3 × 256 and 3 × 8192 block sizes of the interleaved C path, too.
+            for count in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 767, 768, 769, 1000, 4099,
+                          24_575, 24_576, 24_577, 50_000, 100_000] {
+                for skip in [0, 1, 3] where skip + count <= raw.count {
+                    let p = raw.baseAddress! + skip
+                    let seed = UInt32(truncatingIfNeeded: count &* 2_654_435_761)
+                    #expect(CRC32C.hardwareUpdate(seed, p, count) == CRC32C.softwareUpdate(seed, p, count))
+                }
             }
         }
     }

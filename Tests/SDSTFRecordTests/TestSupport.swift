@@ -66,3 +66,22 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+func listDirectory(_ path: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+}
+
+/// Compresses `bytes` as the writer does (through a temp file).
+func compressedInMemory(_ bytes: [UInt8], _ compression: TFRecordCompression) throws -> [UInt8] {
+    let dir = try TempDirectory()
+    defer { dir.cleanup() }
+    let path = dir.file("z")
+    let file = try OutputFile(path: path, atomic: false)
+    let deflater = try Deflater(kind: compression, sink: file)
+    try bytes.withUnsafeBytes { raw in
+        if let base = raw.baseAddress { try deflater.compress(base, raw.count) }
+    }
+    try deflater.finish()
+    try file.commit(sync: false)
+    return try readFile(path)
+}

@@ -1,0 +1,61 @@
+import SDSCatalog
+import SDSCore
+import SDSStore
+import Synchronization
+
+/// One step of a build: which operator ran (or was reused) for which partition.
+public struct TraceEntry: Sendable, Equatable, Comparable {
+    public var op: String
+    public var partition: String
+    public var ran: Bool
+    public var key: ObjectID
+    public var result: ObjectID
+
+    public static func < (a: TraceEntry, b: TraceEntry) -> Bool {
+        (a.op, a.partition) < (b.op, b.partition)
+    }
+}
+
+/// Runs steps with exact caching, from any thread.
+///
+/// A step's key is the SHA-256 of the canonical JSON of its operator name and
+/// version, the parameters that operator reads, and its input object ids. It is
+/// reused if and only if the key is in the index and its result object is in the
+/// store; otherwise it runs and its result is stored as an object.
+public final class StepRunner: Sendable {
+    let store: ObjectStore
+    private let index: Mutex<StoreIndex>
+    private let entries = Mutex<[TraceEntry]>([])
+
+    /// Opens its own index connection, which only this runner uses (behind a lock).
+    public init(workspace: Workspace) throws {
+        store = workspace.store
+        index = Mutex(try StoreIndex(path: workspace.storePath + "/index.sqlite"))
+    }
+
+    /// The key of a step, as stored in manifests.
+    public static func key(op: String, version: Int, params: JSON, inputs: [ObjectID]) -> ObjectID {
+        let json = JSON.object([
+            "op": .string(op), "version": .int(Int64(version)), "params": params,
+            "inputs": .array(inputs.map { .string($0.hex) }),
+        ])
+        return Hasher256.id(of: json.canonical())
+    }
+
+    /// Returns the result of a step, computing and storing it only when no cached result exists.
+    public func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
+                    compute: () throws -> [UInt8]) throws -> ObjectID {
+        let key = Self.key(op: op, version: version, params: params, inputs: inputs)
+        if let cached = try index.withLock({ try $0.stepResult(key) }), store.contains(cached) {
+            entries.withLock { $0.append(TraceEntry(op: op, partition: partition, ran: false, key: key, result: cached)) }
+            return cached
+        }
+        let result = try store.put(try compute())
+        entries.withLock { $0.append(TraceEntry(op: op, partition: partition, ran: true, key: key, result: result)) }
+        try index.withLock { try $0.recordSteps([(key, result, op)]) }
+        return result
+    }
+
+    /// Every step so far, in (operator, partition) order.
+    public var trace: [TraceEntry] { entries.withLock { $0 }.sorted() }
+}
