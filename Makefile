@@ -17,7 +17,7 @@ test: setup
 	scripts/embed-hooks.sh
 	git diff --exit-code -- Sources/SDSStore/HookScripts.swift || (echo "hooks/ changed: commit the regenerated HookScripts.swift" >&2; exit 1)
 	swift build --build-tests
-	swift test --skip-build
+	SDS_PYTHON=$$(tests/interop/venv.sh) swift test --skip-build
 	tests/interop/run.sh .build/debug/sds
 
 bench:

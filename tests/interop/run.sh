@@ -13,26 +13,8 @@ fi
 sds_dir=$(cd "$(dirname "$1")" && pwd)
 SDS="$sds_dir/$(basename "$1")"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-VENV=${SDS_INTEROP_VENV:-$HOME/.cache/sds/interop-venv}
-TF_VERSION=2.21.0
-TFDS_VERSION=4.9.10
-
-# Versions via package metadata: much faster than importing TensorFlow.
-have_versions() {
-    "$VENV/bin/python" - "$TF_VERSION" "$TFDS_VERSION" <<'PY' 2>/dev/null
-import sys
-from importlib.metadata import version
-sys.exit(0 if (version("tensorflow-cpu"), version("tensorflow-datasets")) == (sys.argv[1], sys.argv[2]) else 1)
-PY
-}
-
-if ! have_versions; then
-    echo "interop: installing tensorflow-cpu==$TF_VERSION tensorflow-datasets==$TFDS_VERSION into $VENV" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --disable-pip-version-check \
-        "tensorflow-cpu==$TF_VERSION" "tensorflow-datasets==$TFDS_VERSION"
-    have_versions
-fi
+PYTHON=$("$HERE/venv.sh")
+VENV=$(dirname "$(dirname "$PYTHON")")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sds-interop.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

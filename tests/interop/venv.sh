@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Makes sure the Python venv for the TensorFlow checks exists and prints its python.
+# It lives outside the repo (SDS_INTEROP_VENV, default ~/.cache/sds/interop-venv) and is
+# installed only when a pinned version is missing, so later runs take no time.
+# numpy is pinned too: gen_wearable.py's bytes (and the expected hashes) depend on it.
+set -euo pipefail
+VENV=${SDS_INTEROP_VENV:-$HOME/.cache/sds/interop-venv}
+PINS=(tensorflow-cpu==2.21.0 tensorflow-datasets==4.9.10 numpy==2.4.6)
+
+# Versions via package metadata: much faster than importing TensorFlow.
+have_versions() {
+    "$VENV/bin/python" - "${PINS[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+sys.exit(0 if all(version(p.split("==")[0]) == p.split("==")[1] for p in sys.argv[1:]) else 1)
+PY
+}
+
+if ! have_versions; then
+    echo "interop: installing ${PINS[*]} into $VENV" >&2
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "${PINS[@]}" >&2
+    have_versions
+fi
+echo "$VENV/bin/python"
