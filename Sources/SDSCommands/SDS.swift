@@ -1,8 +1,9 @@
 import ArgumentParser
+import SDSCore
 
 /// The `sds` root command: only lists the verbs; each lives in its own file.
 public struct SDS: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = SDSVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "sds",
@@ -20,7 +21,7 @@ public struct SDS: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self,
+            Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self,
         ]
     )

@@ -4,6 +4,7 @@ import SDSCore
 /// A git repository opened with libgit2; reads history without touching the work tree.
 public final class GitRepository {
     private let repo: OpaquePointer
+    var repoHandle: OpaquePointer { repo }
     /// The work tree root, with no trailing slash.
     public let workdir: String
 
@@ -195,4 +196,20 @@ public final class GitRepository {
     }
 
     private func check(_ rc: Int32, _ what: String) throws { try Self.check(rc, what) }
+}
+
+extension GitRepository {
+    /// True when a tracked file differs from HEAD (untracked and ignored files do not count).
+    public func isDirty() throws -> Bool {
+        var opts = git_status_options()
+        git_status_options_init(&opts, UInt32(GIT_STATUS_OPTIONS_VERSION))
+        opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        opts.flags = 0
+        var list: OpaquePointer?
+        guard git_status_list_new(&list, repoHandle, &opts) == 0 else {
+            throw SDSError(.io, "cannot read the git status of '\(workdir)'")
+        }
+        defer { git_status_list_free(list) }
+        return git_status_list_entrycount(list) > 0
+    }
 }

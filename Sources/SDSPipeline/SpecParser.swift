@@ -40,7 +40,7 @@ extension Spec {
                     valid = lo...hi
                 }
                 channels.append(Channel(name: cname, column: try c["column"]!.string(), valid: valid,
-                                        duplicates: try c["duplicates"]?.oneOf(["first"]) ?? "first"))
+                                        duplicates: try c["duplicates"]?.oneOf(["first", "all"]) ?? "all"))
             }
             sources.append(Source(name: sname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
                                   time: try m["time"]!.string(), channels: channels))

@@ -30,6 +30,12 @@ public struct TFDSSplitInfo: Sendable, Equatable {
     public var numBytes: UInt64
 
     public var exampleCount: Int { shardLengths.reduce(0, +) }
+
+    public init(name: String, shardLengths: [Int], numBytes: UInt64) {
+        self.name = name
+        self.shardLengths = shardLengths
+        self.numBytes = numBytes
+    }
 }
 
 /// Writes a TFDS dataset folder that `tfds.builder_from_directory` loads.

@@ -1,0 +1,66 @@
+import ArgumentParser
+import SDSCore
+import SDSPipeline
+import SDSStore
+
+struct Build: ParsableCommand, StoreCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the dataset described by sds.yaml, reusing every unchanged step.",
+        discussion: """
+            Reads the spec, stores its input files, and runs the pipeline per partition (one subject): read, clean, minute grid, forward fill, day windows, tensors, captions, label join, examples, records, shards. A step whose key (operator name and version, the parameters it reads, the ids of its inputs) is already in the store is reused, from any earlier build. The output is a TFDS folder (OUTPUT/NAME/VERSION/) that tfds.builder_from_directory loads; the build is recorded as a manifest object and named in sds.lock, which git should track.
+
+            A failed build leaves the previous output folder and sds.lock untouched.
+            """)
+
+    @Option(help: "The pipeline spec, relative to the current folder.")
+    var spec: String = "sds.yaml"
+
+    @Option(name: .shortAndLong, help: "Worker threads (default: all cores). The output does not depend on it.")
+    var jobs: Int = 0
+
+    @Flag(help: "Print a JSON summary, with every step that ran.")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 0 else { throw ValidationError("--jobs must be 0 (all cores) or more") }
+    }
+
+    func run() throws {
+        try reporting {
+            let ws = try openWorkspace()
+            let held = try lock(ws, "build")
+            defer { withExtendedLifetime(held) {} }
+            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec))
+                .build(Builder.Options(jobs: jobs))
+            let ran = summary.trace.filter(\.ran)
+            if json {
+                let j = JSON.object([
+                    "build": .string(summary.buildID.hex),
+                    "output": .string(summary.outputPath),
+                    "steps_run": .int(Int64(ran.count)),
+                    "steps_reused": .int(Int64(summary.trace.count - ran.count)),
+                    "ran": .array(ran.map { .string("\($0.op) \($0.partition)") }),
+                    "shards": .array(summary.manifest.shards.map {
+                        .object(["file": .string($0.file), "id": .string($0.id.hex), "examples": .int(Int64($0.examples))])
+                    }),
+                ])
+                Output.line(String(decoding: j.canonical(), as: UTF8.self))
+                return
+            }
+            if quiet { return }
+            var perSplit: [(String, Int)] = []
+            for s in summary.manifest.shards {
+                if let i = perSplit.firstIndex(where: { $0.0 == s.split }) { perSplit[i].1 += s.examples } else { perSplit.append((s.split, s.examples)) }
+            }
+            let total = perSplit.reduce(0) { $0 + $1.1 }
+            Output.line("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
+                + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(summary.manifest.shards.count) shards")
+            Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused; output \(summary.outputPath)"
+                + (summary.wroteOutput ? "" : " (unchanged)"))
+            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import SDSCore
+import SDSStore
+import SDSTFRecord
+
+/// Runs a whole build: builder, manifest object, output folder, then `sds.lock`.
+///
+/// Ordering (design promise 5): objects, then the manifest, then the output folder, and
+/// the lock last, so a failure anywhere leaves the previous output and lock untouched.
+public struct BuildRecorder {
+    public struct Summary: Sendable {
+        public var buildID: ObjectID
+        public var manifest: Manifest
+        public var trace: [TraceEntry]
+        public var outputPath: String
+        public var wroteOutput: Bool
+        public var lockChanged: Bool
+    }
+
+    let workspace: Workspace
+    /// sds.yaml, relative to the workspace root.
+    let specPath: String
+
+    public init(workspace: Workspace, specPath: String) {
+        self.workspace = workspace
+        self.specPath = specPath
+    }
+
+    var specDirectory: String { specPath.contains("/") ? FileIO.parentDirectory(specPath) : "" }
+    public var lockPath: String { (specDirectory.isEmpty ? "" : specDirectory + "/") + "sds.lock" }
+
+    public func build(_ options: Builder.Options) throws -> Summary {
+        guard let bytes = try FileIO.readFileIfExists(workspace.absolute(specPath)) else {
+            throw SDSError(.notFound, "no pipeline spec at '\(specPath)'",
+                           hint: "write an sds.yaml (see examples/wearable/sds.yaml) or pass --spec PATH")
+        }
+        let spec = try Spec.parse(String(decoding: bytes, as: UTF8.self), file: specPath)
+        let result = try Builder(workspace: workspace, spec: spec, specBytes: bytes, specDirectory: specDirectory).run(options)
+        let manifestBytes = result.manifest.json.canonical()
+        let buildID = try workspace.store.put(manifestBytes)
+
+        let out = (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory
+            + "/\(spec.dataset.name)/\(spec.dataset.version)"
+        let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
+        let info = TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
+                                   features: OutputFolder.features(spec, label: label),
+                                   description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
+        let wrote = try OutputFolder(workspace: workspace, path: out).place(result.manifest, info: info)
+
+        let lock = JSON.object([
+            "build": .string(buildID.hex),
+            "dataset": .string(spec.dataset.name),
+            "version": .string(spec.dataset.version),
+            "output": .string(out),
+            "spec": .string(result.manifest.specID.hex),
+            "shards": .object(Dictionary(uniqueKeysWithValues: result.manifest.shards.map {
+                ($0.file, JSON.object(["id": .string($0.id.hex), "examples": .int(Int64($0.examples))]))
+            })),
+        ])
+        let lockBytes = Array(lock.pretty().utf8)
+        let lockAbs = workspace.absolute(lockPath)
+        let changed = try FileIO.readFileIfExists(lockAbs) != lockBytes
+        if changed { try FileIO.writeFileAtomically(lockAbs, lockBytes) }
+        return Summary(buildID: buildID, manifest: result.manifest, trace: result.trace, outputPath: out,
+                       wroteOutput: wrote, lockChanged: changed)
+    }
+}

@@ -1,0 +1,261 @@
+import Dispatch
+import SDSCore
+import SDSSensors
+import SDSStore
+import Synchronization
+
+/// `sds build`: plans the steps of every partition, reuses each step whose key is known,
+/// runs the rest on all cores, assembles shards, and records the build.
+public struct Builder {
+    public struct Options: Sendable {
+        public var jobs: Int
+        public var dryRun: Bool
+        public init(jobs: Int = 0, dryRun: Bool = false) {
+            self.jobs = jobs
+            self.dryRun = dryRun
+        }
+    }
+
+    /// One shard of the output.
+    public struct Shard: Sendable, Equatable {
+        public var split: String
+        public var index: Int
+        public var count: Int
+        public var file: String
+        public var id: ObjectID
+        public var examples: Int
+        public var exampleBytes: Int
+        /// Entities whose examples the shard holds, in order.
+        public var partitions: [String]
+    }
+
+    /// Where one partition's data came from, for lineage.
+    public struct PartitionSource: Sendable, Equatable {
+        public var source: String
+        public var input: ObjectID
+        public var firstLine: Int
+        public var lastLine: Int
+    }
+
+    public struct Result: Sendable {
+        public var manifest: Manifest
+        public var trace: [TraceEntry]
+    }
+
+    let workspace: Workspace
+    let spec: Spec
+    let specBytes: [UInt8]
+    /// Folder of sds.yaml, relative to the workspace root ("" at the root).
+    let specDirectory: String
+
+    public init(workspace: Workspace, spec: Spec, specBytes: [UInt8], specDirectory: String) {
+        self.workspace = workspace
+        self.spec = spec
+        self.specBytes = specBytes
+        self.specDirectory = specDirectory
+    }
+
+    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+
+    public func run(_ options: Options) throws -> Result {
+        let ops = try WearableOperators(spec: spec)
+        let runner = try StepRunner(workspace: workspace)
+        let store = workspace.store
+
+        // Inputs are stored like 'sds add' stores them, so a build can always be verified later.
+        var inputs: [String: ObjectID] = [:]
+        let scanner = Scanner(workspace: workspace, mode: .store)
+        let inputPaths = spec.sources.map(\.path) + spec.labels.map(\.path)
+        for p in inputPaths {
+            guard let snap = try scanner.scan(rel(p)) else {
+                throw SDSError(.notFound, "input '\(rel(p))' named in \(Spec.fileName) does not exist",
+                               hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
+            }
+            guard snap.kind == .file else { throw SDSError(.usage, "input '\(rel(p))' must be a file, not a folder") }
+            inputs[p] = snap.id
+        }
+        let specID = try store.put(specBytes)
+
+        // Read and partition each input file (one step per file).
+        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)] {
+            let input = inputs[path]!
+            let result = try runner.run(op: LongCSVReader.operatorName, version: LongCSVReader.operatorVersion,
+                                        params: StepCodec.params(schema.encoded()), inputs: [input], partition: source) {
+                let bytes = try store.read(input)
+                let parts = try StepCodec.sensors { () throws(SensorError) in
+                    try LongCSVReader.read(bytes, file: rel(path), schema: schema, jobs: max(options.jobs, 1))
+                }
+                var index: [JSON] = []
+                for p in parts {
+                    let id = try store.put(p.encoded())
+                    index.append(.object(["entity": .string(p.entity), "id": .string(id.hex),
+                                          "first_line": .int(Int64(p.firstLine)), "last_line": .int(Int64(p.lastLine))]))
+                }
+                return JSON.array(index).canonical()
+            }
+            guard case .array(let items) = try JSONReader.parse(try store.read(result)) else {
+                throw SDSError(.badData, "partition index \(result.hex) is malformed")
+            }
+            var out: [String: (ObjectID, PartitionSource)] = [:]
+            for case .object(let o) in items {
+                guard case .string(let e)? = o["entity"], case .string(let h)? = o["id"], let id = ObjectID(hex: h),
+                      case .int(let a)? = o["first_line"], case .int(let b)? = o["last_line"] else { continue }
+                out[e] = (id, PartitionSource(source: source, input: input, firstLine: Int(a), lastLine: Int(b)))
+            }
+            return out
+        }
+        let hrParts = try partitions(spec.sources[0].path, spec.sources[0].name, ops.hrSchema)
+        let stepParts = try partitions(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)
+        let labelParts = try spec.labels.first.map { try partitions($0.path, $0.name, ops.labelSchema!) } ?? [:]
+
+        // Per-subject chains, in parallel; a subject is the unit of locality.
+        let entities = hrParts.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let chunks = Mutex<[String: ObjectID]>([:])
+        let failures = Mutex<[String: Error]>([:])
+        let chain = SubjectChain(runner: runner, store: store, ops: ops)
+        let work: @Sendable (Int) -> Void = { i in
+            let e = entities[i]
+            do {
+                let id = try chain.run(entity: e, hr: hrParts[e]!.0, steps: stepParts[e]?.0, labels: labelParts[e]?.0)
+                chunks.withLock { $0[e] = id }
+            } catch { failures.withLock { $0[e] = error } }
+        }
+        if options.jobs == 1 {
+            for i in entities.indices { work(i) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: entities.count, execute: work)
+        }
+        // The first failure in entity order, so the message does not depend on thread timing.
+        if let first = failures.withLock({ f in entities.first { f[$0] != nil }.map { f[$0]! } }) { throw first }
+        let chunkIDs = chunks.withLock { $0 }
+
+        // Shards: a subject's examples all go to one shard of its split.
+        var members: [[String]] = ops.splits.rules.map { Array(repeating: "", count: $0.shardCount) }.map { _ in [] }
+        var shardSlots: [(split: Int, index: Int)] = []
+        for (s, rule) in ops.splits.rules.enumerated() { for i in 0..<rule.shardCount { shardSlots.append((s, i)) } }
+        var bySlot: [[String]] = Array(repeating: [], count: shardSlots.count)
+        var slotStart: [Int] = []
+        var n = 0
+        for rule in ops.splits.rules { slotStart.append(n); n += rule.shardCount }
+        for e in entities {
+            let a = SplitAssigner.assign(entity: e, ops.splits)
+            bySlot[slotStart[a.splitIndex] + a.shard].append(e)
+        }
+        members = []
+        var shards: [Shard] = []
+        for (k, slot) in shardSlots.enumerated() {
+            let rule = ops.splits.rules[slot.split]
+            let subjectChunks = try bySlot[k].map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
+            let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
+            let id = try runner.run(op: ShardAssembly.operatorName, version: ShardAssembly.operatorVersion,
+                                    params: .null, inputs: nonEmpty.map { $0.1.data },
+                                    partition: "\(rule.name)-\(slot.index)") {
+                var bytes: [UInt8] = []
+                for (_, c) in nonEmpty { bytes += try store.read(c.data) }
+                return bytes
+            }
+            shards.append(Shard(split: rule.name, index: slot.index, count: rule.shardCount,
+                                file: "\(spec.dataset.name)-\(rule.name).tfrecord-\(pad5(slot.index))-of-\(pad5(rule.shardCount))",
+                                id: id, examples: nonEmpty.reduce(0) { $0 + $1.1.count },
+                                exampleBytes: nonEmpty.reduce(0) { $0 + $1.1.exampleBytes },
+                                partitions: nonEmpty.map(\.0)))
+        }
+        _ = members
+
+        var lineage: [String: [PartitionSource]] = [:]
+        for e in entities {
+            lineage[e] = [hrParts[e]?.1, stepParts[e]?.1, labelParts[e]?.1].compactMap { $0 }
+        }
+        let git = try? workspace.gitRepository()
+        let manifest = Manifest(
+            dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
+            steps: runner.trace.map { ($0.key, $0.result, $0.op, $0.partition) },
+            operators: WearableOperators.versions,
+            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty())
+        return Result(manifest: manifest, trace: runner.trace)
+    }
+
+    private func pad5(_ n: Int) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, 5 - s.count)) + s
+    }
+}
+
+/// The steps of one subject, from its partitions to its encoded records.
+struct SubjectChain: Sendable {
+    let runner: StepRunner
+    let store: ObjectStore
+    let ops: WearableOperators
+
+    func run(entity e: String, hr: ObjectID, steps: ObjectID?, labels: ObjectID?) throws -> ObjectID {
+        let none = ObjectID.empty
+        func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
+                  _ body: () throws -> [UInt8]) throws -> ObjectID {
+            try runner.run(op: name, version: version, params: StepCodec.params(params), inputs: inputs,
+                           partition: e, compute: body)
+        }
+        func load<T>(_ id: ObjectID, _ decode: ([UInt8]) throws(SensorError) -> T) throws -> T {
+            let bytes = try store.read(id)
+            return try StepCodec.sensors { () throws(SensorError) in try decode(bytes) }
+        }
+        let hrClean = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.hrClean.encoded(), [hr]) {
+            try StepCodec.sensors { () throws(SensorError) in
+                try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(hr)), ops.hrClean).encoded()
+            }
+        }
+        let hrGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.hrGrid.encoded(), [hrClean]) {
+            MinuteGrid.resample(try load(hrClean, CleanedSeries.init(decoding:)), ops.hrGrid).encoded()
+        }
+        let hrFilled = try step(ForwardFill.operatorName, ForwardFill.operatorVersion, ops.hrFill.encoded(), [hrGrid]) {
+            ForwardFill.fill(try load(hrGrid, DayGrid.init(decoding:)), ops.hrFill).encoded()
+        }
+        var stepsGrid = none
+        if let steps {
+            let cleaned = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.stepsClean.encoded(), [steps]) {
+                try StepCodec.sensors { () throws(SensorError) in
+                    try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(steps)), ops.stepsClean).encoded()
+                }
+            }
+            stepsGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.stepsGrid.encoded(), [cleaned]) {
+                MinuteGrid.resample(try load(cleaned, CleanedSeries.init(decoding:)), ops.stepsGrid).encoded()
+            }
+        }
+        let windows = try step(DayWindowing.operatorName, DayWindowing.operatorVersion, ops.windows.encoded(), [hrFilled, stepsGrid]) {
+            let a = try load(hrFilled, DayGrid.init(decoding:))
+            let b = stepsGrid == none ? DayGrid(entity: e, days: [], values: [], present: []) : try load(stepsGrid, DayGrid.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try DayWindowing.select([a, b], ops.windows).encoded() }
+        }
+        let tensors = try step(TensorBuilder.operatorName, TensorBuilder.operatorVersion, ops.tensors.encoded(), [windows]) {
+            let w = try load(windows, DayWindows.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try TensorBuilder.build(w, ops.tensors).encoded() }
+        }
+        let captions = try step(CaptionRenderer.operatorName, CaptionRenderer.operatorVersion, ops.caption.encoded(), [windows]) {
+            let w = try load(windows, DayWindows.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try CaptionRenderer.render(w, template: ops.caption).encoded() }
+        }
+        let joined = try step(LabelJoin.operatorName, LabelJoin.operatorVersion, ops.labels.encoded(), [windows, labels ?? none]) {
+            let w = try load(windows, DayWindows.init(decoding:))
+            let l = try labels.map { try load($0, SensorPartition.init(decoding:)) }
+            return try StepCodec.sensors { () throws(SensorError) in try LabelJoin.join(w, labels: l, ops.labels).encoded() }
+        }
+        let examples = try step(ExampleAssembly.operatorName, ExampleAssembly.operatorVersion, ops.assembly.encoded(),
+                                [tensors, captions, joined]) {
+            let t = try load(tensors, DayTensors.init(decoding:))
+            let c = try load(captions, DayCaptions.init(decoding:))
+            let l = try load(joined, DayLabels.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try ExampleAssembly.assemble(tensors: t, captions: c, labels: l, ops.assembly).encoded() }
+        }
+        return try step(RecordChunk.operatorName, RecordChunk.operatorVersion, [], [examples]) {
+            try RecordChunk.encode(try load(examples, DayExamples.init(decoding:)), store: store).json.canonical()
+        }
+    }
+}
+
+extension ObjectStore {
+    /// Reads an object for an operator that takes raw bytes.
+    func readSensors(_ id: ObjectID) throws(SensorError) -> [UInt8] {
+        do { return try read(id) } catch {
+            throw SensorError(.corruptObject, "\(error)")
+        }
+    }
+}

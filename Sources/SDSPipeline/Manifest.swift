@@ -1,0 +1,59 @@
+import SDSCore
+import SDSStore
+
+/// The record of one build: a canonical JSON object in the store; its id is the build id.
+///
+/// It holds everything that determines the output (spec, inputs, steps, operator
+/// versions, git commit) and nothing that does not (no wall clock, no machine), so the
+/// same inputs, spec and code give the same build id anywhere.
+public struct Manifest: Sendable {
+    public var dataset: Spec.Dataset
+    public var specID: ObjectID
+    public var inputs: [String: ObjectID]
+    public var shards: [Builder.Shard]
+    public var lineage: [String: [Builder.PartitionSource]]
+    public var steps: [(key: ObjectID, result: ObjectID, op: String, partition: String)]
+    public var operators: [String: Int]
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+
+    public var json: JSON {
+        var splits: [String: JSON] = [:]
+        for s in shards {
+            var entry: [String: JSON] = [:]
+            if case .object(let old)? = splits[s.split] { entry = old }
+            let examples: Int64 = { if case .int(let n)? = entry["examples"] { n } else { 0 } }()
+            entry["examples"] = .int(examples + Int64(s.examples))
+            splits[s.split] = .object(entry)
+        }
+        return .object([
+            "format": .string("sds-build 1"),
+            "dataset": .object(["name": .string(dataset.name), "version": .string(dataset.version)]),
+            "spec": .string(specID.hex),
+            "inputs": .object(inputs.mapValues { .string($0.hex) }),
+            "splits": .object(splits),
+            "shards": .array(shards.map { s in
+                .object(["file": .string(s.file), "split": .string(s.split), "index": .int(Int64(s.index)),
+                         "id": .string(s.id.hex), "examples": .int(Int64(s.examples)),
+                         "example_bytes": .int(Int64(s.exampleBytes)),
+                         "partitions": .array(s.partitions.map { .string($0) })])
+            }),
+            "partitions": .object(lineage.mapValues { sources in
+                .array(sources.map { p in
+                    .object(["source": .string(p.source), "input": .string(p.input.hex),
+                             "first_line": .int(Int64(p.firstLine)), "last_line": .int(Int64(p.lastLine))])
+                })
+            }),
+            "steps": .array(steps.sorted { ($0.op, $0.partition, $0.key) < ($1.op, $1.partition, $1.key) }.map { s in
+                .object(["op": .string(s.op), "partition": .string(s.partition),
+                         "key": .string(s.key.hex), "result": .string(s.result.hex)])
+            }),
+            "code": .object([
+                "sds": .string(SDSVersion.current),
+                "operators": .object(operators.mapValues { .int(Int64($0)) }),
+                "git_commit": gitCommit.map { .string($0) } ?? .null,
+                "git_dirty": gitDirty.map { .bool($0) } ?? .null,
+            ]),
+        ])
+    }
+}

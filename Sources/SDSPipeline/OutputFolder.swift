@@ -1,0 +1,112 @@
+import Glibc
+import SDSCatalog
+import SDSCore
+import SDSStore
+import SDSTFRecord
+
+/// Places a build's TFDS folder (`out/NAME/VERSION/`) from the store.
+///
+/// The new folder is assembled beside the old one and swapped in, so a failed or killed
+/// build leaves the previous output as it was. Unchanged shard files are hardlinked from
+/// the old folder (the file-state cache vouches for their content); others are copied
+/// from the store with every byte checked.
+public struct OutputFolder {
+    let workspace: Workspace
+    /// Relative to the workspace root.
+    public let path: String
+
+    public init(workspace: Workspace, path: String) {
+        self.workspace = workspace
+        self.path = path
+    }
+
+    public static func features(_ spec: Spec, label: (String, String)?) -> [String: TFDSFeature] {
+        var f: [String: TFDSFeature] = [
+            "sensor": .tensor(shape: [1440, spec.sensorChannels.count], dtype: .float32),
+            "mask": .tensor(shape: [1440, spec.sensorChannels.count], dtype: .float32),
+            "subject_id": .text, "date": .text, "caption": .text,
+        ]
+        for c in spec.constants { f[c.name] = .text }
+        if let (value, present) = label {
+            f[value] = .scalar(.float32)
+            f[present] = .scalar(.int64)
+        }
+        return f
+    }
+
+    /// Writes the folder; returns false when it already matched and nothing was written.
+    @discardableResult
+    public func place(_ manifest: Manifest, info: TFDSDatasetInfo) throws -> Bool {
+        var splits: [TFDSSplitInfo] = []
+        var seen: [String] = []
+        for s in manifest.shards where !seen.contains(s.split) {
+            seen.append(s.split)
+            let mine = manifest.shards.filter { $0.split == s.split }.sorted { $0.index < $1.index }
+            splits.append(TFDSSplitInfo(name: s.split, shardLengths: mine.map(\.examples),
+                                        numBytes: UInt64(mine.reduce(0) { $0 + $1.exampleBytes })))
+        }
+        let metadata: [(String, [UInt8])] = [
+            ("dataset_info.json", Array(TFDSWriter.datasetInfoJSON(info, splits: splits).utf8)),
+            ("features.json", Array(TFDSWriter.featuresJSON(info.features).utf8)),
+        ]
+        let dest = workspace.absolute(path)
+        let index = try workspace.index()
+        let cached = try index.fileStates(under: path)
+        func matches(_ name: String, _ id: ObjectID) throws -> Bool {
+            guard let st = try FileIO.lstat(dest + "/" + name) else { return false }
+            return cached[path + "/" + name]?.id(ifMatching: st) == id
+        }
+        let wanted = manifest.shards.map { ($0.file, $0.id) } + metadata.map { ($0.0, Hasher256.id(of: $0.1)) }
+        let existing = (try? FileIO.listDirectory(dest)) ?? []
+        if Set(existing) == Set(wanted.map(\.0)), try wanted.allSatisfy({ try matches($0.0, $0.1) }) { return false }
+        let known = Set(wanted.map(\.0))
+        let foreign = existing.filter { !known.contains($0) && !$0.hasPrefix(manifest.dataset.name + "-") && !$0.hasSuffix(".json") }
+        if !foreign.isEmpty {
+            throw SDSError(.conflict, "the output folder '\(path)' holds files sds did not write: \(foreign.prefix(5).joined(separator: ", "))",
+                           hint: "move them elsewhere, or set 'output:' in \(Spec.fileName) to another folder")
+        }
+
+        let tmp = dest + ".sds-tmp-\(getpid())"
+        try? removeTree(tmp)
+        try FileIO.makeDirectories(tmp)
+        do {
+            for (name, id) in manifest.shards.map({ ($0.file, $0.id) }) {
+                if try matches(name, id), link(dest + "/" + name, tmp + "/" + name) == 0 { continue }
+                let fd = try FileIO.open(tmp + "/" + name, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+                defer { close(fd) }
+                try workspace.store.copy(id, to: fd, path: tmp + "/" + name)
+                try FileIO.fsync(fd, path: tmp + "/" + name)
+            }
+            for (name, bytes) in metadata { try FileIO.writeFileAtomically(tmp + "/" + name, bytes) }
+            try FileIO.fsyncDirectory(tmp)
+            try FileIO.makeDirectories(FileIO.parentDirectory(dest))
+            let old = dest + ".sds-old-\(getpid())"
+            if try FileIO.lstat(dest) != nil {
+                guard rename(dest, old) == 0 else { throw SDSError.io("cannot move aside", path: dest, errno: errno) }
+            }
+            guard rename(tmp, dest) == 0 else { throw SDSError.io("cannot move into place", path: dest, errno: errno) }
+            try FileIO.fsyncDirectory(FileIO.parentDirectory(dest))
+            try? removeTree(old)
+        } catch {
+            try? removeTree(tmp)
+            throw error
+        }
+        let now = FileIO.nowNs()
+        var states: [(path: String, state: FileState)] = []
+        for (name, id) in wanted {
+            if let st = try FileIO.lstat(dest + "/" + name) { states.append((path + "/" + name, FileState(stat: st, id: id, recordedNs: now))) }
+        }
+        try index.record(states)
+        return true
+    }
+
+    private func removeTree(_ abs: String) throws {
+        guard let st = try FileIO.lstat(abs) else { return }
+        if st.kind == .directory {
+            for name in try FileIO.listDirectory(abs) { try removeTree(abs + "/" + name) }
+            rmdir(abs)
+        } else {
+            try FileIO.remove(abs)
+        }
+    }
+}

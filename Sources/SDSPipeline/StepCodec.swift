@@ -1,0 +1,91 @@
+import SDSCore
+import SDSSensors
+import SDSStore
+import SDSTFRecord
+
+/// Conversions between operator values and store objects, and operator errors to `SDSError`.
+enum StepCodec {
+    /// A parameter blob as it enters a step key (hex of the operator's canonical parameter bytes).
+    static func params(_ bytes: [UInt8]) -> JSON {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return .string(String(decoding: out, as: UTF8.self))
+    }
+
+    static func error(_ e: SensorError, kind: ErrorKind = .badData) -> SDSError {
+        SDSError(kind, e.message, path: e.file, line: e.line, column: e.column)
+    }
+
+    /// Runs an operator body, turning its typed error into an `SDSError`.
+    static func sensors<T>(_ body: () throws(SensorError) -> T) throws -> T {
+        do { return try body() } catch { throw Self.error(error) }
+    }
+
+    /// The tf.train.Example for one assembled day.
+    static func example(_ day: DayExample) -> Example {
+        var features: [String: Example.Feature] = [:]
+        for f in day.features {
+            switch f.value {
+            case .bytes(let v): features[f.name] = .bytes(v)
+            case .floats(let v): features[f.name] = .float(v)
+            case .int64s(let v): features[f.name] = .int64(v)
+            }
+        }
+        return Example(features)
+    }
+}
+
+/// A subject's encoded records: a small JSON object naming the data blob, so shard
+/// assembly knows counts and sizes without reading any record.
+struct RecordChunk: Equatable {
+    static let operatorName = "tfrecord.encode-examples"
+    static let operatorVersion = 1
+
+    var data: ObjectID
+    var count: Int
+    /// Sum of serialized example sizes (TFDS `numBytes`), framing excluded.
+    var exampleBytes: Int
+    var dates: [String]
+
+    var json: JSON {
+        .object(["data": .string(data.hex), "count": .int(Int64(count)), "example_bytes": .int(Int64(exampleBytes)),
+                 "dates": .array(dates.map { .string($0) })])
+    }
+
+    /// Encodes each example and frames it; returns the framed bytes and the chunk summary.
+    static func encode(_ examples: DayExamples, store: ObjectStore) throws -> RecordChunk {
+        var data: [UInt8] = []
+        var exampleBytes = 0
+        var encoder = ExampleEncoder()
+        for day in examples.examples {
+            let bytes = encoder.encode(StepCodec.example(day))
+            exampleBytes += bytes.count
+            data += TFRecordFraming.frame(bytes)
+        }
+        let id = try store.put(data)
+        return RecordChunk(data: id, count: examples.examples.count, exampleBytes: exampleBytes,
+                           dates: examples.examples.map(\.date))
+    }
+
+    init(data: ObjectID, count: Int, exampleBytes: Int, dates: [String]) {
+        self.data = data
+        self.count = count
+        self.exampleBytes = exampleBytes
+        self.dates = dates
+    }
+
+    init(decoding bytes: [UInt8]) throws {
+        guard case .object(let o) = try JSONReader.parse(bytes),
+              case .string(let d)? = o["data"], let data = ObjectID(hex: d),
+              case .int(let c)? = o["count"], case .int(let b)? = o["example_bytes"],
+              case .array(let ds)? = o["dates"]
+        else { throw SDSError(.badData, "a record chunk object is malformed") }
+        self.init(data: data, count: Int(c), exampleBytes: Int(b),
+                  dates: ds.compactMap { if case .string(let s) = $0 { s } else { nil } })
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder until the sensor operators land.
-enum SDSSensorsPlaceholder {}
