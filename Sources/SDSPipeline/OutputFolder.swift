@@ -68,6 +68,7 @@ public struct OutputFolder {
 
         let tmp = dest + ".sds-tmp-\(getpid())"
         try? removeTree(tmp)
+        try removeLeftovers(of: dest)
         try FileIO.makeDirectories(tmp)
         do {
             for (name, id) in manifest.shards.map({ ($0.file, $0.id) }) {
@@ -98,6 +99,18 @@ public struct OutputFolder {
         }
         try index.record(states)
         return true
+    }
+
+    /// Removes folders that killed builds left beside `dest` (their process is gone).
+    private func removeLeftovers(of dest: String) throws {
+        let parent = FileIO.parentDirectory(dest), base = FileIO.baseName(dest)
+        for name in (try? FileIO.listDirectory(parent)) ?? [] {
+            for marker in [".sds-tmp-", ".sds-old-"] where name.hasPrefix(base + marker) {
+                guard let pid = Int32(name.dropFirst(base.count + marker.count)) else { continue }
+                if kill(pid, 0) == 0 || errno == EPERM { continue }
+                try removeTree(parent + "/" + name)
+            }
+        }
     }
 
     private func removeTree(_ abs: String) throws {

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Issue 4's acceptance: the reference bytes, reproducibility, exact caching and locality.
+@Suite(.serialized) struct BuildTests {
+    static let referenceSmall = "fc7ef4c44b1b98cb557c60bc0ef8946a83251b4c9779b56fad770c8634894390"
+
+    @Test func smallSetIsByteIdenticalToTheReferenceWhateverJobsAndLocale() throws {
+        let h = try WearableData.workspace(subjects: 20, days: 7)
+        defer { h.cleanup() }
+        let first = try h.buildJSON(["--jobs", "2"])
+        #expect(try h.shardHash() == Self.referenceSmall)
+        #expect(first["steps_reused"] as? Int ?? -1 <= 1)
+        // A second build with nothing changed runs no step and rewrites nothing.
+        let again = try h.buildJSON()
+        #expect(again["steps_run"] as? Int == 0)
+        #expect(again["build"] as? String == first["build"] as? String)
+        // Same bytes and build id with one thread, another time zone and locale, from a fresh store.
+        let h2 = try WearableData.workspace(subjects: 20, days: 7)
+        defer { h2.cleanup() }
+        let other = try h2.buildJSON(["--jobs", "1"], env: ["TZ": "Asia/Kolkata", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8"])
+        #expect(try h2.shardHash() == Self.referenceSmall)
+        #expect(other["build"] as? String == first["build"] as? String)
+        // The output is a TFDS folder that sds inspect verifies.
+        try h.sds("inspect", "out/wearable/1.0.0", "--limit", "0").expectOK()
+    }
+
+    @Test func changingOneLabelRerunsOneSubjectAndOneShard() throws {
+        let h = try WearableData.workspace(subjects: 6, days: 3)
+        defer { h.cleanup() }
+        _ = try h.buildJSON()
+        let before = try h.shardIDs()
+        // Change the first label row's minutes_asleep.
+        var lines = try h.read("data/sleep_labels.csv").components(separatedBy: "\n")
+        var fields = lines[1].components(separatedBy: ",")
+        let subject = fields[0]
+        fields[2] = String(Int(fields[2])! + 1)
+        lines[1] = fields.joined(separator: ",")
+        try h.write("data/sleep_labels.csv", lines.joined(separator: "\n"))
+        let after = try h.buildJSON()
+        let ran = (after["ran"] as! [String]).sorted()
+        #expect(ran.allSatisfy { $0.hasSuffix(" " + subject) || $0.hasPrefix("sensors.read-long-csv ") || $0.hasPrefix("tfrecord.shard ") },
+                "\(ran)")
+        #expect(ran.contains("sensors.label-join \(subject)"))
+        #expect(!ran.contains { $0.hasPrefix("sensors.minute-grid") || $0.hasPrefix("sensors.clean") || $0.hasPrefix("sensors.caption") })
+        let now = try h.shardIDs()
+        let changed = now.keys.filter { now[$0] != before[$0] }
+        #expect(changed.count == 1, "\(changed)")
+    }
+
+    @Test func editingTheCaptionTemplateDoesNotRedoResampling() throws {
+        let h = try WearableData.workspace(subjects: 4, days: 2)
+        defer { h.cleanup() }
+        _ = try h.buildJSON()
+        let spec = try h.read("sds.yaml").replacingOccurrences(of: "template: \"Day {date}:", with: "template: \"On {date}:")
+        try h.write("sds.yaml", spec)
+        let after = try h.buildJSON()
+        let ran = after["ran"] as! [String]
+        #expect(ran.contains { $0.hasPrefix("sensors.caption ") })
+        #expect(!ran.contains { $0.hasPrefix("sensors.minute-grid ") || $0.hasPrefix("sensors.clean ") || $0.hasPrefix("sensors.forward-fill ") || $0.hasPrefix("sensors.read-long-csv ") }, "\(ran)")
+    }
+
+    @Test func badInputsFailWithLocationsAndLeaveThePreviousOutput() throws {
+        let h = try WearableData.workspace(subjects: 3, days: 2)
+        defer { h.cleanup() }
+        _ = try h.buildJSON()
+        let lock = try h.read("sds.lock")
+        let shardHash = try h.shardHash()
+        let hr = try h.read("data/heart_rate.csv")
+
+        try h.write("data/heart_rate.csv", hr.replacingOccurrences(of: "\nS0001,2016-04-12T", with: "\nS0001,2016-04-1xT"))
+        var r = try h.sds("build")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("data/heart_rate.csv:2:"), "\(r.stderr)")
+        #expect(r.stderr.contains("error:"))
+
+        var lines = hr.components(separatedBy: "\n")
+        lines[3] = lines[3] + ",extra,fields"
+        try h.write("data/heart_rate.csv", lines.joined(separator: "\n"))
+        r = try h.sds("build")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("data/heart_rate.csv:4:"), "\(r.stderr)")
+
+        try h.write("data/heart_rate.csv", hr)
+        try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(of: "  min_coverage:", with: "  min_coverge:"))
+        r = try h.sds("build")
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("sds.yaml:") && r.stderr.contains("did you mean 'min_coverage'?"), "\(r.stderr)")
+
+        try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(of: "  min_coverge:", with: "  min_coverage:"))
+        try FileManager.default.removeItem(atPath: h.path("data/steps.csv"))
+        r = try h.sds("build")
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("data/steps.csv"))
+
+        #expect(try h.read("sds.lock") == lock)
+        #expect(try h.shardHash() == shardHash)
+    }
+
+    @Test func killedBuildsLeaveAConsistentStoreAndTheSameBytes() throws {
+        let h = try WearableData.workspace(subjects: 6, days: 3)
+        defer { h.cleanup() }
+        let reference = try WearableData.workspace(subjects: 6, days: 3)
+        defer { reference.cleanup() }
+        _ = try reference.buildJSON()
+        let expected = try reference.shardHash()
+        for delay in [50_000, 300_000, 900_000] as [UInt32] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Harness.binary)
+            p.arguments = ["build", "--quiet"]
+            p.currentDirectoryURL = URL(fileURLWithPath: h.root)
+            try p.run()
+            usleep(delay)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let fsck = try h.sds("fsck")
+            fsck.expectOK()
+        }
+        _ = try h.buildJSON()
+        #expect(try h.shardHash() == expected)
+        try h.sds("fsck").expectOK()
+        // Nothing half-written is left beside the output.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: h.path("out/wearable")) == ["1.0.0"])
+    }
+}
