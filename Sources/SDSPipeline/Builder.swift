@@ -10,6 +10,9 @@ public struct Builder {
     public struct Options: Sendable {
         public var jobs: Int
         public var dryRun: Bool
+        /// Operator versions to use instead of the built-in ones (tests simulate a version bump).
+        package var versionOverrides: [String: Int] = [:]
+
         public init(jobs: Int = 0, dryRun: Bool = false) {
             self.jobs = jobs
             self.dryRun = dryRun
@@ -79,7 +82,8 @@ public struct Builder {
         // Read and partition each input file (one step per file).
         func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)] {
             let input = inputs[path]!
-            let result = try runner.run(op: LongCSVReader.operatorName, version: LongCSVReader.operatorVersion,
+            let result = try runner.run(op: LongCSVReader.operatorName,
+                                        version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
                                         params: StepCodec.params(schema.encoded()), inputs: [input], partition: source) {
                 let bytes = try store.read(input)
                 let parts = try StepCodec.sensors { () throws(SensorError) in
@@ -112,7 +116,7 @@ public struct Builder {
         let entities = hrParts.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let chunks = Mutex<[String: ObjectID]>([:])
         let failures = Mutex<[String: Error]>([:])
-        let chain = SubjectChain(runner: runner, store: store, ops: ops)
+        let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)
         let work: @Sendable (Int) -> Void = { i in
             let e = entities[i]
             do {
@@ -147,7 +151,8 @@ public struct Builder {
             let rule = ops.splits.rules[slot.split]
             let subjectChunks = try bySlot[k].map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
             let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
-            let id = try runner.run(op: ShardAssembly.operatorName, version: ShardAssembly.operatorVersion,
+            let id = try runner.run(op: ShardAssembly.operatorName,
+                                    version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
                                     params: .null, inputs: nonEmpty.map { $0.1.data },
                                     partition: "\(rule.name)-\(slot.index)") {
                 var bytes: [UInt8] = []
@@ -170,7 +175,7 @@ public struct Builder {
         let manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace.map { ($0.key, $0.result, $0.op, $0.partition) },
-            operators: WearableOperators.versions,
+            operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
             gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty())
         return Result(manifest: manifest, trace: runner.trace)
     }
@@ -186,12 +191,13 @@ struct SubjectChain: Sendable {
     let runner: StepRunner
     let store: ObjectStore
     let ops: WearableOperators
+    let versionOverrides: [String: Int]
 
     func run(entity e: String, hr: ObjectID, steps: ObjectID?, labels: ObjectID?) throws -> ObjectID {
         let none = ObjectID.empty
         func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
                   _ body: () throws -> [UInt8]) throws -> ObjectID {
-            try runner.run(op: name, version: version, params: StepCodec.params(params), inputs: inputs,
+            try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params), inputs: inputs,
                            partition: e, compute: body)
         }
         func load<T>(_ id: ObjectID, _ decode: ([UInt8]) throws(SensorError) -> T) throws -> T {

@@ -123,3 +123,16 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: h.path("out/wearable")) == ["1.0.0"])
     }
 }
+
+/// Pins the build id of the small set: any change to an operator's output (or to the
+/// manifest format) changes it. If the change is intended, bump the operator's version
+/// in SDSSensors and update this id; if you did not mean to change outputs, find the bug.
+@Suite struct GoldenBuildTests {
+    @Test func smallSetBuildIDIsPinned() throws {
+        let h = try WearableData.workspace(subjects: 20, days: 7)
+        defer { h.cleanup() }
+        let build = try h.buildJSON()
+        #expect(build["build"] as? String == "e6c0f3c4ab8c4d651c409553bcfa8e159ccb1bd95ea2159d0d27ec9dcb77b29b",
+                "the build id of the small set changed; see this test's comment")
+    }
+}
