@@ -21,6 +21,9 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(help: "Print a JSON summary, with every step that ran.")
     var json = false
 
+    @Flag(help: "Show which steps and shards a build would redo, and why; write nothing but stored inputs.")
+    var dryRun = false
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
@@ -33,6 +36,11 @@ struct Build: ParsableCommand, StoreCommand {
             let ws = try openWorkspace()
             let held = try lock(ws, "build")
             defer { withExtendedLifetime(held) {} }
+            if dryRun {
+                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec))
+                PlanOutput.print(plan, json: json)
+                return
+            }
             let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec))
                 .build(Builder.Options(jobs: jobs))
             let ran = summary.trace.filter(\.ran)

@@ -21,7 +21,7 @@ public struct SDS: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self,
+            Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self,
         ]
     )

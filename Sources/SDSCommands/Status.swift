@@ -1,5 +1,6 @@
 import ArgumentParser
 import SDSCore
+import SDSPipeline
 import SDSStore
 
 struct Status: ParsableCommand, StoreCommand {
@@ -30,8 +31,15 @@ struct Status: ParsableCommand, StoreCommand {
             let ws = try openWorkspace()
             let results = try StatusChecker(workspace: ws).status(try ws.trackedPaths(paths))
             clean = results.allSatisfy { $0.state == .unchanged }
+            // With a pipeline spec here, also say what a build would redo.
+            let specPath = try ws.relativePath(Spec.fileName)
+            let specExists = try FileIO.lstat(ws.absolute(specPath)) != nil
+            let hasSpec = paths.isEmpty && specExists
+            let plan = hasSpec ? try BuildPlan.make(workspace: ws, specPath: specPath) : nil
+            if let plan, !plan.upToDate { clean = false }
+            defer { if let plan, !quiet, !json, !porcelain { PlanOutput.print(plan, json: false) } }
             if quiet { return }
-            if json { return Output.line(Self.json(results, clean: clean)) }
+            if json { return Output.line(Self.json(results, clean: clean, plan: plan.map(PlanOutput.json))) }
             for r in results {
                 for w in r.warnings { Output.warning(w) }
                 if porcelain {
@@ -49,12 +57,12 @@ struct Status: ParsableCommand, StoreCommand {
                 Output.line(line)
                 if verbose { for c in r.changes { Output.line("    \(c.kind.rawValue): \(c.path)") } }
             }
-            if results.isEmpty { Output.line("nothing tracked yet; 'sds add PATH' starts tracking a file or folder") }
+            if results.isEmpty && !hasSpec { Output.line("nothing tracked yet; 'sds add PATH' starts tracking a file or folder") }
         }
         if !clean { throw ExitCode(ExitStatus.differences) }
     }
 
-    static func json(_ results: [PathStatus], clean: Bool) -> String {
+    static func json(_ results: [PathStatus], clean: Bool, plan: JSON?) -> String {
         let items = results.map { r in
             let changes = r.changes.map { "{\"change\":\(Output.json($0.kind.rawValue)),\"path\":\(Output.json($0.path))}" }
             return "{\"changes\":[\(changes.joined(separator: ","))],"
@@ -63,7 +71,8 @@ struct Status: ParsableCommand, StoreCommand {
                 + "\"kind\":\(Output.json(r.pointer.kind.rawValue)),\"path\":\(Output.json(r.path)),"
                 + "\"state\":\(Output.json(r.state.rawValue))}"
         }
-        return "{\"clean\":\(clean),\"paths\":[\(items.joined(separator: ","))]}"
+        let build = plan.map { ",\"build\":" + String(decoding: $0.canonical(), as: UTF8.self) } ?? ""
+        return "{\(build.isEmpty ? "" : String(build.dropFirst()) + ",")\"clean\":\(clean),\"paths\":[\(items.joined(separator: ","))]}"
     }
 }
 

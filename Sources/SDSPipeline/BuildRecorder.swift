@@ -35,7 +35,8 @@ public struct BuildRecorder {
         }
         let spec = try Spec.parse(String(decoding: bytes, as: UTF8.self), file: specPath)
         let result = try Builder(workspace: workspace, spec: spec, specBytes: bytes, specDirectory: specDirectory).run(options)
-        let manifestBytes = result.manifest.json.canonical()
+        guard let manifest = result.manifest else { throw SDSError(.internal, "a build without a manifest") }
+        let manifestBytes = manifest.json.canonical()
         let buildID = try workspace.store.put(manifestBytes)
 
         let out = (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory
@@ -44,15 +45,15 @@ public struct BuildRecorder {
         let info = TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
                                    features: OutputFolder.features(spec, label: label),
                                    description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
-        let wrote = try OutputFolder(workspace: workspace, path: out).place(result.manifest, info: info)
+        let wrote = try OutputFolder(workspace: workspace, path: out).place(manifest, info: info)
 
         let lock = JSON.object([
             "build": .string(buildID.hex),
             "dataset": .string(spec.dataset.name),
             "version": .string(spec.dataset.version),
             "output": .string(out),
-            "spec": .string(result.manifest.specID.hex),
-            "shards": .object(Dictionary(uniqueKeysWithValues: result.manifest.shards.map {
+            "spec": .string(manifest.specID.hex),
+            "shards": .object(Dictionary(uniqueKeysWithValues: manifest.shards.map {
                 ($0.file, JSON.object(["id": .string($0.id.hex), "examples": .int(Int64($0.examples))]))
             })),
         ])
@@ -60,7 +61,7 @@ public struct BuildRecorder {
         let lockAbs = workspace.absolute(lockPath)
         let changed = try FileIO.readFileIfExists(lockAbs) != lockBytes
         if changed { try FileIO.writeFileAtomically(lockAbs, lockBytes) }
-        return Summary(buildID: buildID, manifest: result.manifest, trace: result.trace, outputPath: out,
+        return Summary(buildID: buildID, manifest: manifest, trace: result.trace, outputPath: out,
                        wroteOutput: wrote, lockChanged: changed)
     }
 }

@@ -35,14 +35,21 @@ public struct Builder {
     /// Where one partition's data came from, for lineage.
     public struct PartitionSource: Sendable, Equatable {
         public var source: String
+        /// The partition object (this entity's rows of the input).
+        public var partition: ObjectID
         public var input: ObjectID
         public var firstLine: Int
         public var lastLine: Int
     }
 
     public struct Result: Sendable {
-        public var manifest: Manifest
+        /// nil for a dry run.
+        public var manifest: Manifest?
         public var trace: [TraceEntry]
+        /// Dry run: shard files that would be rewritten.
+        public var shardsToRewrite: [String] = []
+        /// Dry run: inputs whose reading would rerun (their partitions are then unknown).
+        public var changedInputs: [String] = []
     }
 
     let workspace: Workspace
@@ -62,11 +69,12 @@ public struct Builder {
 
     public func run(_ options: Options) throws -> Result {
         let ops = try WearableOperators(spec: spec)
-        let runner = try StepRunner(workspace: workspace)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
         let store = workspace.store
 
         // Inputs are stored like 'sds add' stores them, so a build can always be verified later.
         var inputs: [String: ObjectID] = [:]
+        // A dry run stores and reads inputs too: the plan needs their partitions.
         let scanner = Scanner(workspace: workspace, mode: .store)
         let inputPaths = spec.sources.map(\.path) + spec.labels.map(\.path)
         for p in inputPaths {
@@ -78,13 +86,15 @@ public struct Builder {
             inputs[p] = snap.id
         }
         let specID = try store.put(specBytes)
+        var changedInputs: [String] = []
 
         // Read and partition each input file (one step per file).
-        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)] {
+        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)]? {
             let input = inputs[path]!
             let result = try runner.run(op: LongCSVReader.operatorName,
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
-                                        params: StepCodec.params(schema.encoded()), inputs: [input], partition: source) {
+                                        params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
+                                        evenInDryRun: true) {
                 let bytes = try store.read(input)
                 let parts = try StepCodec.sensors { () throws(SensorError) in
                     try LongCSVReader.read(bytes, file: rel(path), schema: schema, jobs: max(options.jobs, 1))
@@ -97,6 +107,10 @@ public struct Builder {
                 }
                 return JSON.array(index).canonical()
             }
+            if runner.isPlaceholder(result) {
+                changedInputs.append(path)
+                return nil
+            }
             guard case .array(let items) = try JSONReader.parse(try store.read(result)) else {
                 throw SDSError(.badData, "partition index \(result.hex) is malformed")
             }
@@ -104,13 +118,17 @@ public struct Builder {
             for case .object(let o) in items {
                 guard case .string(let e)? = o["entity"], case .string(let h)? = o["id"], let id = ObjectID(hex: h),
                       case .int(let a)? = o["first_line"], case .int(let b)? = o["last_line"] else { continue }
-                out[e] = (id, PartitionSource(source: source, input: input, firstLine: Int(a), lastLine: Int(b)))
+                out[e] = (id, PartitionSource(source: source, partition: id, input: input, firstLine: Int(a), lastLine: Int(b)))
             }
             return out
         }
-        let hrParts = try partitions(spec.sources[0].path, spec.sources[0].name, ops.hrSchema)
-        let stepParts = try partitions(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)
-        let labelParts = try spec.labels.first.map { try partitions($0.path, $0.name, ops.labelSchema!) } ?? [:]
+        let hrRead = try partitions(spec.sources[0].path, spec.sources[0].name, ops.hrSchema)
+        let stepRead = try partitions(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)
+        let labelRead = try spec.labels.first.map { try partitions($0.path, $0.name, ops.labelSchema!) } ?? [:]
+        guard let hrParts = hrRead, let stepParts = stepRead, let labelParts = labelRead else {
+            // Dry run with a changed input: which partitions it holds is unknown until it is read.
+            return Result(manifest: nil, trace: runner.trace, changedInputs: changedInputs)
+        }
 
         // Per-subject chains, in parallel; a subject is the unit of locality.
         let entities = hrParts.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -147,8 +165,14 @@ public struct Builder {
         }
         members = []
         var shards: [Shard] = []
+        var shardsToRewrite: [String] = []
         for (k, slot) in shardSlots.enumerated() {
             let rule = ops.splits.rules[slot.split]
+            let file = "\(spec.dataset.name)-\(rule.name).tfrecord-\(pad5(slot.index))-of-\(pad5(rule.shardCount))"
+            if bySlot[k].contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) {
+                shardsToRewrite.append(file)
+                continue
+            }
             let subjectChunks = try bySlot[k].map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
             let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
             let id = try runner.run(op: ShardAssembly.operatorName,
@@ -160,12 +184,16 @@ public struct Builder {
                 return bytes
             }
             shards.append(Shard(split: rule.name, index: slot.index, count: rule.shardCount,
-                                file: "\(spec.dataset.name)-\(rule.name).tfrecord-\(pad5(slot.index))-of-\(pad5(rule.shardCount))",
+                                file: file,
                                 id: id, examples: nonEmpty.reduce(0) { $0 + $1.1.count },
                                 exampleBytes: nonEmpty.reduce(0) { $0 + $1.1.exampleBytes },
                                 partitions: nonEmpty.map(\.0)))
         }
         _ = members
+        if options.dryRun {
+            shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
+            return Result(manifest: nil, trace: runner.trace, shardsToRewrite: shardsToRewrite)
+        }
 
         var lineage: [String: [PartitionSource]] = [:]
         for e in entities {
@@ -174,7 +202,7 @@ public struct Builder {
         let git = try? workspace.gitRepository()
         let manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
-            steps: runner.trace.map { ($0.key, $0.result, $0.op, $0.partition) },
+            steps: runner.trace,
             operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
             gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty())
         return Result(manifest: manifest, trace: runner.trace)

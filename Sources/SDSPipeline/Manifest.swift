@@ -12,7 +12,7 @@ public struct Manifest: Sendable {
     public var inputs: [String: ObjectID]
     public var shards: [Builder.Shard]
     public var lineage: [String: [Builder.PartitionSource]]
-    public var steps: [(key: ObjectID, result: ObjectID, op: String, partition: String)]
+    public var steps: [TraceEntry]
     public var operators: [String: Int]
     public var gitCommit: String?
     public var gitDirty: Bool?
@@ -40,12 +40,13 @@ public struct Manifest: Sendable {
             }),
             "partitions": .object(lineage.mapValues { sources in
                 .array(sources.map { p in
-                    .object(["source": .string(p.source), "input": .string(p.input.hex),
+                    .object(["source": .string(p.source), "input": .string(p.input.hex), "partition": .string(p.partition.hex),
                              "first_line": .int(Int64(p.firstLine)), "last_line": .int(Int64(p.lastLine))])
                 })
             }),
             "steps": .array(steps.sorted { ($0.op, $0.partition, $0.key) < ($1.op, $1.partition, $1.key) }.map { s in
-                .object(["op": .string(s.op), "partition": .string(s.partition),
+                .object(["op": .string(s.op), "partition": .string(s.partition), "version": .int(Int64(s.version)),
+                         "params": s.params, "inputs": .array(s.inputs.map { .string($0.hex) }),
                          "key": .string(s.key.hex), "result": .string(s.result.hex)])
             }),
             "code": .object([

@@ -10,6 +10,9 @@ public struct TraceEntry: Sendable, Equatable, Comparable {
     public var ran: Bool
     public var key: ObjectID
     public var result: ObjectID
+    public var version: Int = 0
+    public var params: JSON = .null
+    public var inputs: [ObjectID] = []
 
     public static func < (a: TraceEntry, b: TraceEntry) -> Bool {
         (a.op, a.partition) < (b.op, b.partition)
@@ -26,12 +29,19 @@ public final class StepRunner: Sendable {
     let store: ObjectStore
     private let index: Mutex<StoreIndex>
     private let entries = Mutex<[TraceEntry]>([])
+    /// In a dry run nothing is computed: a missing step gets a placeholder result.
+    let dryRun: Bool
+    private let placeholders = Mutex<Set<ObjectID>>([])
 
     /// Opens its own index connection, which only this runner uses (behind a lock).
-    public init(workspace: Workspace) throws {
+    public init(workspace: Workspace, dryRun: Bool = false) throws {
         store = workspace.store
         index = Mutex(try StoreIndex(path: workspace.storePath + "/index.sqlite"))
+        self.dryRun = dryRun
     }
+
+    /// True for the stand-in result of a step a dry run would run.
+    public func isPlaceholder(_ id: ObjectID) -> Bool { placeholders.withLock { $0.contains(id) } }
 
     /// The key of a step, as stored in manifests.
     public static func key(op: String, version: Int, params: JSON, inputs: [ObjectID]) -> ObjectID {
@@ -43,15 +53,28 @@ public final class StepRunner: Sendable {
     }
 
     /// Returns the result of a step, computing and storing it only when no cached result exists.
+    ///
+    /// `evenInDryRun` runs the step in a dry run too (reading inputs, whose partitions the
+    /// plan needs).
     public func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
-                    compute: () throws -> [UInt8]) throws -> ObjectID {
+                    evenInDryRun: Bool = false, compute: () throws -> [UInt8]) throws -> ObjectID {
         let key = Self.key(op: op, version: version, params: params, inputs: inputs)
+        func entry(_ ran: Bool, _ result: ObjectID) -> TraceEntry {
+            TraceEntry(op: op, partition: partition, ran: ran, key: key, result: result,
+                       version: version, params: params, inputs: inputs)
+        }
         if let cached = try index.withLock({ try $0.stepResult(key) }), store.contains(cached) {
-            entries.withLock { $0.append(TraceEntry(op: op, partition: partition, ran: false, key: key, result: cached)) }
+            entries.withLock { $0.append(entry(false, cached)) }
             return cached
         }
+        if dryRun && !evenInDryRun {
+            // The key stands in for the unknown result, so every step downstream misses too.
+            placeholders.withLock { _ = $0.insert(key) }
+            entries.withLock { $0.append(entry(true, key)) }
+            return key
+        }
         let result = try store.put(try compute())
-        entries.withLock { $0.append(TraceEntry(op: op, partition: partition, ran: true, key: key, result: result)) }
+        entries.withLock { $0.append(entry(true, result)) }
         try index.withLock { try $0.recordSteps([(key, result, op)]) }
         return result
     }

@@ -78,17 +78,17 @@ enum TimestampSyntax {
 
     /// Parses `YYYY-MM-DD` at the start of `field`; returns the day number, or a reason.
     static func parseDate(_ field: UnsafeBufferPointer<UInt8>) -> Result<Int64, Reason> {
-        guard field.count >= 10 else { return .failure(.shape) }
-        var v = [Int](repeating: 0, count: 8)
-        let positions = [0, 1, 2, 3, 5, 6, 8, 9]
-        for (i, p) in positions.enumerated() {
-            guard let d = digit(field[p]) else { return .failure(.shape) }
-            v[i] = d
+        guard field.count >= 10, field[4] == UInt8(ascii: "-"), field[7] == UInt8(ascii: "-") else { return .failure(.shape) }
+        // Runs when the date changes between rows, so no arrays here.
+        @inline(__always) func number(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in from..<(from + count) {
+                guard let d = digit(field[i]) else { return nil }
+                v = v * 10 + d
+            }
+            return v
         }
-        guard field[4] == UInt8(ascii: "-"), field[7] == UInt8(ascii: "-") else { return .failure(.shape) }
-        let year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]
-        let month = v[4] * 10 + v[5]
-        let day = v[6] * 10 + v[7]
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2) else { return .failure(.shape) }
         guard (1...12).contains(month) else { return .failure(.month(month)) }
         guard day >= 1, day <= CivilTime.daysInMonth(year: year, month: month) else { return .failure(.day(day)) }
         return .success(CivilTime.day(year: year, month: month, day: day))

@@ -97,8 +97,9 @@ public struct DayWindows: Sendable, Equatable {
         let n = try r.count(minimumSize: 4)
         days = try r.int32s(count: n)
         guard zip(days, days.dropFirst()).allSatisfy({ $0 < $1 }) else { throw r.fail("days do not ascend") }
-        let slots = n * channels * CivilTime.minutesPerDay
-        guard slots / 8 <= r.remaining else { throw r.fail("truncated mask") }
+        let (perDay, o1) = channels.multipliedReportingOverflow(by: CivilTime.minutesPerDay)
+        let (slots, o2) = n.multipliedReportingOverflow(by: perDay)
+        guard !o1, !o2, slots / 8 <= r.remaining else { throw r.fail("\(n) days of \(channels) channels exceed the object's size") }
         masks = try r.bits(count: slots)
         let stored = try r.doubles(count: masks.reduce(0) { $0 + Int($1) })
         values = ContiguousArray(repeating: 0, count: slots)

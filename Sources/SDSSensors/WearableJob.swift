@@ -20,8 +20,7 @@ public enum WearableJob {
         public var splits: SplitParameters
 
         public static var standard: Parameters {
-            // Both literals are valid; a failure here is a bug.
-            // swiftlint:disable:next force_try
+            // Constant, valid inputs: these cannot throw.
             let caption = try! CaptionTemplate(
                 "Day {date}: mean heart rate {hr_mean} bpm (min {hr_min}, max {hr_max}), {steps_sum} steps, {hr_coverage}% heart-rate coverage.")
             let splits = try! SplitParameters(salt: "sds-split:", rules: [

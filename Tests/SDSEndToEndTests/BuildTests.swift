@@ -37,6 +37,11 @@ import Testing
         fields[2] = String(Int(fields[2])! + 1)
         lines[1] = fields.joined(separator: ",")
         try h.write("data/sleep_labels.csv", lines.joined(separator: "\n"))
+        // Status explains what a build would redo, and why, before anything is rebuilt.
+        let status = try h.sds("status")
+        status.expectStatus(1)
+        #expect(status.stdout.contains("sensors.label-join for \(subject): its rows in data/sleep_labels.csv changed"), "\(status.stdout)")
+        #expect(status.stdout.contains("1 shard file(s) would change"))
         let after = try h.buildJSON()
         let ran = (after["ran"] as! [String]).sorted()
         #expect(ran.allSatisfy { $0.hasSuffix(" " + subject) || $0.hasPrefix("sensors.read-long-csv ") || $0.hasPrefix("tfrecord.shard ") },
@@ -46,6 +51,17 @@ import Testing
         let now = try h.shardIDs()
         let changed = now.keys.filter { now[$0] != before[$0] }
         #expect(changed.count == 1, "\(changed)")
+        try h.sds("status").expectOK()
+        // Lineage finds the changed example in that shard, back to the label file's rows.
+        let lineage = try h.sds("lineage", "--json", "--example", "\(subject)/\(fields[1])")
+        lineage.expectOK()
+        let l = try JSONSerialization.jsonObject(with: Data(lineage.stdout.utf8)) as! [String: Any]
+        #expect(changed.contains(l["file"] as! String))
+        let sources = (l["partition"] as! [String: Any])["sources"] as! [[String: Any]]
+        #expect(sources.map { $0["path"] as! String }.sorted() == ["data/heart_rate.csv", "data/sleep_labels.csv", "data/steps.csv"])
+        let shard = try h.sds("lineage", "--json", "out/wearable/1.0.0/" + (l["file"] as! String))
+        shard.expectOK()
+        #expect(shard.stdout.contains("\"entity\":\"\(subject)\""))
     }
 
     @Test func editingTheCaptionTemplateDoesNotRedoResampling() throws {
@@ -132,7 +148,7 @@ import Testing
         let h = try WearableData.workspace(subjects: 20, days: 7)
         defer { h.cleanup() }
         let build = try h.buildJSON()
-        #expect(build["build"] as? String == "e6c0f3c4ab8c4d651c409553bcfa8e159ccb1bd95ea2159d0d27ec9dcb77b29b",
+        #expect(build["build"] as? String == "7fd65c2d43b00e8b7ea3247011c6cd4d3d48976cb777c90397d15e41cbbd3344",
                 "the build id of the small set changed; see this test's comment")
     }
 }
