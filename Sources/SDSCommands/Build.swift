@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import SDSCore
 import SDSPipeline
 import SDSStore
@@ -41,8 +42,10 @@ struct Build: ParsableCommand, StoreCommand {
                 PlanOutput.print(plan, json: json)
                 return
             }
-            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec))
-                .build(Builder.Options(jobs: jobs))
+            var options = Builder.Options(jobs: jobs)
+            if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
+            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
+            if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
             let ran = summary.trace.filter(\.ran)
             if json {
                 let j = JSON.object([
@@ -69,6 +72,18 @@ struct Build: ParsableCommand, StoreCommand {
             Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused; output \(summary.outputPath)"
                 + (summary.wroteOutput ? "" : " (unchanged)"))
             Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
+        }
+    }
+}
+
+/// A one-line progress display on a terminal (stderr); silent when piped.
+enum Progress {
+    static func start() -> @Sendable (Int, Int, Int64) -> Void {
+        let started = FileIO.nowNs()
+        return { done, total, bytes in
+            let seconds = Double(FileIO.nowNs() - started) / 1e9
+            let mbps = seconds > 0 ? Double(bytes) * Double(done) / Double(max(total, 1)) / seconds / 1e6 : 0
+            Output.error("\r\u{1B}[Kbuilding: \(done)/\(total) partitions, \(Int(mbps)) MB/s", newline: false)
         }
     }
 }

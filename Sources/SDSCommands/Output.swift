@@ -6,9 +6,9 @@ enum Output {
         print(text)
     }
 
-    static func error(_ text: String) {
+    static func error(_ text: String, newline: Bool = true) {
         var t = text
-        if !t.hasSuffix("\n") { t += "\n" }
+        if newline && !t.hasSuffix("\n") { t += "\n" }
         var bytes = Array(t.utf8)
         var done = 0
         while done < bytes.count {

@@ -12,6 +12,8 @@ public struct Builder {
         public var dryRun: Bool
         /// Operator versions to use instead of the built-in ones (tests simulate a version bump).
         package var versionOverrides: [String: Int] = [:]
+        /// Called after each partition with (done, total, input bytes); from any thread.
+        public var progress: (@Sendable (Int, Int, Int64) -> Void)?
 
         public init(jobs: Int = 0, dryRun: Bool = false) {
             self.jobs = jobs
@@ -135,12 +137,16 @@ public struct Builder {
         let chunks = Mutex<[String: ObjectID]>([:])
         let failures = Mutex<[String: Error]>([:])
         let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)
+        let done = Atomic<Int>(0)
+        let inputBytes = try inputs.values.reduce(Int64(0)) { try $0 + (FileIO.lstat(store.path(of: $1))?.size ?? 0) }
+        let progress = options.progress
         let work: @Sendable (Int) -> Void = { i in
             let e = entities[i]
             do {
                 let id = try chain.run(entity: e, hr: hrParts[e]!.0, steps: stepParts[e]?.0, labels: labelParts[e]?.0)
                 chunks.withLock { $0[e] = id }
             } catch { failures.withLock { $0[e] = error } }
+            progress?(done.add(1, ordering: .relaxed).newValue, entities.count, inputBytes)
         }
         if options.jobs == 1 {
             for i in entities.indices { work(i) }
