@@ -37,6 +37,8 @@ public struct BuildRecorder {
         let result = try Builder(workspace: workspace, spec: spec, specBytes: bytes, specDirectory: specDirectory).run(options)
         guard let manifest = result.manifest else { throw SDSError(.internal, "a build without a manifest") }
         let manifestBytes = manifest.json.canonical()
+        // Every object the manifest names is durable before the manifest is written.
+        try workspace.store.syncPendingDirectories()
         let buildID = try workspace.store.put(manifestBytes)
 
         let out = (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory

@@ -97,14 +97,11 @@ public struct Builder {
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
                                         params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
                                         evenInDryRun: true) {
-                let bytes = try store.read(input)
-                let parts = try StepCodec.sensors { () throws(SensorError) in
-                    try LongCSVReader.read(bytes, file: rel(path), schema: schema, jobs: max(options.jobs, 1))
-                }
+                let parts = try PartitionReader(store: store, jobs: max(options.jobs, 1))
+                    .read(input, file: rel(path), schema: schema)
                 var index: [JSON] = []
                 for p in parts {
-                    let id = try store.put(p.encoded())
-                    index.append(.object(["entity": .string(p.entity), "id": .string(id.hex),
+                    index.append(.object(["entity": .string(p.entity), "id": .string(p.id.hex),
                                           "first_line": .int(Int64(p.firstLine)), "last_line": .int(Int64(p.lastLine))]))
                 }
                 return JSON.array(index).canonical()
@@ -229,13 +226,21 @@ struct SubjectChain: Sendable {
 
     func run(entity e: String, hr: ObjectID, steps: ObjectID?, labels: ObjectID?) throws -> ObjectID {
         let none = ObjectID.empty
+        // Results made in this chain are handed on in memory instead of re-read from the store.
+        var made: [ObjectID: [UInt8]] = [:]
         func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
                   _ body: () throws -> [UInt8]) throws -> ObjectID {
-            try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params), inputs: inputs,
-                           partition: e, compute: body)
+            var bytes: [UInt8]?
+            let id = try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
+                                    inputs: inputs, partition: e) {
+                bytes = try body()
+                return bytes!
+            }
+            if let bytes { made[id] = bytes }
+            return id
         }
         func load<T>(_ id: ObjectID, _ decode: ([UInt8]) throws(SensorError) -> T) throws -> T {
-            let bytes = try store.read(id)
+            let bytes = try made[id] ?? store.read(id)
             return try StepCodec.sensors { () throws(SensorError) in try decode(bytes) }
         }
         let hrClean = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.hrClean.encoded(), [hr]) {

@@ -67,7 +67,7 @@ struct RecordChunk: Equatable {
             exampleBytes += bytes.count
             data += TFRecordFraming.frame(bytes)
         }
-        let id = try store.put(data)
+        let id = try store.put(data, deferSync: true)
         return RecordChunk(data: id, count: examples.examples.count, exampleBytes: exampleBytes,
                            dates: examples.examples.map(\.date))
     }

@@ -73,7 +73,7 @@ public final class StepRunner: Sendable {
             entries.withLock { $0.append(entry(true, key)) }
             return key
         }
-        let result = try store.put(try compute())
+        let result = try store.put(try compute(), deferSync: true)
         entries.withLock { $0.append(entry(true, result)) }
         try index.withLock { try $0.recordSteps([(key, result, op)]) }
         return result

@@ -49,8 +49,10 @@ public final class ObjectStore: Sendable {
     }
 
     /// Stores a small object held in memory (trees, manifests).
+    ///
+    /// With `deferSync`, the object folder's fsync waits for `syncPendingDirectories()`.
     @discardableResult
-    public func put(_ bytes: [UInt8]) throws -> ObjectID {
+    public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
         if contains(id) { return id }
         let tmp = newTempPath()
@@ -64,7 +66,7 @@ public final class ObjectStore: Sendable {
             unlink(tmp)
             throw error
         }
-        try publish(tmp, as: id)
+        try publish(tmp, as: id, deferSync: deferSync)
         return id
     }
 

@@ -1,0 +1,63 @@
+import Glibc
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// Reads an input object in chunks, hashing it (the read is verified) while parsing it into
+/// per-entity partitions, each stored as soon as its rows end.
+///
+/// Memory holds one chunk and one entity's columns when the file keeps each entity's rows
+/// together (as sorted exports do); otherwise it falls back to holding every partition.
+struct PartitionReader {
+    let store: ObjectStore
+    let jobs: Int
+    static let chunkSize = 8 << 20
+
+    struct Stored {
+        var entity: String
+        var id: ObjectID
+        var firstLine: Int
+        var lastLine: Int
+    }
+
+    func read(_ input: ObjectID, file: String, schema: LongCSVSchema) throws -> [Stored] {
+        do {
+            return try read(input, file: file, schema: schema, grouped: true)
+        } catch let e as SDSError where e.message.contains("are not contiguous") {
+            return try read(input, file: file, schema: schema, grouped: false)
+        }
+    }
+
+    private func read(_ input: ObjectID, file: String, schema: LongCSVSchema, grouped: Bool) throws -> [Stored] {
+        let path = store.path(of: input)
+        guard access(path, F_OK) == 0 else { throw SDSError(.notFound, "object \(input.hex) is not in the store") }
+        let fd = try FileIO.open(path, O_RDONLY)
+        defer { close(fd) }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        var stream = LongCSVStream(file: file, schema: schema, grouped: grouped, jobs: jobs, minimumChunkSize: 1 << 20)
+        var hasher = Hasher256()
+        var out: [Stored] = []
+        func keep(_ parts: [SensorPartition]) throws {
+            for p in parts {
+                out.append(Stored(entity: p.entity, id: try store.put(p.encoded(), deferSync: true),
+                                  firstLine: p.firstLine, lastLine: p.lastLine))
+            }
+        }
+        while true {
+            let n = try FileIO.readFull(fd, buffer, Self.chunkSize, path: path)
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
+            hasher.update(chunk)
+            try keep(try StepCodec.sensors { () throws(SensorError) in try stream.consume(chunk) })
+        }
+        try keep(try StepCodec.sensors { () throws(SensorError) in try stream.finish() })
+        let actual = hasher.finalize()
+        guard actual == input else {
+            throw SDSError(.badData, "object \(input.hex) is corrupt: its content hashes to \(actual.hex)",
+                           hint: "run 'sds fsck'; re-add the input to restore it")
+        }
+        return out.sorted { $0.entity.utf8.lexicographicallyPrecedes($1.entity.utf8) }
+    }
+}
