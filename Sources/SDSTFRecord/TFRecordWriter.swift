@@ -1,3 +1,7 @@
+#if canImport(CCRC32C)
+import CCRC32C
+#endif
+
 /// TFRecord framing: `u64le length, masked crc(length), data, masked crc(data)`.
 public enum TFRecordFraming {
     /// Bytes a frame adds around each record's data.
@@ -10,10 +14,8 @@ public enum TFRecordFraming {
         [UInt8](unsafeUninitializedCapacity: data.count + overhead) { buffer, count in
             data.withUnsafeBytes { source in
                 let start = UnsafeMutableRawPointer(buffer.baseAddress!)
-                if let base = source.baseAddress {
-                    (start + headerSize).copyMemory(from: base, byteCount: source.count)
-                }
-                count = finishFrame(start, dataCount: data.count)
+                let crc = copyData(source, to: start + headerSize)
+                count = finishFrame(start, dataCount: data.count, dataCRC: crc)
             }
         }
     }
@@ -23,12 +25,34 @@ public enum TFRecordFraming {
     /// - Returns: the frame's total size.
     @inline(__always)
     static func finishFrame(_ start: UnsafeMutableRawPointer, dataCount: Int) -> Int {
+        let dataCRC = CRC32C.update(0, UnsafeRawPointer(start + headerSize), dataCount)
+        return finishFrame(start, dataCount: dataCount, dataCRC: dataCRC)
+    }
+
+    /// Writes the header, and the trailer holding `dataCRC` (the unmasked CRC-32C
+    /// of the `dataCount` bytes at `start + 12`).
+    ///
+    /// - Returns: the frame's total size.
+    @inline(__always)
+    static func finishFrame(_ start: UnsafeMutableRawPointer, dataCount: Int, dataCRC: UInt32) -> Int {
         start.storeBytes(of: UInt64(dataCount).littleEndian, as: UInt64.self)
         let lengthCRC = CRC32C.mask(CRC32C.update(0, UnsafeRawPointer(start), 8))
         (start + 8).storeBytes(of: lengthCRC.littleEndian, as: UInt32.self)
-        let dataCRC = CRC32C.mask(CRC32C.update(0, UnsafeRawPointer(start + headerSize), dataCount))
-        (start + headerSize + dataCount).storeBytes(of: dataCRC.littleEndian, as: UInt32.self)
+        let maskedDataCRC = CRC32C.mask(dataCRC)
+        (start + headerSize + dataCount).storeBytes(of: maskedDataCRC.littleEndian, as: UInt32.self)
         return dataCount + overhead
+    }
+
+    /// Copies `data` to `destination` and returns its CRC-32C, in one pass over
+    /// the bytes where the CPU allows (see `sds_crc32c_copy`).
+    @inline(__always)
+    static func copyData(_ data: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) -> UInt32 {
+        guard let base = data.baseAddress, data.count > 0 else { return 0 }
+        #if canImport(CCRC32C)
+        if CRC32C.isHardwareAccelerated { return sds_crc32c_copy(0, destination, base, data.count) }
+        #endif
+        destination.copyMemory(from: base, byteCount: data.count)
+        return CRC32C.update(0, UnsafeRawPointer(destination), data.count)
     }
 }
 
@@ -37,7 +61,16 @@ public enum TFRecordFraming {
 /// Records are framed into one reusable buffer (256 KiB by default, small
 /// enough to stay in L2 for the kernel's copy) that is handed to `write(2)`
 /// (or zlib) when full, so a record costs one CRC pass and at most one copy.
-/// Examples are encoded straight into that buffer.
+/// Examples are encoded straight into that buffer; raw records are copied
+/// into it and checksummed in the same pass (`sds_crc32c_copy`).
+///
+/// Why not mmap the output and encode into the page cache directly: measured on
+/// the project's machines (Linux 6.18 VMs, tmpfs and ext4), a write fault on a
+/// MAP_SHARED file page costs about 1.3 µs per 4 KiB page, more than the whole
+/// `write(2)` of that page (about 1.4 µs, of which the copy is under 0.1 µs),
+/// and the page must still be allocated and zeroed: a prototype of that path
+/// (64, 8 or 2 MiB windows, with or without MAP_POPULATE) wrote 1.0-1.3 GB/s
+/// where this buffer does 2.3 GB/s.
 ///
 /// By default the file is written beside its final path and renamed into place
 /// by `close()`, after an fsync; until then readers see the old file or none.
@@ -90,10 +123,8 @@ public final class TFRecordWriter {
     /// Appends one record holding `data`.
     public func write(_ data: UnsafeRawBufferPointer) throws {
         let start = try reserve(data.count)
-        if let base = data.baseAddress {
-            (start + TFRecordFraming.headerSize).copyMemory(from: base, byteCount: data.count)
-        }
-        commitFrame(start, dataCount: data.count)
+        let crc = TFRecordFraming.copyData(data, to: start + TFRecordFraming.headerSize)
+        commitFrame(start, dataCount: data.count, dataCRC: crc)
     }
 
     /// Appends one record holding `data`.
@@ -156,7 +187,13 @@ public final class TFRecordWriter {
 
     @inline(__always)
     private func commitFrame(_ start: UnsafeMutableRawPointer, dataCount: Int) {
-        let size = TFRecordFraming.finishFrame(start, dataCount: dataCount)
+        let crc = CRC32C.update(0, UnsafeRawPointer(start + TFRecordFraming.headerSize), dataCount)
+        commitFrame(start, dataCount: dataCount, dataCRC: crc)
+    }
+
+    @inline(__always)
+    private func commitFrame(_ start: UnsafeMutableRawPointer, dataCount: Int, dataCRC: UInt32) {
+        let size = TFRecordFraming.finishFrame(start, dataCount: dataCount, dataCRC: dataCRC)
         used += size
         recordCount += 1
         dataByteCount += UInt64(dataCount)
