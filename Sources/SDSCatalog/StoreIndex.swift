@@ -52,6 +52,7 @@ public final class StoreIndex {
                 mtime_ns INTEGER, ctime_ns INTEGER, id BLOB, recorded_ns INTEGER) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS complete_tree(id BLOB PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS step_cache(key BLOB PRIMARY KEY, result BLOB, operator TEXT) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS builds(id BLOB, finished_ns INTEGER, host TEXT, seconds REAL);
             PRAGMA user_version = \(Self.schemaVersion);
             """)
     }
@@ -102,6 +103,17 @@ public final class StoreIndex {
         return try stmt.step() ? stmt.objectID(0) : nil
     }
 
+    /// Every recorded step key and result (a snapshot for lock-free lookups during a build).
+    public func allStepResults() throws -> [ObjectID: ObjectID] {
+        let stmt = try db.prepare("SELECT key, result FROM step_cache")
+        try stmt.bind([])
+        var out: [ObjectID: ObjectID] = [:]
+        while try stmt.step() {
+            if let k = stmt.objectID(0), let r = stmt.objectID(1) { out[k] = r }
+        }
+        return out
+    }
+
     /// Records step results, in one transaction.
     public func recordSteps(_ steps: [(key: ObjectID, result: ObjectID, op: String)]) throws {
         guard !steps.isEmpty else { return }
@@ -109,6 +121,12 @@ public final class StoreIndex {
             let stmt = try db.prepare("INSERT OR REPLACE INTO step_cache VALUES (?1, ?2, ?3)")
             for s in steps { try stmt.run([.blob(s.key.bytes), .blob(s.result.bytes), .text(s.op)]) }
         }
+    }
+
+    /// Records when and where a build ran: kept beside the manifest, never in it.
+    public func recordBuild(_ id: ObjectID, finishedNs: Int64, host: String, seconds: Double) throws {
+        try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4)")
+            .run([.blob(id.bytes), .int(finishedNs), .text(host), .text(String(seconds))])
     }
 
     /// Records hashed files, in one transaction.

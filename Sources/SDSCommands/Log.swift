@@ -21,12 +21,14 @@ struct Log: ParsableCommand, StoreCommand {
             let versions = try ws.versions(of: path)
             if json {
                 let items = versions.map { v in
-                    "{\"commit\":\(Output.json(v.commit.id)),\"files\":\(v.pointer.map { "\($0.files)" } ?? "null"),"
-                        + "\"id\":\(v.pointer.map { Output.json($0.id.hex) } ?? "null"),"
-                        + "\"message\":\(Output.json(v.commit.summary)),\"size\":\(v.pointer.map { "\($0.size)" } ?? "null"),"
-                        + "\"time\":\(v.commit.time)}"
+                    JSON.object([
+                        "commit": .string(v.commit.id), "time": .int(v.commit.time), "message": .string(v.commit.summary),
+                        "id": v.pointer.map { .string($0.id.hex) } ?? .null,
+                        "size": v.pointer.map { .int($0.size) } ?? .null,
+                        "files": v.pointer.map { .int(Int64($0.files)) } ?? .null,
+                    ])
                 }
-                return Output.line("[\(items.joined(separator: ","))]")
+                return Output.line(String(decoding: JSON.array(items).canonical(), as: UTF8.self))
             }
             if versions.isEmpty {
                 Output.line("no committed versions of '\(path)' (commit its .sds pointer file to record one)")

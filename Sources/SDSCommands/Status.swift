@@ -63,16 +63,19 @@ struct Status: ParsableCommand, StoreCommand {
     }
 
     static func json(_ results: [PathStatus], clean: Bool, plan: JSON?) -> String {
-        let items = results.map { r in
-            let changes = r.changes.map { "{\"change\":\(Output.json($0.kind.rawValue)),\"path\":\(Output.json($0.path))}" }
-            return "{\"changes\":[\(changes.joined(separator: ","))],"
-                + "\"current_id\":\(r.currentID.map { Output.json($0.hex) } ?? "null"),"
-                + "\"id\":\(Output.json(r.pointer.id.hex)),\"in_store\":\(r.inStore),"
-                + "\"kind\":\(Output.json(r.pointer.kind.rawValue)),\"path\":\(Output.json(r.path)),"
-                + "\"state\":\(Output.json(r.state.rawValue))}"
-        }
-        let build = plan.map { ",\"build\":" + String(decoding: $0.canonical(), as: UTF8.self) } ?? ""
-        return "{\(build.isEmpty ? "" : String(build.dropFirst()) + ",")\"clean\":\(clean),\"paths\":[\(items.joined(separator: ","))]}"
+        var top: [String: JSON] = [
+            "clean": .bool(clean),
+            "paths": .array(results.map { r in
+                .object([
+                    "path": .string(r.path), "state": .string(r.state.rawValue), "kind": .string(r.pointer.kind.rawValue),
+                    "id": .string(r.pointer.id.hex), "current_id": r.currentID.map { .string($0.hex) } ?? .null,
+                    "in_store": .bool(r.inStore),
+                    "changes": .array(r.changes.map { .object(["change": .string($0.kind.rawValue), "path": .string($0.path)]) }),
+                ])
+            }),
+        ]
+        if let plan { top["build"] = plan }
+        return String(decoding: JSON.object(top).canonical(), as: UTF8.self)
     }
 }
 

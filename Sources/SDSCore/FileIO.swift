@@ -171,9 +171,15 @@ public enum FileIO {
 
     /// The names in a folder (no `.`/`..`), sorted by raw bytes.
     public static func listDirectory(_ path: String) throws -> [String] {
+        try listDirectoryTyped(path).map(\.name)
+    }
+
+    /// The names in a folder with whether each is a folder, from `readdir`'s type field
+    /// (no `stat` per entry unless the file system leaves the type unknown).
+    public static func listDirectoryTyped(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
         guard let dir = opendir(path) else { throw SDSError.io("cannot list folder", path: path, errno: errno) }
         defer { closedir(dir) }
-        var names = [String]()
+        var entries: [(String, Bool)] = []
         while let entry = readdir(dir) {
             let raw = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: UInt8.self, capacity: 256) { p in
@@ -186,10 +192,12 @@ public enum FileIO {
                                hint: "rename the file, e.g. with 'convmv'")
             }
             if name == "." || name == ".." { continue }
-            names.append(name)
+            let type = entry.pointee.d_type
+            let isDir = type == UInt8(DT_UNKNOWN) ? (try lstat(path + "/" + name))?.kind == .directory : type == UInt8(DT_DIR)
+            entries.append((name, isDir))
         }
-        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        return names
+        entries.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        return entries
     }
 
     /// The entries of a folder with their `lstat`, sorted by raw name bytes.
@@ -222,6 +230,17 @@ public enum FileIO {
 
     public static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw SDSError.io("cannot remove", path: path, errno: errno) }
+    }
+
+    /// Removes a file, or a folder and everything below it; a missing path is fine.
+    public static func removeTree(_ path: String) throws {
+        guard let st = try lstat(path) else { return }
+        if st.kind == .directory {
+            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw SDSError.io("cannot remove folder", path: path, errno: errno) }
+        } else {
+            try remove(path)
+        }
     }
 
     public static func parentDirectory(_ path: String) -> String {

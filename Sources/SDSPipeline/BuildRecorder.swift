@@ -1,3 +1,4 @@
+import Glibc
 import SDSCore
 import SDSStore
 import SDSTFRecord
@@ -29,6 +30,7 @@ public struct BuildRecorder {
     public var lockPath: String { (specDirectory.isEmpty ? "" : specDirectory + "/") + "sds.lock" }
 
     public func build(_ options: Builder.Options) throws -> Summary {
+        let started = FileIO.nowNs()
         guard let bytes = try FileIO.readFileIfExists(workspace.absolute(specPath)) else {
             throw SDSError(.notFound, "no pipeline spec at '\(specPath)'",
                            hint: "write an sds.yaml (see examples/wearable/sds.yaml) or pass --spec PATH")
@@ -63,6 +65,11 @@ public struct BuildRecorder {
         let lockAbs = workspace.absolute(lockPath)
         let changed = try FileIO.readFileIfExists(lockAbs) != lockBytes
         if changed { try FileIO.writeFileAtomically(lockAbs, lockBytes) }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let now = FileIO.nowNs()
+        try workspace.index().recordBuild(buildID, finishedNs: now, host: String(cString: host),
+                                          seconds: Double(now - started) / 1e9)
         return Summary(buildID: buildID, manifest: manifest, trace: result.trace, outputPath: out,
                        wroteOutput: wrote, lockChanged: changed)
     }

@@ -52,13 +52,21 @@ public struct OutputFolder {
         let dest = workspace.absolute(path)
         let index = try workspace.index()
         let cached = try index.fileStates(under: path)
+        var rehashed: [(path: String, state: FileState)] = []
         func matches(_ name: String, _ id: ObjectID) throws -> Bool {
-            guard let st = try FileIO.lstat(dest + "/" + name) else { return false }
-            return cached[path + "/" + name]?.id(ifMatching: st) == id
+            guard let st = try FileIO.lstat(dest + "/" + name), st.kind == .file, st.size > 0 || id == .empty else { return false }
+            if let known = cached[path + "/" + name]?.id(ifMatching: st) { return known == id }
+            // Not vouched for by the cache (e.g. written less than a second ago): hash it, cheaper than a copy.
+            let (actual, seen) = try Ingest.file(dest + "/" + name, into: nil)
+            rehashed.append((path + "/" + name, FileState(stat: seen, id: actual, recordedNs: FileIO.nowNs())))
+            return actual == id
         }
         let wanted = manifest.shards.map { ($0.file, $0.id) } + metadata.map { ($0.0, Hasher256.id(of: $0.1)) }
         let existing = (try? FileIO.listDirectory(dest)) ?? []
-        if Set(existing) == Set(wanted.map(\.0)), try wanted.allSatisfy({ try matches($0.0, $0.1) }) { return false }
+        if Set(existing) == Set(wanted.map(\.0)), try wanted.allSatisfy({ try matches($0.0, $0.1) }) {
+            try index.record(rehashed)
+            return false
+        }
         let known = Set(wanted.map(\.0))
         let foreign = existing.filter { !known.contains($0) && !$0.hasPrefix(manifest.dataset.name + "-") && !$0.hasSuffix(".json") }
         if !foreign.isEmpty {
@@ -67,7 +75,7 @@ public struct OutputFolder {
         }
 
         let tmp = dest + ".sds-tmp-\(getpid())"
-        try? removeTree(tmp)
+        try? FileIO.removeTree(tmp)
         try removeLeftovers(of: dest)
         try FileIO.makeDirectories(tmp)
         do {
@@ -87,9 +95,9 @@ public struct OutputFolder {
             }
             guard rename(tmp, dest) == 0 else { throw SDSError.io("cannot move into place", path: dest, errno: errno) }
             try FileIO.fsyncDirectory(FileIO.parentDirectory(dest))
-            try? removeTree(old)
+            try? FileIO.removeTree(old)
         } catch {
-            try? removeTree(tmp)
+            try? FileIO.removeTree(tmp)
             throw error
         }
         let now = FileIO.nowNs()
@@ -108,18 +116,8 @@ public struct OutputFolder {
             for marker in [".sds-tmp-", ".sds-old-"] where name.hasPrefix(base + marker) {
                 guard let pid = Int32(name.dropFirst(base.count + marker.count)) else { continue }
                 if kill(pid, 0) == 0 || errno == EPERM { continue }
-                try removeTree(parent + "/" + name)
+                try FileIO.removeTree(parent + "/" + name)
             }
-        }
-    }
-
-    private func removeTree(_ abs: String) throws {
-        guard let st = try FileIO.lstat(abs) else { return }
-        if st.kind == .directory {
-            for name in try FileIO.listDirectory(abs) { try removeTree(abs + "/" + name) }
-            rmdir(abs)
-        } else {
-            try FileIO.remove(abs)
         }
     }
 }

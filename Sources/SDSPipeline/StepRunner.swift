@@ -28,6 +28,8 @@ public struct TraceEntry: Sendable, Equatable, Comparable {
 public final class StepRunner: Sendable {
     let store: ObjectStore
     private let index: Mutex<StoreIndex>
+    /// The step cache as it was when the build started: read without locks by every worker.
+    private let known: [ObjectID: ObjectID]
     private let entries = Mutex<[TraceEntry]>([])
     /// In a dry run nothing is computed: a missing step gets a placeholder result.
     let dryRun: Bool
@@ -36,7 +38,9 @@ public final class StepRunner: Sendable {
     /// Opens its own index connection, which only this runner uses (behind a lock).
     public init(workspace: Workspace, dryRun: Bool = false) throws {
         store = workspace.store
-        index = Mutex(try StoreIndex(path: workspace.storePath + "/index.sqlite"))
+        let opened = try StoreIndex(path: workspace.storePath + "/index.sqlite")
+        known = try opened.allStepResults()
+        index = Mutex(opened)
         self.dryRun = dryRun
     }
 
@@ -63,7 +67,7 @@ public final class StepRunner: Sendable {
             TraceEntry(op: op, partition: partition, ran: ran, key: key, result: result,
                        version: version, params: params, inputs: inputs)
         }
-        if let cached = try index.withLock({ try $0.stepResult(key) }), store.contains(cached) {
+        if let cached = try known[key] ?? index.withLock({ try $0.stepResult(key) }), store.contains(cached) {
             entries.withLock { $0.append(entry(false, cached)) }
             return cached
         }

@@ -170,7 +170,7 @@ public struct Checkout {
         for action in actions {
             switch action {
             case .remove(let rel):
-                try removeTree(workspace.absolute(rel))
+                try FileIO.removeTree(workspace.absolute(rel))
                 report.removed.append(rel)
                 touchedDirs.insert(FileIO.parentDirectory(workspace.absolute(rel)))
             case .mkdir(let rel):
@@ -222,16 +222,6 @@ public struct Checkout {
             let code = errno
             unlink(tmp)
             throw SDSError.io("cannot move into place", path: abs, errno: code)
-        }
-    }
-
-    private func removeTree(_ abs: String) throws {
-        guard let st = try FileIO.lstat(abs) else { return }
-        if st.kind == .directory {
-            for name in try FileIO.listDirectory(abs) { try removeTree(abs + "/" + name) }
-            guard rmdir(abs) == 0 else { throw SDSError.io("cannot remove folder", path: abs, errno: errno) }
-        } else {
-            try FileIO.remove(abs)
         }
     }
 }

@@ -7,7 +7,7 @@ import SDSCore
 /// Large files are written with O_DIRECT from a second thread while the first
 /// hashes the next chunk: on this kind of machine buffered writes into the page
 /// cache cost about 3 s/GiB of kernel time, direct writes about 0.6 s/GiB.
-enum Ingest {
+package enum Ingest {
     /// Glibc hides O_DIRECT without _GNU_SOURCE; the values are the kernel's.
     #if arch(x86_64)
     static let O_DIRECT: Int32 = 0o40000
@@ -18,18 +18,20 @@ enum Ingest {
     static let chunk = 4 << 20
     static let directThreshold: Int64 = 8 << 20
 
-    /// Hashes a descriptor to the end.
-    static func hash(fd: Int32, path: String) throws -> ObjectID {
+    /// Hashes a descriptor to the end; returns the id and the bytes read.
+    static func hash(fd: Int32, path: String) throws -> (ObjectID, Int64) {
         let size = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
         defer { buffer.deallocate() }
         var hasher = Hasher256()
+        var total: Int64 = 0
         while true {
             let n = try FileIO.read(fd, buffer, size, path: path)
             if n == 0 { break }
+            total += Int64(n)
             hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
         }
-        return hasher.finalize()
+        return (hasher.finalize(), total)
     }
 
     static func changedError(_ path: String) -> SDSError {
@@ -41,7 +43,7 @@ enum Ingest {
     ///
     /// - Returns: the id and the file's stat taken before the read.
     /// - Throws: `.busy` if size, mtime or ctime moved during the read.
-    static func file(_ path: String, into store: ObjectStore?) throws -> (ObjectID, FileStat) {
+    package static func file(_ path: String, into store: ObjectStore?) throws -> (ObjectID, FileStat) {
         let fd = try FileIO.open(path, O_RDONLY | O_NOFOLLOW)
         defer { close(fd) }
         let before = try FileIO.fstat(fd, path: path)
@@ -66,17 +68,7 @@ enum Ingest {
                 throw error
             }
         } else {
-            let size = 1 << 20
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
-            defer { buffer.deallocate() }
-            var hasher = Hasher256()
-            while true {
-                let n = try FileIO.read(fd, buffer, size, path: path)
-                if n == 0 { break }
-                readBytes += Int64(n)
-                hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
-            }
-            id = hasher.finalize()
+            (id, readBytes) = try hash(fd: fd, path: path)
             try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
         }
         return (id, before)

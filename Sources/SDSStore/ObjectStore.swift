@@ -175,7 +175,7 @@ public final class ObjectStore: Sendable {
         let p = "\(objectsDirectory)/\(relativeName)"
         let fd = try FileIO.open(p, O_RDONLY)
         defer { close(fd) }
-        return try Ingest.hash(fd: fd, path: p)
+        return try Ingest.hash(fd: fd, path: p).0
     }
 
     /// Removes temp files left by processes that no longer run (killed mid-write).

@@ -16,18 +16,17 @@ extension Workspace {
     public func pointerFiles() throws -> [String] {
         var out: [String] = []
         func visit(_ rel: String) throws {
-            let names = try FileIO.listDirectory(rel.isEmpty ? root : absolute(rel))
+            let entries = try FileIO.listDirectoryTyped(rel.isEmpty ? root : absolute(rel))
             // A folder with its own store is another workspace.
-            if !rel.isEmpty && names.contains(Workspace.storeName) { return }
-            let pointers = Set(names.filter { $0.hasSuffix(Pointer.suffix) })
-            for name in names {
+            if !rel.isEmpty && entries.contains(where: { $0.name == Workspace.storeName }) { return }
+            let pointers = Set(entries.filter { $0.name.hasSuffix(Pointer.suffix) && !$0.isDirectory }.map(\.name))
+            for (name, isDirectory) in entries {
                 let childRel = rel.isEmpty ? name : rel + "/" + name
                 if pointers.contains(name) {
-                    if try FileIO.lstat(absolute(childRel))?.kind == .file { out.append(childRel) }
+                    out.append(childRel)
                     continue
                 }
-                if name.hasPrefix(".") || pointers.contains(name + Pointer.suffix) { continue }
-                if try FileIO.lstat(absolute(childRel))?.kind == .directory { try visit(childRel) }
+                if isDirectory && !name.hasPrefix(".") && !pointers.contains(name + Pointer.suffix) { try visit(childRel) }
             }
         }
         try visit("")
