@@ -50,6 +50,9 @@ public struct BuildRecorder {
                                    features: OutputFolder.features(spec, label: label),
                                    description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
         let wrote = try OutputFolder(workspace: workspace, path: out).place(manifest, info: info)
+        // Outputs are rebuilt from the store; git tracks sds.lock instead.
+        try GitIgnore.ensureIgnored(workspace: workspace,
+                                    rel: (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory)
 
         let lock = JSON.object([
             "build": .string(buildID.hex),

@@ -154,29 +154,25 @@ public struct Builder {
         if let first = failures.withLock({ f in entities.first { f[$0] != nil }.map { f[$0]! } }) { throw first }
         let chunkIDs = chunks.withLock { $0 }
 
-        // Shards: a subject's examples all go to one shard of its split.
-        var members: [[String]] = ops.splits.rules.map { Array(repeating: "", count: $0.shardCount) }.map { _ in [] }
-        var shardSlots: [(split: Int, index: Int)] = []
-        for (s, rule) in ops.splits.rules.enumerated() { for i in 0..<rule.shardCount { shardSlots.append((s, i)) } }
-        var bySlot: [[String]] = Array(repeating: [], count: shardSlots.count)
-        var slotStart: [Int] = []
-        var n = 0
-        for rule in ops.splits.rules { slotStart.append(n); n += rule.shardCount }
+        // Shards: a subject's examples all go to one shard of its split, subjects in entity order.
+        struct Slot: Hashable { var split: Int, index: Int }
+        var members: [Slot: [String]] = [:]
         for e in entities {
             let a = SplitAssigner.assign(entity: e, ops.splits)
-            bySlot[slotStart[a.splitIndex] + a.shard].append(e)
+            members[Slot(split: a.splitIndex, index: a.shard), default: []].append(e)
         }
-        members = []
+        let slots = ops.splits.rules.indices.flatMap { s in (0..<ops.splits.rules[s].shardCount).map { Slot(split: s, index: $0) } }
         var shards: [Shard] = []
         var shardsToRewrite: [String] = []
-        for (k, slot) in shardSlots.enumerated() {
+        for slot in slots {
             let rule = ops.splits.rules[slot.split]
+            let subjects = members[slot] ?? []
             let file = "\(spec.dataset.name)-\(rule.name).tfrecord-\(pad5(slot.index))-of-\(pad5(rule.shardCount))"
-            if bySlot[k].contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) {
+            if subjects.contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) {
                 shardsToRewrite.append(file)
                 continue
             }
-            let subjectChunks = try bySlot[k].map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
+            let subjectChunks = try subjects.map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
             let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
             let id = try runner.run(op: ShardAssembly.operatorName,
                                     version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
@@ -192,7 +188,6 @@ public struct Builder {
                                 exampleBytes: nonEmpty.reduce(0) { $0 + $1.1.exampleBytes },
                                 partitions: nonEmpty.map(\.0)))
         }
-        _ = members
         if options.dryRun {
             shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
             return Result(manifest: nil, trace: runner.trace, shardsToRewrite: shardsToRewrite)
@@ -214,93 +209,5 @@ public struct Builder {
     private func pad5(_ n: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, 5 - s.count)) + s
-    }
-}
-
-/// The steps of one subject, from its partitions to its encoded records.
-struct SubjectChain: Sendable {
-    let runner: StepRunner
-    let store: ObjectStore
-    let ops: WearableOperators
-    let versionOverrides: [String: Int]
-
-    func run(entity e: String, hr: ObjectID, steps: ObjectID?, labels: ObjectID?) throws -> ObjectID {
-        let none = ObjectID.empty
-        // Results made in this chain are handed on in memory instead of re-read from the store.
-        var made: [ObjectID: [UInt8]] = [:]
-        func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
-                  _ body: () throws -> [UInt8]) throws -> ObjectID {
-            var bytes: [UInt8]?
-            let id = try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
-                                    inputs: inputs, partition: e) {
-                bytes = try body()
-                return bytes!
-            }
-            if let bytes { made[id] = bytes }
-            return id
-        }
-        func load<T>(_ id: ObjectID, _ decode: ([UInt8]) throws(SensorError) -> T) throws -> T {
-            let bytes = try made[id] ?? store.read(id)
-            return try StepCodec.sensors { () throws(SensorError) in try decode(bytes) }
-        }
-        let hrClean = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.hrClean.encoded(), [hr]) {
-            try StepCodec.sensors { () throws(SensorError) in
-                try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(hr)), ops.hrClean).encoded()
-            }
-        }
-        let hrGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.hrGrid.encoded(), [hrClean]) {
-            MinuteGrid.resample(try load(hrClean, CleanedSeries.init(decoding:)), ops.hrGrid).encoded()
-        }
-        let hrFilled = try step(ForwardFill.operatorName, ForwardFill.operatorVersion, ops.hrFill.encoded(), [hrGrid]) {
-            ForwardFill.fill(try load(hrGrid, DayGrid.init(decoding:)), ops.hrFill).encoded()
-        }
-        var stepsGrid = none
-        if let steps {
-            let cleaned = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.stepsClean.encoded(), [steps]) {
-                try StepCodec.sensors { () throws(SensorError) in
-                    try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(steps)), ops.stepsClean).encoded()
-                }
-            }
-            stepsGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.stepsGrid.encoded(), [cleaned]) {
-                MinuteGrid.resample(try load(cleaned, CleanedSeries.init(decoding:)), ops.stepsGrid).encoded()
-            }
-        }
-        let windows = try step(DayWindowing.operatorName, DayWindowing.operatorVersion, ops.windows.encoded(), [hrFilled, stepsGrid]) {
-            let a = try load(hrFilled, DayGrid.init(decoding:))
-            let b = stepsGrid == none ? DayGrid(entity: e, days: [], values: [], present: []) : try load(stepsGrid, DayGrid.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try DayWindowing.select([a, b], ops.windows).encoded() }
-        }
-        let tensors = try step(TensorBuilder.operatorName, TensorBuilder.operatorVersion, ops.tensors.encoded(), [windows]) {
-            let w = try load(windows, DayWindows.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try TensorBuilder.build(w, ops.tensors).encoded() }
-        }
-        let captions = try step(CaptionRenderer.operatorName, CaptionRenderer.operatorVersion, ops.caption.encoded(), [windows]) {
-            let w = try load(windows, DayWindows.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try CaptionRenderer.render(w, template: ops.caption).encoded() }
-        }
-        let joined = try step(LabelJoin.operatorName, LabelJoin.operatorVersion, ops.labels.encoded(), [windows, labels ?? none]) {
-            let w = try load(windows, DayWindows.init(decoding:))
-            let l = try labels.map { try load($0, SensorPartition.init(decoding:)) }
-            return try StepCodec.sensors { () throws(SensorError) in try LabelJoin.join(w, labels: l, ops.labels).encoded() }
-        }
-        let examples = try step(ExampleAssembly.operatorName, ExampleAssembly.operatorVersion, ops.assembly.encoded(),
-                                [tensors, captions, joined]) {
-            let t = try load(tensors, DayTensors.init(decoding:))
-            let c = try load(captions, DayCaptions.init(decoding:))
-            let l = try load(joined, DayLabels.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try ExampleAssembly.assemble(tensors: t, captions: c, labels: l, ops.assembly).encoded() }
-        }
-        return try step(RecordChunk.operatorName, RecordChunk.operatorVersion, [], [examples]) {
-            try RecordChunk.encode(try load(examples, DayExamples.init(decoding:)), store: store).json.canonical()
-        }
-    }
-}
-
-extension ObjectStore {
-    /// Reads an object for an operator that takes raw bytes.
-    func readSensors(_ id: ObjectID) throws(SensorError) -> [UInt8] {
-        do { return try read(id) } catch {
-            throw SensorError(.corruptObject, "\(error)")
-        }
     }
 }

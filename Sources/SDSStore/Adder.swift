@@ -63,8 +63,8 @@ public struct Adder {
 }
 
 /// Keeps tracked data out of git: one `/name` line in the `.gitignore` beside it.
-enum GitIgnore {
-    static func ensureIgnored(workspace: Workspace, rel: String) throws {
+package enum GitIgnore {
+    package static func ensureIgnored(workspace: Workspace, rel: String) throws {
         let dir = FileIO.parentDirectory(rel)
         let name = FileIO.baseName(rel)
         let ignorePath = (rel.contains("/") ? workspace.absolute(dir) : workspace.root) + "/.gitignore"

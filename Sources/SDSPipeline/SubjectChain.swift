@@ -1,0 +1,91 @@
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// The steps of one subject, from its partitions to its encoded records.
+struct SubjectChain: Sendable {
+    let runner: StepRunner
+    let store: ObjectStore
+    let ops: WearableOperators
+    let versionOverrides: [String: Int]
+
+    func run(entity e: String, hr: ObjectID, steps: ObjectID?, labels: ObjectID?) throws -> ObjectID {
+        let none = ObjectID.empty
+        // Results made in this chain are handed on in memory instead of re-read from the store.
+        var made: [ObjectID: [UInt8]] = [:]
+        func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
+                  _ body: () throws -> [UInt8]) throws -> ObjectID {
+            var bytes: [UInt8]?
+            let id = try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
+                                    inputs: inputs, partition: e) {
+                bytes = try body()
+                return bytes!
+            }
+            if let bytes { made[id] = bytes }
+            return id
+        }
+        func load<T>(_ id: ObjectID, _ decode: ([UInt8]) throws(SensorError) -> T) throws -> T {
+            let bytes = try made[id] ?? store.read(id)
+            return try StepCodec.sensors { () throws(SensorError) in try decode(bytes) }
+        }
+        let hrClean = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.hrClean.encoded(), [hr]) {
+            try StepCodec.sensors { () throws(SensorError) in
+                try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(hr)), ops.hrClean).encoded()
+            }
+        }
+        let hrGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.hrGrid.encoded(), [hrClean]) {
+            MinuteGrid.resample(try load(hrClean, CleanedSeries.init(decoding:)), ops.hrGrid).encoded()
+        }
+        let hrFilled = try step(ForwardFill.operatorName, ForwardFill.operatorVersion, ops.hrFill.encoded(), [hrGrid]) {
+            ForwardFill.fill(try load(hrGrid, DayGrid.init(decoding:)), ops.hrFill).encoded()
+        }
+        var stepsGrid = none
+        if let steps {
+            let cleaned = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.stepsClean.encoded(), [steps]) {
+                try StepCodec.sensors { () throws(SensorError) in
+                    try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(steps)), ops.stepsClean).encoded()
+                }
+            }
+            stepsGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.stepsGrid.encoded(), [cleaned]) {
+                MinuteGrid.resample(try load(cleaned, CleanedSeries.init(decoding:)), ops.stepsGrid).encoded()
+            }
+        }
+        let windows = try step(DayWindowing.operatorName, DayWindowing.operatorVersion, ops.windows.encoded(), [hrFilled, stepsGrid]) {
+            let a = try load(hrFilled, DayGrid.init(decoding:))
+            let b = stepsGrid == none ? DayGrid(entity: e, days: [], values: [], present: []) : try load(stepsGrid, DayGrid.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try DayWindowing.select([a, b], ops.windows).encoded() }
+        }
+        let tensors = try step(TensorBuilder.operatorName, TensorBuilder.operatorVersion, ops.tensors.encoded(), [windows]) {
+            let w = try load(windows, DayWindows.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try TensorBuilder.build(w, ops.tensors).encoded() }
+        }
+        let captions = try step(CaptionRenderer.operatorName, CaptionRenderer.operatorVersion, ops.caption.encoded(), [windows]) {
+            let w = try load(windows, DayWindows.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try CaptionRenderer.render(w, template: ops.caption).encoded() }
+        }
+        let joined = try step(LabelJoin.operatorName, LabelJoin.operatorVersion, ops.labels.encoded(), [windows, labels ?? none]) {
+            let w = try load(windows, DayWindows.init(decoding:))
+            let l = try labels.map { try load($0, SensorPartition.init(decoding:)) }
+            return try StepCodec.sensors { () throws(SensorError) in try LabelJoin.join(w, labels: l, ops.labels).encoded() }
+        }
+        let examples = try step(ExampleAssembly.operatorName, ExampleAssembly.operatorVersion, ops.assembly.encoded(),
+                                [tensors, captions, joined]) {
+            let t = try load(tensors, DayTensors.init(decoding:))
+            let c = try load(captions, DayCaptions.init(decoding:))
+            let l = try load(joined, DayLabels.init(decoding:))
+            return try StepCodec.sensors { () throws(SensorError) in try ExampleAssembly.assemble(tensors: t, captions: c, labels: l, ops.assembly).encoded() }
+        }
+        return try step(RecordChunk.operatorName, RecordChunk.operatorVersion, [], [examples]) {
+            try RecordChunk.encode(try load(examples, DayExamples.init(decoding:)), store: store).json.canonical()
+        }
+    }
+}
+
+extension ObjectStore {
+    /// Reads an object for an operator that takes raw bytes.
+    func readSensors(_ id: ObjectID) throws(SensorError) -> [UInt8] {
+        do { return try read(id) } catch {
+            throw SensorError(.corruptObject, "\(error)")
+        }
+    }
+}
