@@ -48,30 +48,36 @@ t_sds=$(hf sds_add "rm -rf .sensorstore/objects .sensorstore/index.sqlite* big.b
 # DVC keeps a hash cache in .dvc/tmp; clear it as sds's index is cleared above.
 t_dvc=$(hf dvc_add "rm -rf .dvc/cache .dvc/tmp big.bin.dvc" "$dvc add -q big.bin")
 
-# 2. status of many unchanged small files, and 3. checkout where one file differs
-new_repo "$work/many"
-python3 - "$files" <<'PY'
-import os, sys
+# 2. status of many unchanged small files, and 3. checkout where one file differs.
+# Each tool gets its own repository holding the same files, so neither walks the other's copy.
+gen_files() {
+    python3 - "$files" <<'PY'
+import os, random, sys
 n = int(sys.argv[1])
+rng = random.Random(7)
 for i in range(n):
     d = f"data/d{i // 1000:02d}"
     os.makedirs(d, exist_ok=True)
     with open(f"{d}/f{i:05d}.bin", "wb") as f:
-        f.write(os.urandom(10240))
+        f.write(rng.randbytes(10240))
 PY
-find data -type f -exec touch -d 2020-01-01 {} +
-cp -r data dvcdata
-"$sds" add -q data && "$dvc" add -q dvcdata && git add -A && git commit -qm v1
-"$sds" status >/dev/null; "$dvc" status -q dvcdata.dvc >/dev/null || true
+    find data -type f -exec touch -d 2020-01-01 {} +
+}
+new_repo "$work/many-sds" && gen_files
+"$sds" add -q data && git add -A && git commit -qm v1
+new_repo "$work/many-dvc" && gen_files
+"$dvc" add -q data && git add -A && git commit -qm v1
+cd "$work/many-sds" && "$sds" status >/dev/null
 t_sds_st=$(hf sds_status "true" "$sds status")
-t_dvc_st=$(hf dvc_status "true" "$dvc status dvcdata.dvc")
+cd "$work/many-dvc" && "$dvc" status -q data.dvc >/dev/null || true
+t_dvc_st=$(hf dvc_status "true" "$dvc status data.dvc")
 
-echo changed > data/d00/f00000.bin; echo changed > dvcdata/d00/f00000.bin
-"$sds" add -q data && "$dvc" add -q dvcdata && git add -A && git commit -qm v2
+cd "$work/many-sds" && echo changed > data/d00/f00000.bin && "$sds" add -q data && git add -A && git commit -qm v2
 t_sds_co=$(hf sds_checkout "$sds checkout -q" "$sds checkout -q HEAD~1")
-t_dvc_co=$(hf dvc_checkout "git checkout -q HEAD -- dvcdata.dvc && $dvc checkout -q dvcdata.dvc" \
-    "sh -c 'git checkout -q HEAD~1 -- dvcdata.dvc && $dvc checkout -q dvcdata.dvc'")
-git checkout -q HEAD -- dvcdata.dvc
+cd "$work/many-dvc" && echo changed > data/d00/f00000.bin && "$dvc" add -q data && git add -A && git commit -qm v2
+t_dvc_co=$(hf dvc_checkout "git checkout -q HEAD -- data.dvc && $dvc checkout -q data.dvc" \
+    "sh -c 'git checkout -q HEAD~1 -- data.dvc && $dvc checkout -q data.dvc'")
+git checkout -q HEAD -- data.dvc
 
 python3 - "$size_mb" "$files" "$t_ssl" "$t_sds" "$t_dvc" "$t_sds_st" "$t_dvc_st" "$t_sds_co" "$t_dvc_co" <<'PY'
 import sys

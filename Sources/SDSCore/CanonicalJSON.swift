@@ -51,7 +51,7 @@ public indirect enum JSON: Equatable, Sendable {
             out.append(UInt8(ascii: "]"))
         case .object(let dict):
             out.append(UInt8(ascii: "{"))
-            let keys = dict.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let keys = dict.keys.sorted { FileIO.bytewiseLess($0, $1) }
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(level + 1)

@@ -176,7 +176,7 @@ public enum FileIO {
 
     /// The names in a folder with whether each is a folder, from `readdir`'s type field
     /// (no `stat` per entry unless the file system leaves the type unknown).
-    public static func listDirectoryTyped(_ path: String) throws -> [(name: String, isDirectory: Bool)] {
+    public static func listDirectoryTyped(_ path: String, sorted: Bool = true) throws -> [(name: String, isDirectory: Bool)] {
         guard let dir = opendir(path) else { throw SDSError.io("cannot list folder", path: path, errno: errno) }
         defer { closedir(dir) }
         var entries: [(String, Bool)] = []
@@ -196,8 +196,20 @@ public enum FileIO {
             let isDir = type == UInt8(DT_UNKNOWN) ? (try lstat(path + "/" + name))?.kind == .directory : type == UInt8(DT_DIR)
             entries.append((name, isDir))
         }
-        entries.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        if sorted { entries.sort { bytewiseLess($0.0, $1.0) } }
         return entries
+    }
+
+    /// Orders names by their raw UTF-8 bytes (memcmp on the strings' storage when contiguous).
+    public static func bytewiseLess(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = min(pa.count, pb.count)
+                let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                return c != 0 ? c < 0 : pa.count < pb.count
+            }
+        }
     }
 
     /// The entries of a folder with their `lstat`, sorted by raw name bytes.

@@ -130,7 +130,7 @@ public struct Builder {
         }
 
         // Per-subject chains, in parallel; a subject is the unit of locality.
-        let entities = hrParts.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let entities = hrParts.keys.sorted { FileIO.bytewiseLess($0, $1) }
         let chunks = Mutex<[String: ObjectID]>([:])
         let failures = Mutex<[String: Error]>([:])
         let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)

@@ -58,6 +58,6 @@ struct PartitionReader {
             throw SDSError(.badData, "object \(input.hex) is corrupt: its content hashes to \(actual.hex)",
                            hint: "run 'sds fsck'; re-add the input to restore it")
         }
-        return out.sorted { $0.entity.utf8.lexicographicallyPrecedes($1.entity.utf8) }
+        return out.sorted { FileIO.bytewiseLess($0.entity, $1.entity) }
     }
 }

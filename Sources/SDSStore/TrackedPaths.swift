@@ -16,7 +16,7 @@ extension Workspace {
     public func pointerFiles() throws -> [String] {
         var out: [String] = []
         func visit(_ rel: String) throws {
-            let entries = try FileIO.listDirectoryTyped(rel.isEmpty ? root : absolute(rel))
+            let entries = try FileIO.listDirectoryTyped(rel.isEmpty ? root : absolute(rel), sorted: false)
             // A folder with its own store is another workspace.
             if !rel.isEmpty && entries.contains(where: { $0.name == Workspace.storeName }) { return }
             let pointers = Set(entries.filter { $0.name.hasSuffix(Pointer.suffix) && !$0.isDirectory }.map(\.name))

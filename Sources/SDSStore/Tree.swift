@@ -32,7 +32,7 @@ public struct Tree: Equatable, Sendable {
     public private(set) var entries: [Entry]
 
     public init(entries: [Entry]) {
-        self.entries = entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        self.entries = entries.sorted { FileIO.bytewiseLess($0.name, $1.name) }
     }
 
     static let header = Array("sds-tree 1\n".utf8)
