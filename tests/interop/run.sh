@@ -23,4 +23,11 @@ trap 'rm -rf "$WORK"' EXIT
     --expected "$WORK/expected.json" --gzip-file "$WORK/train.tfrecord.gz" --zlib-file "$WORK/train.tfrecord.zz"
 
 export TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0
+
+# What `sds build` writes loads in TFDS and tf.data (a generated study, the example spec).
+mkdir -p "$WORK/study" && cp "$HERE/../../examples/wearable/sds.yaml" "$WORK/study/"
+"$HERE/../../scripts/gen-wearable.sh" "$WORK/study/data" 8 2
+(cd "$WORK/study" && "$SDS" init >/dev/null && "$SDS" build -q)
+"$VENV/bin/python" "$HERE/build_check.py" "$WORK/study/out/wearable/1.0.0" | tail -1 | sed 's/^/sds build output: /'
+
 exec "$VENV/bin/python" "$HERE/interop_check.py" --sds "$SDS" --expected "$WORK/expected.json" --work "$WORK"
