@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import SDSCore
 import SDSSensors
 import SDSStore
@@ -14,6 +15,9 @@ public struct Builder {
         package var versionOverrides: [String: Int] = [:]
         /// Called after each partition with (done, total, input bytes); from any thread.
         public var progress: (@Sendable (Int, Int, Int64) -> Void)?
+
+        /// The worker threads to use: `jobs`, or every online core when it is 0.
+        public var threads: Int { jobs > 0 ? jobs : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
         public init(jobs: Int = 0, dryRun: Bool = false) {
             self.jobs = jobs
@@ -97,7 +101,7 @@ public struct Builder {
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
                                         params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
                                         evenInDryRun: true) {
-                let parts = try PartitionReader(store: store, jobs: max(options.jobs, 1))
+                let parts = try PartitionReader(store: store, jobs: options.threads)
                     .read(input, file: rel(path), schema: schema)
                 var index: [JSON] = []
                 for p in parts {

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import SDSCore
 import SDSSensors
@@ -34,25 +35,60 @@ struct PartitionReader {
         let fd = try FileIO.open(path, O_RDONLY)
         defer { close(fd) }
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096)
-        defer { buffer.deallocate() }
+        // Two buffers: the file is read into one while the other is still being hashed.
+        let buffers = (0..<2).map { _ in UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096) }
+        defer { buffers.forEach { $0.deallocate() } }
         var stream = LongCSVStream(file: file, schema: schema, grouped: grouped, jobs: jobs, minimumChunkSize: 1 << 20)
-        var hasher = Hasher256()
-        var out: [Stored] = []
-        func keep(_ parts: [SensorPartition]) throws {
-            for p in parts {
-                out.append(Stored(entity: p.entity, id: try store.put(p.encoded(), deferSync: true),
-                                  firstLine: p.firstLine, lastLine: p.lastLine))
+        // Hashing and storing run on their own serial queues, beside the parse.
+        let hashing = DispatchQueue(label: "sds.read.hash")
+        let storing = DispatchQueue(label: "sds.read.store")
+        let hashed = [DispatchGroup(), DispatchGroup()]
+        let stored = DispatchGroup()
+        final class Box: @unchecked Sendable {
+            var hasher = Hasher256()
+            var out: [Stored] = []
+            var error: Error?
+        }
+        let box = Box()
+        let store = self.store
+        func keep(_ parts: [SensorPartition]) {
+            guard !parts.isEmpty else { return }
+            storing.async(group: stored) {
+                guard box.error == nil else { return }
+                do {
+                    for p in parts {
+                        box.out.append(Stored(entity: p.entity, id: try store.put(p.encoded(), deferSync: true),
+                                              firstLine: p.firstLine, lastLine: p.lastLine))
+                    }
+                } catch { box.error = error }
             }
         }
-        while true {
-            let n = try FileIO.readFull(fd, buffer, Self.chunkSize, path: path)
-            if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
-            hasher.update(chunk)
-            try keep(try StepCodec.sensors { () throws(SensorError) in try stream.consume(chunk) })
+        var k = 0
+        do {
+            while true {
+                let b = k & 1
+                hashed[b].wait()
+                let n = try FileIO.readFull(fd, buffers[b], Self.chunkSize, path: path)
+                if n == 0 { break }
+                let chunk = UnsafeRawBufferPointer(start: buffers[b], count: n)
+                let address = UInt(bitPattern: buffers[b])
+                hashing.async(group: hashed[b]) {
+                    box.hasher.update(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: n))
+                }
+                keep(try StepCodec.sensors { () throws(SensorError) in try stream.consume(chunk) })
+                k += 1
+            }
+            keep(try StepCodec.sensors { () throws(SensorError) in try stream.finish() })
+        } catch {
+            hashed.forEach { $0.wait() }
+            stored.wait()
+            throw error
         }
-        try keep(try StepCodec.sensors { () throws(SensorError) in try stream.finish() })
+        hashed.forEach { $0.wait() }
+        stored.wait()
+        if let error = box.error { throw error }
+        let hasher = box.hasher
+        let out = box.out
         let actual = hasher.finalize()
         guard actual == input else {
             throw SDSError(.badData, "object \(input.hex) is corrupt: its content hashes to \(actual.hex)",
