@@ -8,6 +8,8 @@ struct Status: ParsableCommand, StoreCommand {
         abstract: "Show each tracked path as unchanged, modified, missing or not in store.",
         discussion: """
             Compares the data in the work tree with its pointer file. Only files whose stat changed are read. 'not in store' means the data matches the pointer but the store lacks some of its objects (run 'sds add' to store them again). Exit status: 0 when every path is unchanged, 1 otherwise. --porcelain prints '<state> <path>' lines (state: unchanged, modified, missing, not-in-store) that stay stable across versions.
+
+            With an sds.yaml in the current folder (and no PATH given), status also plans a build without running it and lists the steps and shard files it would redo, and why; the exit status is then 1 when a build would do anything. --porcelain leaves the build out, so git hooks stay fast.
             """)
 
     @Argument(help: "Tracked paths, pointer files or folders holding them (default: all).")
@@ -34,7 +36,7 @@ struct Status: ParsableCommand, StoreCommand {
             // With a pipeline spec here, also say what a build would redo.
             let specPath = try ws.relativePath(Spec.fileName)
             let specExists = try FileIO.lstat(ws.absolute(specPath)) != nil
-            let hasSpec = paths.isEmpty && specExists
+            let hasSpec = paths.isEmpty && specExists && !porcelain
             let plan = hasSpec ? try BuildPlan.make(workspace: ws, specPath: specPath) : nil
             if let plan, !plan.upToDate { clean = false }
             defer { if let plan, !quiet, !json, !porcelain { PlanOutput.print(plan, json: false) } }
