@@ -44,7 +44,7 @@ new_repo "$work/big"
 head -c "$((size_mb * 1048576))" /dev/urandom > big.bin
 cat big.bin > /dev/null
 t_ssl=$(hf ssl "true" "openssl dgst -sha256 big.bin")
-t_sds=$(hf sds_add "rm -rf .sensorstore/objects .sensorstore/index.sqlite* big.bin.sds; mkdir .sensorstore/objects" "$sds add -q big.bin")
+t_sds=$(hf sds_add "rm -rf .sensorstore/objects .sensorstore/index.sqlite* big.bin.sds; $sds init" "$sds add -q big.bin")
 # DVC keeps a hash cache in .dvc/tmp; clear it as sds's index is cleared above.
 t_dvc=$(hf dvc_add "rm -rf .dvc/cache .dvc/tmp big.bin.dvc" "$dvc add -q big.bin")
 

@@ -61,6 +61,9 @@ public final class Workspace {
         let store = directory + "/" + storeName
         let existed = try FileIO.lstat(store) != nil
         for sub in ["", "/objects", "/tmp"] { try FileIO.makeDirectories(store + sub) }
+        // All 256 fan-out folders up front: creating them during a build costs ~1 ms each here.
+        let hex = Array("0123456789abcdef")
+        for a in hex { for b in hex { try FileIO.makeDirectories("\(store)/objects/\(a)\(b)") } }
         if try FileIO.lstat(store + "/config") == nil {
             try FileIO.writeFileAtomically(store + "/config", Array(defaultConfig.utf8))
         }
