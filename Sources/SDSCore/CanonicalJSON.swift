@@ -2,7 +2,7 @@
 /// integers in decimal, floats from their shortest round-trip form (never the locale).
 ///
 /// Used for everything that is hashed: step keys and build manifests.
-public indirect enum JSON: Equatable, Sendable {
+public indirect enum JSON: Hashable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)

@@ -30,12 +30,15 @@ public struct RecordedBuild: Sendable {
 
     public var steps: [Step] {
         guard case .array(let items)? = self["steps"] else { return [] }
+        let params: [String: JSON] = { if case .object(let p)? = self["params"] { p } else { [:] } }()
         return items.compactMap { item in
             guard case .object(let o) = item, case .string(let op)? = o["op"], case .string(let p)? = o["partition"],
                   case .string(let k)? = o["key"], case .string(let r)? = o["result"] else { return nil }
             let version: Int = { if case .int(let v)? = o["version"] { Int(v) } else { 0 } }()
             let inputs: [String] = { if case .array(let a)? = o["inputs"] { a.compactMap { if case .string(let s) = $0 { s } else { nil } } } else { [] } }()
-            return Step(op: op, partition: p, version: version, params: o["params"] ?? .null, inputs: inputs, key: k, result: r)
+            var stepParams = o["params"] ?? .null
+            if case .string(let ref) = stepParams, let full = params[ref] { stepParams = full }
+            return Step(op: op, partition: p, version: version, params: stepParams, inputs: inputs, key: k, result: r)
         }
     }
 

@@ -17,7 +17,18 @@ public struct Manifest: Sendable {
     public var gitCommit: String?
     public var gitDirty: Bool?
 
+    /// Parameters appear once, in `params`, keyed by the first 16 hex digits of their
+    /// canonical bytes' SHA-256; steps name them by that key (most steps of an operator share them).
+    static func paramsKey(_ params: JSON) -> String { String(Hasher256.id(of: params.canonical()).hex.prefix(16)) }
+
     public var json: JSON {
+        var params: [String: JSON] = [:]
+        var keyOf: [JSON: String] = [:]
+        for s in steps where keyOf[s.params] == nil {
+            let k = Self.paramsKey(s.params)
+            keyOf[s.params] = k
+            params[k] = s.params
+        }
         var splits: [String: JSON] = [:]
         for s in shards {
             var entry: [String: JSON] = [:]
@@ -44,9 +55,10 @@ public struct Manifest: Sendable {
                              "first_line": .int(Int64(p.firstLine)), "last_line": .int(Int64(p.lastLine))])
                 })
             }),
+            "params": .object(params),
             "steps": .array(steps.sorted { ($0.op, $0.partition, $0.key) < ($1.op, $1.partition, $1.key) }.map { s in
                 .object(["op": .string(s.op), "partition": .string(s.partition), "version": .int(Int64(s.version)),
-                         "params": s.params, "inputs": .array(s.inputs.map { .string($0.hex) }),
+                         "params": .string(keyOf[s.params]!), "inputs": .array(s.inputs.map { .string($0.hex) }),
                          "key": .string(s.key.hex), "result": .string(s.result.hex)])
             }),
             "code": .object([

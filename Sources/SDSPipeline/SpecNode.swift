@@ -18,7 +18,8 @@ public struct SpecNode {
     /// Parses YAML text; a syntax error carries its line and column.
     public static func parse(_ text: String, file: String) throws -> SpecNode {
         do {
-            guard let root = try Yams.compose(yaml: text) else {
+            // The basic resolver: sds reads scalars as text itself, and the default one compiles regexes.
+            guard let root = try Yams.compose(yaml: text, .basic) else {
                 throw SDSError(.badData, "the spec is empty", hint: "see 'sds help build' for an example spec",
                                path: file, line: 1, column: 1)
             }
