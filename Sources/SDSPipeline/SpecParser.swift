@@ -1,4 +1,5 @@
 import SDSCore
+import SDSSensors
 
 extension Spec {
     /// The file name sds looks for at the workspace root.
@@ -114,7 +115,16 @@ extension Spec {
         var constants: [(String, String)] = []
         for (k, v) in try f["constants"]?.namedEntries() ?? [] { constants.append((k, try v.string())) }
 
-        let caption = try top["caption"]?.mapping(allowed: ["template"], required: ["template"])["template"]!.string() ?? ""
+        let captionNode = try top["caption"]?.mapping(allowed: ["template"], required: ["template"])["template"]
+        let caption = try captionNode?.string() ?? ""
+        if let captionNode {
+            // Checked here so a bad placeholder points at its line in the spec.
+            do throws(SensorError) {
+                try CaptionTemplate(caption).validate(channelNames: channelNames)
+            } catch {
+                throw captionNode.error(error.message)
+            }
+        }
         let output = try top["output"]?.string() ?? "out"
 
         return Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,

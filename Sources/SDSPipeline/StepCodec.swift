@@ -17,8 +17,9 @@ enum StepCodec {
         return .string(String(decoding: out, as: UTF8.self))
     }
 
-    static func error(_ e: SensorError, kind: ErrorKind = .badData) -> SDSError {
-        SDSError(kind, e.message, path: e.file, line: e.line, column: e.column)
+    /// Bad rows are bad data (65); a bad operator parameter comes from the spec (usage, 64).
+    static func error(_ e: SensorError) -> SDSError {
+        SDSError(e.code == .invalidParameter ? .usage : .badData, e.message, path: e.file, line: e.line, column: e.column)
     }
 
     /// Runs an operator body, turning its typed error into an `SDSError`.

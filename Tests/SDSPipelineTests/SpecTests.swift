@@ -52,6 +52,9 @@ import Testing
         #expect(error(unknownChannel).contains("did you mean 'steps'?"))
         let percents = try text().replacingOccurrences(of: "test: 10}", with: "test: 20}")
         #expect(error(percents).contains("splits.percent must add up to 100"))
+        let template = try text().replacingOccurrences(of: "{hr_mean}", with: "{hr_median}")
+        #expect(error(template).hasPrefix("sds.yaml:45:13: error: "), "\(error(template))")
+        #expect(error(template).contains("hr_median"))
         #expect(error("dataset: [").hasPrefix("sds.yaml:"))
         #expect(error("").contains("the spec is empty"))
     }
