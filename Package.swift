@@ -46,7 +46,7 @@ let package = Package(
 
         // MARK: Commands
         .target(name: "SDSCommands", dependencies: [
-            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSPipeline",
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSPipeline", "SDSSensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SDSCore
+import SDSSensors
 import SDSStore
 
 struct Log: ParsableCommand, StoreCommand {
@@ -44,26 +45,17 @@ struct Log: ParsableCommand, StoreCommand {
     }
 }
 
-/// Calendar arithmetic without Foundation or the process time zone.
+/// Commit dates without Foundation or the process time zone.
 enum Dates {
     /// `2026-11-25 14:03:07 +0100` for a Unix time and the commit's UTC offset.
     static func iso8601(seconds: Int64, offsetMinutes: Int) -> String {
         let local = seconds + Int64(offsetMinutes) * 60
-        var days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
         let secs = local - days * 86400
-        // Howard Hinnant's days-to-civil algorithm.
-        days += 719468
-        let era = (days >= 0 ? days : days - 146096) / 146097
-        let doe = days - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let (y, m, d) = CivilTime.civil(day: days)
+        func two<T: BinaryInteger>(_ v: T) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let sign = offsetMinutes < 0 ? "-" : "+"
         let off = abs(offsetMinutes)
-        return "\(y)-\(two(m))-\(two(d)) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(Int64(off / 60)))\(two(Int64(off % 60)))"
+        return "\(y)-\(two(m))-\(two(d)) \(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60)) \(sign)\(two(off / 60))\(two(off % 60))"
     }
 }

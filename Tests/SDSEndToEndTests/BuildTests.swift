@@ -152,3 +152,21 @@ import Testing
                 "the build id of the small set changed; see this test's comment")
     }
 }
+
+/// The index is only a cache: without it a build reruns its steps and gets the same objects.
+@Suite struct IndexRebuildTests {
+    @Test func deletingTheIndexGivesTheSameBuild() throws {
+        let h = try WearableData.workspace(subjects: 3, days: 2)
+        defer { h.cleanup() }
+        let first = try h.buildJSON()
+        let shards = try h.shardHash()
+        for f in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] {
+            try? FileManager.default.removeItem(atPath: h.path(".sensorstore/" + f))
+        }
+        let again = try h.buildJSON()
+        #expect((again["steps_run"] as? Int ?? 0) > 0)
+        #expect(again["build"] as? String == first["build"] as? String)
+        #expect(try h.shardHash() == shards)
+        try h.sds("fsck").expectOK()
+    }
+}
