@@ -29,7 +29,13 @@ public final class Workspace {
     public static func find(from directory: String = FileIO.currentDirectory()) throws -> Workspace {
         var dir = directory
         while true {
-            if try FileIO.lstat(dir + "/" + storeName)?.kind == .directory { return Workspace(root: dir) }
+            if try FileIO.lstat(dir + "/" + storeName)?.kind == .directory {
+                // A fresh git clone has only the tracked config: the local folders come back here.
+                for sub in ["/objects", "/tmp"] where try FileIO.lstat(dir + "/" + storeName + sub) == nil {
+                    try FileIO.makeDirectories(dir + "/" + storeName + sub)
+                }
+                return Workspace(root: dir)
+            }
             let parent = FileIO.parentDirectory(dir)
             if parent == dir || dir.isEmpty { break }
             dir = parent

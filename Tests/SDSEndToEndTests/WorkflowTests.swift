@@ -98,3 +98,27 @@ import Testing
         #expect(try h.read("b/y.csv") == "2\n")
     }
 }
+
+@Suite struct CloneTests {
+    /// After `git clone`, the store holds only its tracked config; every verb must still work.
+    @Test func aFreshCloneCanAddBuildAndCheckOut() throws {
+        let origin = try Harness()
+        defer { origin.cleanup() }
+        try origin.write("data/a.csv", "1\n")
+        try origin.sds("add", "data").expectOK()
+        try origin.commitAll("v1")
+        let clone = try Harness(git: false, sds: false)
+        defer { clone.cleanup() }
+        try clone.run("git", ["clone", "-q", origin.root, clone.path("repo")]).expectOK()
+        let repo = clone.path("repo")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repo + "/.sensorstore").sorted() == [".gitignore", "config"])
+        // The data is not in this store yet: status says so, and add stores it again.
+        try clone.write("repo/data/a.csv", "1\n")
+        let st = try clone.sds("status", "--porcelain", cwd: repo)
+        st.expectStatus(1)
+        #expect(st.stdout == "not-in-store data\n")
+        try clone.sds("add", "data", cwd: repo).expectOK()
+        try clone.sds("status", cwd: repo).expectOK()
+        try clone.sds("fsck", cwd: repo).expectOK()
+    }
+}
