@@ -37,8 +37,15 @@ struct Status: ParsableCommand, StoreCommand {
             let specPath = try ws.relativePath(Spec.fileName)
             let specExists = try FileIO.lstat(ws.absolute(specPath)) != nil
             let hasSpec = paths.isEmpty && specExists && !porcelain
-            let plan = hasSpec ? try BuildPlan.make(workspace: ws, specPath: specPath) : nil
+            // A spec that cannot be planned (bad YAML, a missing input) does not hide the data's status.
+            var plan: BuildPlan?
+            var planError: SDSError?
+            if hasSpec {
+                do { plan = try BuildPlan.make(workspace: ws, specPath: specPath) } catch let e as SDSError { planError = e }
+            }
             if let plan, !plan.upToDate { clean = false }
+            if planError != nil { clean = false }
+            defer { if let planError, !quiet { Output.error("build: cannot plan a build\n" + planError.description) } }
             defer { if let plan, !quiet, !json, !porcelain { PlanOutput.print(plan, json: false) } }
             if quiet { return }
             if json { return Output.line(Self.json(results, clean: clean, plan: plan.map(PlanOutput.json))) }

@@ -108,6 +108,10 @@ import Testing
         r = try h.sds("build")
         #expect(r.status == 66)
         #expect(r.stderr.contains("data/steps.csv"))
+        // Status still reports, and says why no build can be planned.
+        let st = try h.sds("status")
+        st.expectStatus(1)
+        #expect(st.stderr.contains("build: cannot plan a build") && st.stderr.contains("data/steps.csv"))
 
         #expect(try h.read("sds.lock") == lock)
         #expect(try h.shardHash() == shardHash)
