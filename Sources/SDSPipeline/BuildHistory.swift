@@ -71,8 +71,7 @@ public struct BuildPlan: Sendable {
     }
     public var steps: [Redo]
     public var shards: [String]
-    public var changedInputs: [String]
-    public var upToDate: Bool { steps.isEmpty && shards.isEmpty && changedInputs.isEmpty }
+    public var upToDate: Bool { steps.isEmpty && shards.isEmpty }
 
     /// Plans a build without running it and explains each step that would run.
     public static func make(workspace: Workspace, specPath: String) throws -> BuildPlan {
@@ -116,6 +115,6 @@ public struct BuildPlan: Sendable {
             }
             redo.append(Redo(op: t.op, partition: t.partition, reason: reason))
         }
-        return BuildPlan(steps: redo, shards: result.shardsToRewrite.sorted(), changedInputs: result.changedInputs)
+        return BuildPlan(steps: redo, shards: result.shardsToRewrite.sorted())
     }
 }

@@ -54,8 +54,6 @@ public struct Builder {
         public var trace: [TraceEntry]
         /// Dry run: shard files that would be rewritten.
         public var shardsToRewrite: [String] = []
-        /// Dry run: inputs whose reading would rerun (their partitions are then unknown).
-        public var changedInputs: [String] = []
     }
 
     let workspace: Workspace
@@ -92,10 +90,9 @@ public struct Builder {
             inputs[p] = snap.id
         }
         let specID = try store.put(specBytes)
-        var changedInputs: [String] = []
 
         // Read and partition each input file (one step per file).
-        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)]? {
+        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)] {
             let input = inputs[path]!
             let result = try runner.run(op: LongCSVReader.operatorName,
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
@@ -110,28 +107,23 @@ public struct Builder {
                 }
                 return JSON.array(index).canonical()
             }
-            if runner.isPlaceholder(result) {
-                changedInputs.append(path)
-                return nil
-            }
             guard case .array(let items) = try JSONReader.parse(try store.read(result)) else {
                 throw SDSError(.badData, "partition index \(result.hex) is malformed")
             }
             var out: [String: (ObjectID, PartitionSource)] = [:]
             for case .object(let o) in items {
                 guard case .string(let e)? = o["entity"], case .string(let h)? = o["id"], let id = ObjectID(hex: h),
-                      case .int(let a)? = o["first_line"], case .int(let b)? = o["last_line"] else { continue }
+                      case .int(let a)? = o["first_line"], case .int(let b)? = o["last_line"] else {
+                    throw SDSError(.badData, "partition index \(result.hex) is malformed")
+                }
                 out[e] = (id, PartitionSource(source: source, partition: id, input: input, firstLine: Int(a), lastLine: Int(b)))
             }
             return out
         }
-        let hrRead = try partitions(spec.sources[0].path, spec.sources[0].name, ops.hrSchema)
-        let stepRead = try partitions(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)
-        let labelRead = try spec.labels.first.map { try partitions($0.path, $0.name, ops.labelSchema!) } ?? [:]
-        guard let hrParts = hrRead, let stepParts = stepRead, let labelParts = labelRead else {
-            // Dry run with a changed input: which partitions it holds is unknown until it is read.
-            return Result(manifest: nil, trace: runner.trace, changedInputs: changedInputs)
-        }
+        // Read steps run in a dry run too, so partitions are always known here.
+        let hrParts = try partitions(spec.sources[0].path, spec.sources[0].name, ops.hrSchema)
+        let stepParts = try partitions(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)
+        let labelParts = try spec.labels.first.map { try partitions($0.path, $0.name, ops.labelSchema!) } ?? [:]
 
         // Per-subject chains, in parallel; a subject is the unit of locality.
         let entities = hrParts.keys.sorted { FileIO.bytewiseLess($0, $1) }

@@ -53,7 +53,15 @@ public struct OutputFolder {
         let index = try workspace.index()
         let cached = try index.fileStates(under: path)
         var rehashed: [(path: String, state: FileState)] = []
+        var checked: [String: Bool] = [:]
+        // Each file is checked once per build, even when the answer is needed twice.
         func matches(_ name: String, _ id: ObjectID) throws -> Bool {
+            if let answer = checked[name] { return answer }
+            let answer = try check(name, id)
+            checked[name] = answer
+            return answer
+        }
+        func check(_ name: String, _ id: ObjectID) throws -> Bool {
             guard let st = try FileIO.lstat(dest + "/" + name), st.kind == .file, st.size > 0 || id == .empty else { return false }
             if let known = cached[path + "/" + name]?.id(ifMatching: st) { return known == id }
             // Not vouched for by the cache (e.g. written less than a second ago): hash it, cheaper than a copy.
