@@ -174,3 +174,27 @@ import Testing
         try h.sds("fsck").expectOK()
     }
 }
+
+/// Design promise 1 in the build: a stored input whose bytes no longer hash to its id is refused.
+@Suite struct CorruptInputTests {
+    @Test func aCorruptInputObjectIsAnErrorNotData() throws {
+        let h = try WearableData.workspace(subjects: 2, days: 2)
+        defer { h.cleanup() }
+        _ = try h.buildJSON()
+        let id = String(try h.run("sha256sum", [h.path("data/steps.csv")]).stdout.prefix(64))
+        let object = h.path(".sensorstore/objects/\(id.prefix(2))/\(id.dropFirst(2))")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: object)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: object))
+        bytes[bytes.count - 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: object))
+        // Without the step cache the read step must read the object again.
+        for f in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] {
+            try? FileManager.default.removeItem(atPath: h.path(".sensorstore/" + f))
+        }
+        let lock = try h.read("sds.lock")
+        let r = try h.sds("build")
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("object \(id) is corrupt"))
+        #expect(try h.read("sds.lock") == lock)
+    }
+}
