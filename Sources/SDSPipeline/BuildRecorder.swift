@@ -68,10 +68,11 @@ public struct BuildRecorder {
         let lockAbs = workspace.absolute(lockPath)
         let changed = try FileIO.readFileIfExists(lockAbs) != lockBytes
         if changed { try FileIO.writeFileAtomically(lockAbs, lockBytes) }
-        var host = [CChar](repeating: 0, count: 256)
+        var host = [UInt8](repeating: 0, count: 256)
         gethostname(&host, 255)
+        let hostName = String(decoding: host.prefix { $0 != 0 }, as: UTF8.self)
         let now = FileIO.nowNs()
-        try workspace.index().recordBuild(buildID, finishedNs: now, host: String(cString: host),
+        try workspace.index().recordBuild(buildID, finishedNs: now, host: hostName,
                                           seconds: Double(now - started) / 1e9)
         return Summary(buildID: buildID, manifest: manifest, trace: result.trace, outputPath: out,
                        wroteOutput: wrote, lockChanged: changed)

@@ -77,29 +77,42 @@ public struct Builder {
         let store = workspace.store
 
         // Inputs are stored like 'sds add' stores them, so a build can always be verified later.
-        var inputs: [String: ObjectID] = [:]
-        // A dry run stores and reads inputs too: the plan needs their partitions.
+        // A new or changed input is copied into the store and parsed in the same read; a known
+        // one is parsed from the store only if its read step is not cached. A dry run stores
+        // and reads inputs too: the plan needs their partitions.
+        let schemas: [(path: String, source: String, schema: LongCSVSchema)] =
+            [(spec.sources[0].path, spec.sources[0].name, ops.hrSchema),
+             (spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)]
+            + spec.labels.prefix(1).map { ($0.path, $0.name, ops.labelSchema!) }
         let scanner = Scanner(workspace: workspace, mode: .store)
-        let inputPaths = spec.sources.map(\.path) + spec.labels.map(\.path)
-        for p in inputPaths {
-            guard let snap = try scanner.scan(rel(p)) else {
+        let reader = PartitionReader(store: store, jobs: options.threads)
+        var inputs: [String: ObjectID] = [:]
+        var parsed: [String: [PartitionReader.Stored]] = [:]
+        for (p, _, schema) in schemas {
+            guard let st = try FileIO.lstat(workspace.absolute(rel(p))) else {
                 throw SDSError(.notFound, "input '\(rel(p))' named in \(Spec.fileName) does not exist",
                                hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
             }
-            guard snap.kind == .file else { throw SDSError(.usage, "input '\(rel(p))' must be a file, not a folder") }
-            inputs[p] = snap.id
+            guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(p))' must be a file, not a folder") }
+            if let id = try scanner.knownFile(rel(p)) {
+                inputs[p] = id
+            } else {
+                let (id, stat, parts) = try reader.ingest(workspace.absolute(rel(p)), file: rel(p), schema: schema)
+                try scanner.record(rel(p), stat: stat, id: id)
+                inputs[p] = id
+                parsed[p] = parts
+            }
         }
         let specID = try store.put(specBytes)
 
-        // Read and partition each input file (one step per file).
+        // Partition each input file (one step per file).
         func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)] {
             let input = inputs[path]!
             let result = try runner.run(op: LongCSVReader.operatorName,
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
                                         params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
                                         evenInDryRun: true) {
-                let parts = try PartitionReader(store: store, jobs: options.threads)
-                    .read(input, file: rel(path), schema: schema)
+                let parts = try parsed[path] ?? reader.read(input, file: rel(path), schema: schema)
                 var index: [JSON] = []
                 for p in parts {
                     index.append(.object(["entity": .string(p.entity), "id": .string(p.id.hex),

@@ -4,8 +4,11 @@ import SDSCore
 import SDSSensors
 import SDSStore
 
-/// Reads an input object in chunks, hashing it (the read is verified) while parsing it into
-/// per-entity partitions, each stored as soon as its rows end.
+/// Parses an input into per-entity partitions, each stored as soon as its rows end.
+///
+/// Two ways in: `read` parses an input object already in the store (hashing it, so the
+/// read is verified); `ingest` parses a work-tree file that is not in the store yet while
+/// hashing and copying it there, so a new input is read once, not twice.
 ///
 /// Memory holds one chunk and one entity's columns when the file keeps each entity's rows
 /// together (as sorted exports do); otherwise it falls back to holding every partition.
@@ -22,10 +25,26 @@ struct PartitionReader {
     }
 
     func read(_ input: ObjectID, file: String, schema: LongCSVSchema) throws -> [Stored] {
+        try fallingBack { grouped in try read(input, file: file, schema: schema, grouped: grouped) }
+    }
+
+    /// Copies the work-tree file at `path` into the store and parses it, in one read.
+    ///
+    /// - Returns: the file's id, its stat before the read, and its partitions.
+    func ingest(_ path: String, file: String, schema: LongCSVSchema) throws -> (ObjectID, FileStat, [Stored]) {
+        try fallingBack { grouped in
+            let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs)
+            let (id, stat) = try Ingest.file(path, into: store, tap: { try sink.consume($0) })
+            return (id, stat, try sink.finish())
+        }
+    }
+
+    /// Runs `body` for grouped input, and again ungrouped when the entities are interleaved.
+    private func fallingBack<T>(_ body: (Bool) throws -> T) throws -> T {
         do {
-            return try read(input, file: file, schema: schema, grouped: true)
+            return try body(true)
         } catch let e as SDSError where e.message.contains("are not contiguous") {
-            return try read(input, file: file, schema: schema, grouped: false)
+            return try body(false)
         }
     }
 
@@ -38,62 +57,76 @@ struct PartitionReader {
         // Two buffers: the file is read into one while the other is still being hashed.
         let buffers = (0..<2).map { _ in UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096) }
         defer { buffers.forEach { $0.deallocate() } }
-        var stream = LongCSVStream(file: file, schema: schema, grouped: grouped, jobs: jobs, minimumChunkSize: 1 << 20)
-        // Hashing and storing run on their own serial queues, beside the parse.
+        let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs)
+        // Hashing runs on its own serial queue, beside the parse.
         let hashing = DispatchQueue(label: "sds.read.hash")
-        let storing = DispatchQueue(label: "sds.read.store")
         let hashed = [DispatchGroup(), DispatchGroup()]
-        let stored = DispatchGroup()
-        final class Box: @unchecked Sendable {
-            var hasher = Hasher256()
-            var out: [Stored] = []
-            var error: Error?
-        }
-        let box = Box()
-        let store = self.store
-        func keep(_ parts: [SensorPartition]) {
-            guard !parts.isEmpty else { return }
-            storing.async(group: stored) {
-                guard box.error == nil else { return }
-                do {
-                    for p in parts {
-                        box.out.append(Stored(entity: p.entity, id: try store.put(p.encoded(), deferSync: true),
-                                              firstLine: p.firstLine, lastLine: p.lastLine))
-                    }
-                } catch { box.error = error }
-            }
-        }
+        final class HashBox: @unchecked Sendable { var hasher = Hasher256() }
+        let box = HashBox()
+        defer { hashed.forEach { $0.wait() } }
         var k = 0
-        do {
-            while true {
-                let b = k & 1
-                hashed[b].wait()
-                let n = try FileIO.readFull(fd, buffers[b], Self.chunkSize, path: path)
-                if n == 0 { break }
-                let chunk = UnsafeRawBufferPointer(start: buffers[b], count: n)
-                let address = UInt(bitPattern: buffers[b])
-                hashing.async(group: hashed[b]) {
-                    box.hasher.update(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: n))
-                }
-                keep(try StepCodec.sensors { () throws(SensorError) in try stream.consume(chunk) })
-                k += 1
+        while true {
+            let b = k & 1
+            hashed[b].wait()
+            let n = try FileIO.readFull(fd, buffers[b], Self.chunkSize, path: path)
+            if n == 0 { break }
+            let address = UInt(bitPattern: buffers[b])
+            hashing.async(group: hashed[b]) {
+                box.hasher.update(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: n))
             }
-            keep(try StepCodec.sensors { () throws(SensorError) in try stream.finish() })
-        } catch {
-            hashed.forEach { $0.wait() }
-            stored.wait()
-            throw error
+            try sink.consume(UnsafeRawBufferPointer(start: buffers[b], count: n))
+            k += 1
         }
+        let out = try sink.finish()
         hashed.forEach { $0.wait() }
-        stored.wait()
-        if let error = box.error { throw error }
-        let hasher = box.hasher
-        let out = box.out
-        let actual = hasher.finalize()
+        let actual = box.hasher.finalize()
         guard actual == input else {
             throw SDSError(.badData, "object \(input.hex) is corrupt: its content hashes to \(actual.hex)",
                            hint: "run 'sds fsck'; re-add the input to restore it")
         }
+        return out
+    }
+}
+
+/// Parses chunks as they come and stores each finished partition on a serial queue.
+private final class Sink: @unchecked Sendable {
+    private var stream: LongCSVStream
+    private let store: ObjectStore
+    private let storing = DispatchQueue(label: "sds.read.store")
+    private let stored = DispatchGroup()
+    /// Written only on `storing`; read after `stored` is waited for.
+    private var out: [PartitionReader.Stored] = []
+    private var error: Error?
+
+    init(store: ObjectStore, file: String, schema: LongCSVSchema, grouped: Bool, jobs: Int) {
+        self.store = store
+        stream = LongCSVStream(file: file, schema: schema, grouped: grouped, jobs: jobs, minimumChunkSize: 1 << 20)
+    }
+
+    deinit { stored.wait() }
+
+    func consume(_ chunk: UnsafeRawBufferPointer) throws {
+        keep(try StepCodec.sensors { () throws(SensorError) in try stream.consume(chunk) })
+    }
+
+    /// Parses what is left and waits for every partition to be stored; sorted by entity.
+    func finish() throws -> [PartitionReader.Stored] {
+        keep(try StepCodec.sensors { () throws(SensorError) in try stream.finish() })
+        stored.wait()
+        if let error { throw error }
         return out.sorted { FileIO.bytewiseLess($0.entity, $1.entity) }
+    }
+
+    private func keep(_ parts: [SensorPartition]) {
+        guard !parts.isEmpty else { return }
+        storing.async(group: stored) { [self] in
+            guard error == nil else { return }
+            do {
+                for p in parts {
+                    out.append(PartitionReader.Stored(entity: p.entity, id: try store.put(p.encoded(), deferSync: true),
+                                                      firstLine: p.firstLine, lastLine: p.lastLine))
+                }
+            } catch { self.error = error }
+        }
     }
 }

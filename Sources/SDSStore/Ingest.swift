@@ -41,9 +41,14 @@ package enum Ingest {
 
     /// Reads `path` once, hashing it and (when `store` is given) copying it into the store.
     ///
+    /// `tap` sees every chunk in file order, on the reading thread, before it is written:
+    /// a caller that also parses the file needs no second read of it. An error from
+    /// `tap` abandons the copy.
+    ///
     /// - Returns: the id and the file's stat taken before the read.
     /// - Throws: `.busy` if size, mtime or ctime moved during the read.
-    package static func file(_ path: String, into store: ObjectStore?) throws -> (ObjectID, FileStat) {
+    package static func file(_ path: String, into store: ObjectStore?,
+                             tap: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> (ObjectID, FileStat) {
         let fd = try FileIO.open(path, O_RDONLY | O_NOFOLLOW)
         defer { close(fd) }
         let before = try FileIO.fstat(fd, path: path)
@@ -55,11 +60,11 @@ package enum Ingest {
             do {
                 if before.size >= directThreshold, let out = openDirect(tmp) {
                     defer { close(out) }
-                    (id, readBytes) = try pipelined(from: fd, path: path, to: out, tmp: tmp)
+                    (id, readBytes) = try pipelined(from: fd, path: path, to: out, tmp: tmp, tap: tap)
                 } else {
                     let out = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
                     defer { close(out) }
-                    (id, readBytes) = try buffered(from: fd, path: path, to: out, tmp: tmp)
+                    (id, readBytes) = try buffered(from: fd, path: path, to: out, tmp: tmp, tap: tap)
                 }
                 try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
                 try store.publish(tmp, as: id, deferSync: true)
@@ -68,6 +73,7 @@ package enum Ingest {
                 throw error
             }
         } else {
+            precondition(tap == nil, "a tap needs a store to copy into")
             (id, readBytes) = try hash(fd: fd, path: path)
             try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
         }
@@ -85,7 +91,8 @@ package enum Ingest {
         return fd >= 0 ? fd : nil
     }
 
-    private static func buffered(from fd: Int32, path: String, to out: Int32, tmp: String) throws -> (ObjectID, Int64) {
+    private static func buffered(from fd: Int32, path: String, to out: Int32, tmp: String,
+                                 tap: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> (ObjectID, Int64) {
         let size = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
         defer { buffer.deallocate() }
@@ -96,6 +103,7 @@ package enum Ingest {
             if n == 0 { break }
             total += Int64(n)
             hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+            try tap?(UnsafeRawBufferPointer(start: buffer, count: n))
             try FileIO.writeAll(out, buffer, n, path: tmp)
         }
         try FileIO.fsync(out, path: tmp)
@@ -103,7 +111,10 @@ package enum Ingest {
     }
 
     /// Reader hashes chunk k+1 while the writer thread writes chunk k with O_DIRECT.
-    private static func pipelined(from fd: Int32, path: String, to out: Int32, tmp: String) throws -> (ObjectID, Int64) {
+    ///
+    /// With a tap the reader parses instead, and the writer thread hashes before it writes.
+    private static func pipelined(from fd: Int32, path: String, to out: Int32, tmp: String,
+                                  tap: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> (ObjectID, Int64) {
         let slots = 3
         let buffers = (0..<slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 4096) }
         defer { buffers.forEach { $0.deallocate() } }
@@ -113,8 +124,12 @@ package enum Ingest {
         let filled = DispatchSemaphore(value: 0)
         let lengths = UnsafeMutablePointer<Int>.allocate(capacity: slots)
         defer { lengths.deallocate() }
-        final class Failure: @unchecked Sendable { var error: Error? }
+        final class Failure: @unchecked Sendable {
+            var error: Error?
+            var hasher = Hasher256()
+        }
         let failure = Failure()
+        let hashOnWriter = tap != nil
         let done = DispatchSemaphore(value: 0)
         let bufferAddresses = buffers.map { UInt(bitPattern: $0) }
         let lengthAddress = UInt(bitPattern: lengths)
@@ -129,6 +144,7 @@ package enum Ingest {
                 if n < 0 { break }
                 if failure.error == nil {
                     let buffer = UnsafeMutableRawPointer(bitPattern: bufferAddresses[k % slots])!
+                    if hashOnWriter { failure.hasher.update(UnsafeRawBufferPointer(start: buffer, count: n)) }
                     do {
                         // O_DIRECT needs block-aligned lengths: the tail goes through the page cache.
                         let aligned = direct ? n & ~4095 : 0
@@ -168,7 +184,16 @@ package enum Ingest {
                 break
             }
             total += Int64(n)
-            hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+            if let tap {
+                do { try tap(UnsafeRawBufferPointer(start: buffer, count: n)) } catch {
+                    readError = error
+                    lengths[k % slots] = -1
+                    filled.signal()
+                    break
+                }
+            } else {
+                hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+            }
             lengths[k % slots] = n
             filled.signal()
             k += 1
@@ -177,6 +202,6 @@ package enum Ingest {
         if let readError { throw readError }
         if let error = failure.error { throw error }
         try FileIO.fsync(out, path: tmp)
-        return (hasher.finalize(), total)
+        return (hashOnWriter ? failure.hasher.finalize() : hasher.finalize(), total)
     }
 }

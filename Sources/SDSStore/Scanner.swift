@@ -105,6 +105,20 @@ public struct Scanner {
                         hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings)
     }
 
+    /// The id of a single file when the file-state cache answers for it (and, when storing,
+    /// its object is present); nil when the file must be read.
+    public func knownFile(_ rel: String) throws -> ObjectID? {
+        guard let st = try FileIO.lstat(workspace.absolute(rel)), st.kind == .file,
+              let id = try workspace.index().fileStates(under: rel)[rel]?.id(ifMatching: st) else { return nil }
+        return mode == .hashOnly || workspace.store.contains(id) ? id : nil
+    }
+
+    /// Records what a caller that read a file itself (see `Ingest.file(_:into:tap:)`) found.
+    public func record(_ rel: String, stat: FileStat, id: ObjectID) throws {
+        if mode == .store { try workspace.store.syncPendingDirectories() }
+        try workspace.index().record([(rel, FileState(stat: stat, id: id, recordedNs: FileIO.nowNs()))])
+    }
+
     private func walk(_ rel: String, jobs: inout [Job], warnings: inout [String]) throws -> DirNode {
         let node = DirNode()
         let listing = try FileIO.listDirectoryWithStats(workspace.absolute(rel))
