@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "SDSTFRecordTests", dependencies: ["SDSTFRecord"]),
         .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
         .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
-        .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "sds"]),
+        .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "SDSCatalog", "sds"]),
     ]
 )

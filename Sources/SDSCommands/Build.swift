@@ -81,8 +81,11 @@ enum Progress {
     static func start() -> @Sendable (Int, Int, Int64) -> Void {
         let started = FileIO.nowNs()
         return { done, total, bytes in
+            guard total > 0 else {
+                return Output.error("\r\u{1B}[Kbuilding: \(done) partitions done, reading input", newline: false)
+            }
             let seconds = Double(FileIO.nowNs() - started) / 1e9
-            let mbps = seconds > 0 ? Double(bytes) * Double(done) / Double(max(total, 1)) / seconds / 1e6 : 0
+            let mbps = seconds > 0 ? Double(bytes) * Double(done) / Double(total) / seconds / 1e6 : 0
             Output.error("\r\u{1B}[Kbuilding: \(done)/\(total) partitions, \(Int(mbps)) MB/s", newline: false)
         }
     }

@@ -13,7 +13,8 @@ public struct Builder {
         public var dryRun: Bool
         /// Operator versions to use instead of the built-in ones (tests simulate a version bump).
         package var versionOverrides: [String: Int] = [:]
-        /// Called after each partition with (done, total, input bytes); from any thread.
+        /// Called after each subject's chain with (done, total, input bytes); total is 0
+        /// while the subjects are still being read. From any thread.
         public var progress: (@Sendable (Int, Int, Int64) -> Void)?
 
         /// The worker threads to use: `jobs`, or every online core when it is 0.
@@ -72,6 +73,18 @@ public struct Builder {
     func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
 
     public func run(_ options: Options) throws -> Result {
+        do {
+            let result = try runSteps(options)
+            try workspace.store.syncPendingDirectories()
+            return result
+        } catch {
+            // Finished results stay useful to the next build, whatever stopped this one.
+            try? workspace.store.syncPendingDirectories()
+            throw error
+        }
+    }
+
+    private func runSteps(_ options: Options) throws -> Result {
         let ops = try WearableOperators(spec: spec)
         let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
         let store = workspace.store
@@ -80,39 +93,44 @@ public struct Builder {
         // A new or changed input is copied into the store and parsed in the same read; a known
         // one is parsed from the store only if its read step is not cached. A dry run stores
         // and reads inputs too: the plan needs their partitions.
-        let schemas: [(path: String, source: String, schema: LongCSVSchema)] =
-            [(spec.sources[0].path, spec.sources[0].name, ops.hrSchema),
-             (spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)]
+        let primary = (path: spec.sources[0].path, source: spec.sources[0].name, schema: ops.hrSchema)
+        let secondary: [(path: String, source: String, schema: LongCSVSchema)] =
+            [(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)]
             + spec.labels.prefix(1).map { ($0.path, $0.name, ops.labelSchema!) }
-        let scanner = Scanner(workspace: workspace, mode: .store)
-        let reader = PartitionReader(store: store, jobs: options.threads)
-        var inputs: [String: ObjectID] = [:]
-        var parsed: [String: [PartitionReader.Stored]] = [:]
-        for (p, _, schema) in schemas {
+        var inputBytes: Int64 = 0
+        for p in [primary.path] + secondary.map(\.path) {
             guard let st = try FileIO.lstat(workspace.absolute(rel(p))) else {
                 throw SDSError(.notFound, "input '\(rel(p))' named in \(Spec.fileName) does not exist",
                                hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
             }
             guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(p))' must be a file, not a folder") }
-            if let id = try scanner.knownFile(rel(p)) {
-                inputs[p] = id
-            } else {
-                let (id, stat, parts) = try reader.ingest(workspace.absolute(rel(p)), file: rel(p), schema: schema)
-                try scanner.record(rel(p), stat: stat, id: id)
-                inputs[p] = id
-                parsed[p] = parts
-            }
+            inputBytes += st.size
         }
+        let scanner = Scanner(workspace: workspace, mode: .store)
+        let reader = PartitionReader(store: store, jobs: options.threads)
+        var inputs: [String: ObjectID] = [:]
         let specID = try store.put(specBytes)
 
-        // Partition each input file (one step per file).
-        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema) throws -> [String: (ObjectID, PartitionSource)] {
+        /// Stores the input at `path` if needed and returns its partitions by entity (one read
+        /// step per file); `onPartition` sees each partition as it is parsed, if it is.
+        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema,
+                        onPartition: PartitionReader.Handler? = nil) throws -> [String: (ObjectID, PartitionSource)] {
+            var parsed: [PartitionReader.Stored]?
+            if let id = try scanner.knownFile(rel(path)) {
+                inputs[path] = id
+            } else {
+                let (id, stat, parts) = try reader.ingest(workspace.absolute(rel(path)), file: rel(path), schema: schema,
+                                                          onPartition: onPartition)
+                try scanner.record(rel(path), stat: stat, id: id)
+                inputs[path] = id
+                parsed = parts
+            }
             let input = inputs[path]!
             let result = try runner.run(op: LongCSVReader.operatorName,
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
                                         params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
                                         evenInDryRun: true) {
-                let parts = try parsed[path] ?? reader.read(input, file: rel(path), schema: schema)
+                let parts = try parsed ?? reader.read(input, file: rel(path), schema: schema)
                 var index: [JSON] = []
                 for p in parts {
                     index.append(.object(["entity": .string(p.entity), "id": .string(p.id.hex),
@@ -133,35 +151,30 @@ public struct Builder {
             }
             return out
         }
-        // Read steps run in a dry run too, so partitions are always known here.
-        let hrParts = try partitions(spec.sources[0].path, spec.sources[0].name, ops.hrSchema)
-        let stepParts = try partitions(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)
-        let labelParts = try spec.labels.first.map { try partitions($0.path, $0.name, ops.labelSchema!) } ?? [:]
+        // Read steps run in a dry run too, so partitions are always known here. The other
+        // sources come first: a subject's chain needs all of its partitions.
+        let stepParts = try partitions(secondary[0].path, secondary[0].source, secondary[0].schema)
+        let labelParts = try secondary.dropFirst().first.map { try partitions($0.path, $0.source, $0.schema) } ?? [:]
 
-        // Per-subject chains, in parallel; a subject is the unit of locality.
-        let entities = hrParts.keys.sorted { FileIO.bytewiseLess($0, $1) }
-        let chunks = Mutex<[String: ObjectID]>([:])
-        let failures = Mutex<[String: Error]>([:])
+        // Per-subject chains, in parallel; a subject is the unit of locality. When the primary
+        // input is parsed now, each chain starts as soon as its subject's partition is stored.
         let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)
-        let done = Atomic<Int>(0)
-        let inputBytes = try inputs.values.reduce(Int64(0)) { try $0 + (FileIO.lstat(store.path(of: $1))?.size ?? 0) }
         let progress = options.progress
-        let work: @Sendable (Int) -> Void = { i in
-            let e = entities[i]
-            do {
-                let id = try chain.run(entity: e, hr: hrParts[e]!.0, steps: stepParts[e]?.0, labels: labelParts[e]?.0)
-                chunks.withLock { $0[e] = id }
-            } catch { failures.withLock { $0[e] = error } }
-            progress?(done.add(1, ordering: .relaxed).newValue, entities.count, inputBytes)
+        let total = Atomic<Int>(0)
+        let pool = ChainPool(chain: chain, runner: runner, steps: stepParts.mapValues(\.0), labels: labelParts.mapValues(\.0),
+                             serial: options.jobs == 1, limit: options.threads * 2) { [inputBytes] done in
+            progress?(done, total.load(ordering: .relaxed), inputBytes)
         }
-        if options.jobs == 1 {
-            for i in entities.indices { work(i) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: entities.count, execute: work)
+        let hrParts = try partitions(primary.path, primary.source, primary.schema) { entity, id, partition in
+            pool.submit(entity, hr: id, partition: partition)
         }
+        let entities = hrParts.keys.sorted { FileIO.bytewiseLess($0, $1) }
+        total.store(entities.count, ordering: .relaxed)
+        for e in entities { pool.submit(e, hr: hrParts[e]!.0) }
+        let outcome = pool.finish()
         // The first failure in entity order, so the message does not depend on thread timing.
-        if let first = failures.withLock({ f in entities.first { f[$0] != nil }.map { f[$0]! } }) { throw first }
-        let chunkIDs = chunks.withLock { $0 }
+        if let first = entities.first(where: { outcome.failures[$0] != nil }) { throw outcome.failures[first]! }
+        let chunkIDs = outcome.chunks
 
         // Shards: a subject's examples all go to one shard of its split, subjects in entity order.
         struct Slot: Hashable { var split: Int, index: Int }

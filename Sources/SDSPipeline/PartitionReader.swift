@@ -28,12 +28,16 @@ struct PartitionReader {
         try fallingBack { grouped in try read(input, file: file, schema: schema, grouped: grouped) }
     }
 
+    /// Called with each partition once it is stored, in file order, from one thread at a time.
+    typealias Handler = @Sendable (String, ObjectID, SensorPartition) -> Void
+
     /// Copies the work-tree file at `path` into the store and parses it, in one read.
     ///
     /// - Returns: the file's id, its stat before the read, and its partitions.
-    func ingest(_ path: String, file: String, schema: LongCSVSchema) throws -> (ObjectID, FileStat, [Stored]) {
+    func ingest(_ path: String, file: String, schema: LongCSVSchema,
+                onPartition: Handler? = nil) throws -> (ObjectID, FileStat, [Stored]) {
         try fallingBack { grouped in
-            let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs)
+            let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs, onPartition: onPartition)
             let (id, stat) = try Ingest.file(path, into: store, tap: { try sink.consume($0) })
             return (id, stat, try sink.finish())
         }
@@ -57,7 +61,7 @@ struct PartitionReader {
         // Two buffers: the file is read into one while the other is still being hashed.
         let buffers = (0..<2).map { _ in UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096) }
         defer { buffers.forEach { $0.deallocate() } }
-        let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs)
+        let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs, onPartition: nil)
         // Hashing runs on its own serial queue, beside the parse.
         let hashing = DispatchQueue(label: "sds.read.hash")
         let hashed = [DispatchGroup(), DispatchGroup()]
@@ -92,15 +96,22 @@ struct PartitionReader {
 private final class Sink: @unchecked Sendable {
     private var stream: LongCSVStream
     private let store: ObjectStore
+    private let onPartition: PartitionReader.Handler?
     private let storing = DispatchQueue(label: "sds.read.store")
     private let stored = DispatchGroup()
+    /// Bounds the parsed batches waiting to be stored, so a slow consumer slows the parse
+    /// instead of letting partitions pile up in memory.
+    private let backlog = DispatchSemaphore(value: 0)
     /// Written only on `storing`; read after `stored` is waited for.
     private var out: [PartitionReader.Stored] = []
     private var error: Error?
 
-    init(store: ObjectStore, file: String, schema: LongCSVSchema, grouped: Bool, jobs: Int) {
+    init(store: ObjectStore, file: String, schema: LongCSVSchema, grouped: Bool, jobs: Int,
+         onPartition: PartitionReader.Handler?) {
         self.store = store
+        self.onPartition = onPartition
         stream = LongCSVStream(file: file, schema: schema, grouped: grouped, jobs: jobs, minimumChunkSize: 1 << 20)
+        for _ in 0..<4 { backlog.signal() }
     }
 
     deinit { stored.wait() }
@@ -119,12 +130,15 @@ private final class Sink: @unchecked Sendable {
 
     private func keep(_ parts: [SensorPartition]) {
         guard !parts.isEmpty else { return }
+        backlog.wait()
         storing.async(group: stored) { [self] in
+            defer { backlog.signal() }
             guard error == nil else { return }
             do {
                 for p in parts {
-                    out.append(PartitionReader.Stored(entity: p.entity, id: try store.put(p.encoded(), deferSync: true),
-                                                      firstLine: p.firstLine, lastLine: p.lastLine))
+                    let id = try store.put(p.encoded(), deferSync: true)
+                    out.append(PartitionReader.Stored(entity: p.entity, id: id, firstLine: p.firstLine, lastLine: p.lastLine))
+                    onPartition?(p.entity, id, p)
                 }
             } catch { self.error = error }
         }

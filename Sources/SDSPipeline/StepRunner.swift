@@ -19,6 +19,12 @@ public struct TraceEntry: Sendable, Equatable, Comparable {
     }
 }
 
+/// Steps kept aside from the trace, by one thread (one subject's chain).
+public final class StepLog {
+    var entries: [TraceEntry] = []
+    init() {}
+}
+
 /// Runs steps with exact caching, from any thread.
 ///
 /// A step's key is the SHA-256 of the canonical JSON of its operator name and
@@ -59,29 +65,33 @@ public final class StepRunner: Sendable {
     /// Returns the result of a step, computing and storing it only when no cached result exists.
     ///
     /// `evenInDryRun` runs the step in a dry run too (reading inputs, whose partitions the
-    /// plan needs).
+    /// plan needs). With `log`, the step goes there instead of into `trace` (see `append`).
     public func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
-                    evenInDryRun: Bool = false, compute: () throws -> [UInt8]) throws -> ObjectID {
+                    evenInDryRun: Bool = false, log: StepLog? = nil, compute: () throws -> [UInt8]) throws -> ObjectID {
         let key = Self.key(op: op, version: version, params: params, inputs: inputs)
-        func entry(_ ran: Bool, _ result: ObjectID) -> TraceEntry {
-            TraceEntry(op: op, partition: partition, ran: ran, key: key, result: result,
-                       version: version, params: params, inputs: inputs)
+        func note(_ ran: Bool, _ result: ObjectID) {
+            let e = TraceEntry(op: op, partition: partition, ran: ran, key: key, result: result,
+                               version: version, params: params, inputs: inputs)
+            if let log { log.entries.append(e) } else { entries.withLock { $0.append(e) } }
         }
         if let cached = try known[key] ?? index.withLock({ try $0.stepResult(key) }), store.contains(cached) {
-            entries.withLock { $0.append(entry(false, cached)) }
+            note(false, cached)
             return cached
         }
         if dryRun && !evenInDryRun {
             // The key stands in for the unknown result, so every step downstream misses too.
             placeholders.withLock { _ = $0.insert(key) }
-            entries.withLock { $0.append(entry(true, key)) }
+            note(true, key)
             return key
         }
         let result = try store.put(try compute(), deferSync: true)
-        entries.withLock { $0.append(entry(true, result)) }
+        note(true, result)
         try index.withLock { try $0.recordSteps([(key, result, op)]) }
         return result
     }
+
+    /// Adds steps that were logged aside (their work turned out to count).
+    func append(_ steps: [TraceEntry]) { entries.withLock { $0 += steps } }
 
     /// Every step so far, in (operator, partition) order.
     public var trace: [TraceEntry] { entries.withLock { $0 }.sorted() }

@@ -9,76 +9,95 @@ struct SubjectChain: Sendable {
     let ops: WearableOperators
     let versionOverrides: [String: Int]
 
-    func run(entity e: String, hr: ObjectID, steps: ObjectID?, labels: ObjectID?) throws -> ObjectID {
+    /// `hrPartition`, when given, is the decoded content of `hr` (just parsed, not re-read).
+    /// The chain's steps go to `log`, not to the runner's trace.
+    func run(entity e: String, hr: ObjectID, hrPartition: SensorPartition? = nil, steps: ObjectID?, labels: ObjectID?,
+             log: StepLog) throws -> ObjectID {
         let none = ObjectID.empty
-        // Results made in this chain are handed on in memory instead of re-read from the store.
-        var made: [ObjectID: [UInt8]] = [:]
-        func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
-                  _ body: () throws -> [UInt8]) throws -> ObjectID {
-            var bytes: [UInt8]?
+        // Results made in this chain are handed on in memory, decoded, instead of re-read
+        // from the store and decoded again.
+        var made: [ObjectID: any ChainValue] = [:]
+        func step<T: ChainValue>(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
+                                 _ body: () throws -> T) throws -> ObjectID {
+            var value: T?
             let id = try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
-                                    inputs: inputs, partition: e) {
-                bytes = try body()
-                return bytes!
+                                    inputs: inputs, partition: e, log: log) {
+                value = try body()
+                return value!.encoded()
             }
-            if let bytes { made[id] = bytes }
+            if let value { made[id] = value }
             return id
         }
         func load<T>(_ id: ObjectID, _ decode: ([UInt8]) throws(SensorError) -> T) throws -> T {
-            let bytes = try made[id] ?? store.read(id)
+            if let value = made[id] as? T { return value }
+            let bytes = try store.read(id)
             return try StepCodec.sensors { () throws(SensorError) in try decode(bytes) }
         }
         let hrClean = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.hrClean.encoded(), [hr]) {
             try StepCodec.sensors { () throws(SensorError) in
-                try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(hr)), ops.hrClean).encoded()
+                let partition = if let hrPartition { hrPartition } else { try SensorPartition(decoding: try store.readSensors(hr)) }
+                return try SeriesCleaner.clean(partition, ops.hrClean)
             }
         }
         let hrGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.hrGrid.encoded(), [hrClean]) {
-            MinuteGrid.resample(try load(hrClean, CleanedSeries.init(decoding:)), ops.hrGrid).encoded()
+            MinuteGrid.resample(try load(hrClean, CleanedSeries.init(decoding:)), ops.hrGrid)
         }
         let hrFilled = try step(ForwardFill.operatorName, ForwardFill.operatorVersion, ops.hrFill.encoded(), [hrGrid]) {
-            ForwardFill.fill(try load(hrGrid, DayGrid.init(decoding:)), ops.hrFill).encoded()
+            ForwardFill.fill(try load(hrGrid, DayGrid.init(decoding:)), ops.hrFill)
         }
         var stepsGrid = none
         if let steps {
             let cleaned = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.stepsClean.encoded(), [steps]) {
                 try StepCodec.sensors { () throws(SensorError) in
-                    try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(steps)), ops.stepsClean).encoded()
+                    try SeriesCleaner.clean(try SensorPartition(decoding: try store.readSensors(steps)), ops.stepsClean)
                 }
             }
             stepsGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.stepsGrid.encoded(), [cleaned]) {
-                MinuteGrid.resample(try load(cleaned, CleanedSeries.init(decoding:)), ops.stepsGrid).encoded()
+                MinuteGrid.resample(try load(cleaned, CleanedSeries.init(decoding:)), ops.stepsGrid)
             }
         }
         let windows = try step(DayWindowing.operatorName, DayWindowing.operatorVersion, ops.windows.encoded(), [hrFilled, stepsGrid]) {
             let a = try load(hrFilled, DayGrid.init(decoding:))
             let b = stepsGrid == none ? DayGrid(entity: e, days: [], values: [], present: []) : try load(stepsGrid, DayGrid.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try DayWindowing.select([a, b], ops.windows).encoded() }
+            return try StepCodec.sensors { () throws(SensorError) in try DayWindowing.select([a, b], ops.windows) }
         }
         let tensors = try step(TensorBuilder.operatorName, TensorBuilder.operatorVersion, ops.tensors.encoded(), [windows]) {
             let w = try load(windows, DayWindows.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try TensorBuilder.build(w, ops.tensors).encoded() }
+            return try StepCodec.sensors { () throws(SensorError) in try TensorBuilder.build(w, ops.tensors) }
         }
         let captions = try step(CaptionRenderer.operatorName, CaptionRenderer.operatorVersion, ops.caption.encoded(), [windows]) {
             let w = try load(windows, DayWindows.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try CaptionRenderer.render(w, template: ops.caption).encoded() }
+            return try StepCodec.sensors { () throws(SensorError) in try CaptionRenderer.render(w, template: ops.caption) }
         }
         let joined = try step(LabelJoin.operatorName, LabelJoin.operatorVersion, ops.labels.encoded(), [windows, labels ?? none]) {
             let w = try load(windows, DayWindows.init(decoding:))
             let l = try labels.map { try load($0, SensorPartition.init(decoding:)) }
-            return try StepCodec.sensors { () throws(SensorError) in try LabelJoin.join(w, labels: l, ops.labels).encoded() }
+            return try StepCodec.sensors { () throws(SensorError) in try LabelJoin.join(w, labels: l, ops.labels) }
         }
         let examples = try step(ExampleAssembly.operatorName, ExampleAssembly.operatorVersion, ops.assembly.encoded(),
                                 [tensors, captions, joined]) {
             let t = try load(tensors, DayTensors.init(decoding:))
             let c = try load(captions, DayCaptions.init(decoding:))
             let l = try load(joined, DayLabels.init(decoding:))
-            return try StepCodec.sensors { () throws(SensorError) in try ExampleAssembly.assemble(tensors: t, captions: c, labels: l, ops.assembly).encoded() }
+            return try StepCodec.sensors { () throws(SensorError) in try ExampleAssembly.assemble(tensors: t, captions: c, labels: l, ops.assembly) }
         }
         return try step(RecordChunk.operatorName, RecordChunk.operatorVersion, [], [examples]) {
             try RecordChunk.encode(try load(examples, DayExamples.init(decoding:)), store: store).json.canonical()
         }
     }
+}
+
+/// A step result that a chain hands on in memory; `encoded()` is its stored form.
+protocol ChainValue { func encoded() -> [UInt8] }
+extension CleanedSeries: ChainValue {}
+extension DayGrid: ChainValue {}
+extension DayWindows: ChainValue {}
+extension DayTensors: ChainValue {}
+extension DayCaptions: ChainValue {}
+extension DayLabels: ChainValue {}
+extension DayExamples: ChainValue {}
+extension Array: ChainValue where Element == UInt8 {
+    func encoded() -> [UInt8] { self }
 }
 
 extension ObjectStore {

@@ -1,4 +1,5 @@
 import Foundation
+import SDSCatalog
 import Testing
 
 /// Issue 4's acceptance: the reference bytes, reproducibility, exact caching and locality.
@@ -180,6 +181,9 @@ import Testing
     @Test func aCorruptInputObjectIsAnErrorNotData() throws {
         let h = try WearableData.workspace(subjects: 2, days: 2)
         defer { h.cleanup() }
+        // An hour old, so the index vouches for the file (no "racily clean" re-read).
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)],
+                                              ofItemAtPath: h.path("data/steps.csv"))
         _ = try h.buildJSON()
         let id = String(try h.run("sha256sum", [h.path("data/steps.csv")]).stdout.prefix(64))
         let object = h.path(".sensorstore/objects/\(id.prefix(2))/\(id.dropFirst(2))")
@@ -187,14 +191,54 @@ import Testing
         var bytes = try Data(contentsOf: URL(fileURLWithPath: object))
         bytes[bytes.count - 2] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: object))
-        // Without the step cache the read step must read the object again.
-        for f in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] {
-            try? FileManager.default.removeItem(atPath: h.path(".sensorstore/" + f))
-        }
+        // Without the step cache the read step must read the object again (the file itself
+        // is known unchanged, so it is not read).
+        try SQLiteDatabase(path: h.path(".sensorstore/index.sqlite")).execute("DELETE FROM step_cache")
         let lock = try h.read("sds.lock")
         let r = try h.sds("build")
         #expect(r.status == 65, "\(r.stderr)")
         #expect(r.stderr.contains("object \(id) is corrupt"))
         #expect(try h.read("sds.lock") == lock)
+        #expect(try h.sds("fsck").status != 0)
+
+        // Reading the file again (the index forgotten) stores its true bytes over the damaged copy.
+        for f in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] {
+            try? FileManager.default.removeItem(atPath: h.path(".sensorstore/" + f))
+        }
+        try h.sds("build").expectOK()
+        try h.sds("fsck").expectOK()
+        #expect(try h.read("sds.lock") == lock)
+    }
+}
+
+/// A new primary input is parsed while it is stored, and each subject's chain starts as soon
+/// as its rows end. A file whose subjects turn out not to be contiguous is parsed again;
+/// chains started on the first pass must not count twice or leave a wrong result.
+@Suite struct StreamingReadTests {
+    @Test func aSubjectReappearingAtTheEndGivesTheSameShardsAndStepsAsSortedInput() throws {
+        let sorted = try WearableData.workspace(subjects: 4, days: 2)
+        defer { sorted.cleanup() }
+        let reference = try sorted.buildJSON()
+        let h = try WearableData.workspace(subjects: 4, days: 2)
+        defer { h.cleanup() }
+        // The first subject's first row moves to the end: its rows are found not contiguous
+        // only after its chain (and others) started.
+        var lines = try h.read("data/heart_rate.csv").split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        let moved = lines.remove(at: 1)
+        lines.append(moved)
+        try h.write("data/heart_rate.csv", lines.joined(separator: "\n") + "\n")
+        for jobs in ["1", "2"] {
+            for f in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] {
+                try? FileManager.default.removeItem(atPath: h.path(".sensorstore/" + f))
+            }
+            let r = try h.buildJSON(["--jobs", jobs])
+            #expect(try h.shardHash() == sorted.shardHash(), "--jobs \(jobs)")
+            #expect(r["steps_run"] as? Int == reference["steps_run"] as? Int, "--jobs \(jobs)")
+            #expect((r["ran"] as? [String])?.sorted() == (reference["ran"] as? [String])?.sorted())
+            // Nothing of the superseded pass is left to redo: a second build runs nothing.
+            #expect(try h.buildJSON()["steps_run"] as? Int == 0)
+            try h.sds("fsck").expectOK()
+        }
     }
 }
