@@ -73,18 +73,23 @@ public struct Builder {
     func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
 
     public func run(_ options: Options) throws -> Result {
+        // Inputs read by this build, recorded in the index once their objects are durable.
+        var read: [(path: String, stat: FileStat, id: ObjectID)] = []
         do {
-            let result = try runSteps(options)
+            let result = try runSteps(options, read: &read)
             try workspace.store.syncPendingDirectories()
+            try Scanner(workspace: workspace, mode: .store).record(read)
             return result
         } catch {
             // Finished results stay useful to the next build, whatever stopped this one.
-            try? workspace.store.syncPendingDirectories()
+            if (try? workspace.store.syncPendingDirectories()) != nil {
+                try? Scanner(workspace: workspace, mode: .store).record(read)
+            }
             throw error
         }
     }
 
-    private func runSteps(_ options: Options) throws -> Result {
+    private func runSteps(_ options: Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Result {
         let ops = try WearableOperators(spec: spec)
         let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
         let store = workspace.store
@@ -121,7 +126,7 @@ public struct Builder {
             } else {
                 let (id, stat, parts) = try reader.ingest(workspace.absolute(rel(path)), file: rel(path), schema: schema,
                                                           onPartition: onPartition)
-                try scanner.record(rel(path), stat: stat, id: id)
+                read.append((rel(path), stat, id))
                 inputs[path] = id
                 parsed = parts
             }

@@ -51,6 +51,32 @@ struct ChunkParser {
         var lastEntityStart = 0
         var lastEntityLength = -1
         var lastBuilder = 0
+        // The current run of one entity's rows collects in flat local arrays (row-major for
+        // several value columns), moved into its builder when the entity changes: one append
+        // per value here instead of one through nested arrays of structs.
+        var runTimes = ContiguousArray<Int64>()
+        var runInts = ContiguousArray<Int64>()
+        var runDoubles = ContiguousArray<Double>()
+        var runLastLine = 0
+        let intCount = rowInts.count, doubleCount = rowDoubles.count
+        func flush(into b: Int) {
+            guard !runTimes.isEmpty else { return }
+            builders[b].lastLine = runLastLine
+            builders[b].times.append(contentsOf: runTimes)
+            if intCount == 1 {
+                builders[b].ints[0].append(contentsOf: runInts)
+            } else if intCount > 1 {
+                for s in 0..<intCount { builders[b].ints[s].append(contentsOf: stride(from: s, to: runInts.count, by: intCount).lazy.map { runInts[$0] }) }
+            }
+            if doubleCount == 1 {
+                builders[b].doubles[0].append(contentsOf: runDoubles)
+            } else if doubleCount > 1 {
+                for s in 0..<doubleCount { builders[b].doubles[s].append(contentsOf: stride(from: s, to: runDoubles.count, by: doubleCount).lazy.map { runDoubles[$0] }) }
+            }
+            runTimes.removeAll(keepingCapacity: true)
+            runInts.removeAll(keepingCapacity: true)
+            runDoubles.removeAll(keepingCapacity: true)
+        }
         while p < end {
             line += 1
             let lineStart = p
@@ -129,10 +155,7 @@ struct ChunkParser {
             }
 
             // Consecutive rows of one entity skip the lookup.
-            let b: Int
-            if entityLength == lastEntityLength, equalBytes(entityStart, lastEntityStart, entityLength) {
-                b = lastBuilder
-            } else {
+            if entityLength != lastEntityLength || !equalBytes(entityStart, lastEntityStart, entityLength) {
                 guard entityLength > 0 else {
                     return failure((.malformedRow, "empty \(layout.entityName) field"),
                                    line: line, lineStart: lineStart, at: entityStart)
@@ -145,16 +168,17 @@ struct ChunkParser {
                     return failure((.malformedRow, Self.notContiguous(layout, builders[found].entity)),
                                    line: line, lineStart: lineStart, at: entityStart)
                 }
-                b = found
-                lastBuilder = b
+                if lastEntityLength >= 0 { flush(into: lastBuilder) }
+                lastBuilder = found
                 lastEntityStart = entityStart
                 lastEntityLength = entityLength
             }
-            builders[b].lastLine = line
-            builders[b].times.append(time)
-            for s in 0..<rowInts.count { builders[b].ints[s].append(rowInts[s]) }
-            for s in 0..<rowDoubles.count { builders[b].doubles[s].append(rowDoubles[s]) }
+            runLastLine = line
+            runTimes.append(time)
+            for s in 0..<intCount { runInts.append(rowInts[s]) }
+            for s in 0..<doubleCount { runDoubles.append(rowDoubles[s]) }
         }
+        if lastEntityLength >= 0 { flush(into: lastBuilder) }
         return ChunkResult(builders: builders, lines: line, error: nil)
     }
 

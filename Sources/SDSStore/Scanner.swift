@@ -113,10 +113,11 @@ public struct Scanner {
         return mode == .hashOnly || workspace.store.contains(id) ? id : nil
     }
 
-    /// Records what a caller that read a file itself (see `Ingest.file(_:into:tap:)`) found.
-    public func record(_ rel: String, stat: FileStat, id: ObjectID) throws {
-        if mode == .store { try workspace.store.syncPendingDirectories() }
-        try workspace.index().record([(rel, FileState(stat: stat, id: id, recordedNs: FileIO.nowNs()))])
+    /// Records what a caller that read files itself (see `Ingest.file(_:into:tap:)`) found.
+    /// When storing, the caller has made their objects durable (`syncPendingDirectories`).
+    public func record(_ files: [(path: String, stat: FileStat, id: ObjectID)]) throws {
+        let now = FileIO.nowNs()
+        try workspace.index().record(files.map { ($0.path, FileState(stat: $0.stat, id: $0.id, recordedNs: now)) })
     }
 
     private func walk(_ rel: String, jobs: inout [Job], warnings: inout [String]) throws -> DirNode {
