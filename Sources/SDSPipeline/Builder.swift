@@ -189,16 +189,18 @@ public struct Builder {
             members[Slot(split: a.splitIndex, index: a.shard), default: []].append(e)
         }
         let slots = ops.splits.rules.indices.flatMap { s in (0..<ops.splits.rules[s].shardCount).map { Slot(split: s, index: $0) } }
-        var shards: [Shard] = []
-        var shardsToRewrite: [String] = []
-        for slot in slots {
+        // Each shard reads its subjects' record chunks and concatenates them; shards in parallel.
+        enum SlotOutcome: Sendable {
+            case shard(Shard)
+            /// A dry run: a subject's chunk is not known yet.
+            case rewrite(String)
+        }
+        let groups = members, name = spec.dataset.name
+        let outcomes = try slots.parallelMap(jobs: options.jobs == 1 ? 1 : options.threads) { slot -> SlotOutcome in
             let rule = ops.splits.rules[slot.split]
-            let subjects = members[slot] ?? []
-            let file = "\(spec.dataset.name)-\(rule.name).tfrecord-\(pad5(slot.index))-of-\(pad5(rule.shardCount))"
-            if subjects.contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) {
-                shardsToRewrite.append(file)
-                continue
-            }
+            let subjects = groups[slot] ?? []
+            let file = "\(name)-\(rule.name).tfrecord-\(Self.pad5(slot.index))-of-\(Self.pad5(rule.shardCount))"
+            if subjects.contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) { return .rewrite(file) }
             let subjectChunks = try subjects.map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
             let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
             let id = try runner.run(op: ShardAssembly.operatorName,
@@ -209,11 +211,18 @@ public struct Builder {
                 for (_, c) in nonEmpty { bytes += try store.read(c.data) }
                 return bytes
             }
-            shards.append(Shard(split: rule.name, index: slot.index, count: rule.shardCount,
-                                file: file,
-                                id: id, examples: nonEmpty.reduce(0) { $0 + $1.1.count },
+            return .shard(Shard(split: rule.name, index: slot.index, count: rule.shardCount, file: file, id: id,
+                                examples: nonEmpty.reduce(0) { $0 + $1.1.count },
                                 exampleBytes: nonEmpty.reduce(0) { $0 + $1.1.exampleBytes },
                                 partitions: nonEmpty.map(\.0)))
+        }
+        var shards: [Shard] = []
+        var shardsToRewrite: [String] = []
+        for o in outcomes {
+            switch o {
+            case .shard(let s): shards.append(s)
+            case .rewrite(let file): shardsToRewrite.append(file)
+            }
         }
         if options.dryRun {
             shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
@@ -233,7 +242,7 @@ public struct Builder {
         return Result(manifest: manifest, trace: runner.trace)
     }
 
-    private func pad5(_ n: Int) -> String {
+    private static func pad5(_ n: Int) -> String {
         let s = String(n)
         return String(repeating: "0", count: max(0, 5 - s.count)) + s
     }

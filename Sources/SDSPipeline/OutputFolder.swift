@@ -87,12 +87,17 @@ public struct OutputFolder {
         try removeLeftovers(of: dest)
         try FileIO.makeDirectories(tmp)
         do {
+            var copies: [(name: String, id: ObjectID)] = []
             for (name, id) in manifest.shards.map({ ($0.file, $0.id) }) {
                 if try matches(name, id), link(dest + "/" + name, tmp + "/" + name) == 0 { continue }
-                let fd = try FileIO.open(tmp + "/" + name, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+                copies.append((name, id))
+            }
+            let store = workspace.store
+            _ = try copies.parallelMap(jobs: 2) { c in
+                let fd = try FileIO.open(tmp + "/" + c.name, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
                 defer { close(fd) }
-                try workspace.store.copy(id, to: fd, path: tmp + "/" + name)
-                try FileIO.fsync(fd, path: tmp + "/" + name)
+                try store.copy(c.id, to: fd, path: tmp + "/" + c.name)
+                try FileIO.fsync(fd, path: tmp + "/" + c.name)
             }
             for (name, bytes) in metadata { try FileIO.writeFileAtomically(tmp + "/" + name, bytes) }
             try FileIO.fsyncDirectory(tmp)

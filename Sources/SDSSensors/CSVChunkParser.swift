@@ -28,6 +28,14 @@ struct ChunkParser {
     var rowInts: ContiguousArray<Int64>
     var rowDoubles: ContiguousArray<Double>
 
+    // The current run of one entity's rows collects in flat arrays (row-major for several
+    // value columns), moved into its builder when the entity changes: one append per value
+    // in the hot loop instead of one through nested arrays of structs.
+    var runTimes = ContiguousArray<Int64>()
+    var runInts = ContiguousArray<Int64>()
+    var runDoubles = ContiguousArray<Double>()
+    var runLastLine = 0
+
     init(base: UnsafePointer<UInt8>, start: Int, end: Int, layout: CSVLayout, grouped: Bool) {
         self.base = base
         self.grouped = grouped
@@ -51,32 +59,6 @@ struct ChunkParser {
         var lastEntityStart = 0
         var lastEntityLength = -1
         var lastBuilder = 0
-        // The current run of one entity's rows collects in flat local arrays (row-major for
-        // several value columns), moved into its builder when the entity changes: one append
-        // per value here instead of one through nested arrays of structs.
-        var runTimes = ContiguousArray<Int64>()
-        var runInts = ContiguousArray<Int64>()
-        var runDoubles = ContiguousArray<Double>()
-        var runLastLine = 0
-        let intCount = rowInts.count, doubleCount = rowDoubles.count
-        func flush(into b: Int) {
-            guard !runTimes.isEmpty else { return }
-            builders[b].lastLine = runLastLine
-            builders[b].times.append(contentsOf: runTimes)
-            if intCount == 1 {
-                builders[b].ints[0].append(contentsOf: runInts)
-            } else if intCount > 1 {
-                for s in 0..<intCount { builders[b].ints[s].append(contentsOf: stride(from: s, to: runInts.count, by: intCount).lazy.map { runInts[$0] }) }
-            }
-            if doubleCount == 1 {
-                builders[b].doubles[0].append(contentsOf: runDoubles)
-            } else if doubleCount > 1 {
-                for s in 0..<doubleCount { builders[b].doubles[s].append(contentsOf: stride(from: s, to: runDoubles.count, by: doubleCount).lazy.map { runDoubles[$0] }) }
-            }
-            runTimes.removeAll(keepingCapacity: true)
-            runInts.removeAll(keepingCapacity: true)
-            runDoubles.removeAll(keepingCapacity: true)
-        }
         while p < end {
             line += 1
             let lineStart = p
@@ -175,11 +157,38 @@ struct ChunkParser {
             }
             runLastLine = line
             runTimes.append(time)
-            for s in 0..<intCount { runInts.append(rowInts[s]) }
-            for s in 0..<doubleCount { runDoubles.append(rowDoubles[s]) }
+            for s in 0..<rowInts.count { runInts.append(rowInts[s]) }
+            for s in 0..<rowDoubles.count { runDoubles.append(rowDoubles[s]) }
         }
         if lastEntityLength >= 0 { flush(into: lastBuilder) }
         return ChunkResult(builders: builders, lines: line, error: nil)
+    }
+
+    /// Moves the current run into builder `b`.
+    private mutating func flush(into b: Int) {
+        guard !runTimes.isEmpty else { return }
+        let intCount = rowInts.count, doubleCount = rowDoubles.count
+        builders[b].lastLine = runLastLine
+        builders[b].times.append(contentsOf: runTimes)
+        if intCount == 1 {
+            builders[b].ints[0].append(contentsOf: runInts)
+        } else {
+            let flat = runInts
+            for s in 0..<intCount {
+                builders[b].ints[s].append(contentsOf: stride(from: s, to: flat.count, by: intCount).lazy.map { flat[$0] })
+            }
+        }
+        if doubleCount == 1 {
+            builders[b].doubles[0].append(contentsOf: runDoubles)
+        } else {
+            let flat = runDoubles
+            for s in 0..<doubleCount {
+                builders[b].doubles[s].append(contentsOf: stride(from: s, to: flat.count, by: doubleCount).lazy.map { flat[$0] })
+            }
+        }
+        runTimes.removeAll(keepingCapacity: true)
+        runInts.removeAll(keepingCapacity: true)
+        runDoubles.removeAll(keepingCapacity: true)
     }
 
     // MARK: Fields
