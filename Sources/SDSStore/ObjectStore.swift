@@ -22,13 +22,16 @@ public final class ObjectStore: Sendable {
     /// Objects this process wrote: their bytes came from memory moments ago, so reading them
     /// back needs no hash check (a build reads most of what it writes).
     private let written = Mutex<Set<ObjectID>>([])
-    /// Objects written without an fsync and not yet named (see `put(_:deferSync:)`).
-    private let staged = Mutex<[ObjectID: String]>([:])
+    /// Objects made but not yet named (see `put(_:deferSync:)`).
+    private let staging: Staging
 
     public init(root: String) {
         self.root = root
         objectsDirectory = root + "/objects"
-        tempDirectory = root + "/tmp"
+        let tempDirectory = root + "/tmp"
+        self.tempDirectory = tempDirectory
+        let counter = Atomic<Int>(0)
+        staging = Staging { "\(tempDirectory)/\(getpid()).s\(counter.add(1, ordering: .relaxed).newValue).tmp" }
     }
 
     public func path(of id: ObjectID) -> String {
@@ -37,7 +40,7 @@ public final class ObjectStore: Sendable {
     }
 
     public func contains(_ id: ObjectID) -> Bool {
-        if staged.withLock({ $0[id] != nil }) { return true }
+        if staging.contains(id) { return true }
         // Relative to an open objects/ folder: two path components instead of the whole path.
         let dirFD = objectsFD.withLock { fd -> Int32 in
             if fd < 0 { fd = Glibc.open(objectsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -60,14 +63,19 @@ public final class ObjectStore: Sendable {
 
     /// Stores an object held in memory.
     ///
-    /// With `deferSync`, the object is only staged: written to a temp file without an fsync,
-    /// readable through this store at once, and named by `syncPendingDirectories()`, which
-    /// makes every staged object durable with one file-system sync and then links them into
-    /// place. A build stages hundreds of results; one sync costs far less than an fsync each.
+    /// With `deferSync`, the object is only staged (see `Staging`): written to a temp file
+    /// without an fsync by a writer thread, readable through this store at once, and named by
+    /// `syncPendingDirectories()`, which makes every staged object durable with one
+    /// file-system sync and then links them into place. A build stages hundreds of results;
+    /// one sync costs far less than an fsync each.
     @discardableResult
     public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
         if contains(id) { return id }
+        if deferSync {
+            if try staging.stage(id, bytes) { written.withLock { _ = $0.insert(id) } }
+            return id
+        }
         let tmp = newTempPath()
         let direct = bytes.count >= DirectWriter.threshold ? DirectWriter.open(tmp) : nil
         let fd = try direct ?? FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
@@ -77,21 +85,12 @@ public final class ObjectStore: Sendable {
             } else {
                 try FileIO.writeAll(fd, bytes, path: tmp)
             }
-            if !deferSync { try FileIO.fsync(fd, path: tmp) }
+            try FileIO.fsync(fd, path: tmp)
             close(fd)
         } catch {
             close(fd)
             unlink(tmp)
             throw error
-        }
-        if deferSync {
-            let first = staged.withLock { s in
-                if s[id] != nil { return false }
-                s[id] = tmp
-                return true
-            }
-            if first { written.withLock { _ = $0.insert(id) } } else { unlink(tmp) }
-            return id
         }
         try publish(tmp, as: id)
         return id
@@ -136,14 +135,14 @@ public final class ObjectStore: Sendable {
 
     /// Makes every staged object and deferred object name durable.
     public func syncPendingDirectories() throws {
-        let batch = staged.withLock { $0 }
+        let batch = try staging.drain()
         if !batch.isEmpty {
             let fd = try FileIO.open(tempDirectory, O_RDONLY | O_DIRECTORY)
             defer { close(fd) }
             guard sds_syncfs(fd) == 0 else { throw SDSError.io("cannot sync the store", path: tempDirectory, errno: errno) }
-            for (id, tmp) in batch.sorted(by: { $0.key < $1.key }) { try publish(tmp, as: id, deferSync: true) }
-            // Removed only once named, so a concurrent read finds one or the other.
-            staged.withLock { s in for id in batch.keys { s[id] = nil } }
+            for (id, tmp) in batch { try publish(tmp, as: id, deferSync: true) }
+            // Forgotten only once named, so a concurrent read finds one or the other.
+            staging.remove(batch.map(\.id))
         }
         let dirs = pendingDirectories.withLock { d -> Set<String> in
             defer { d.removeAll() }
@@ -161,7 +160,8 @@ public final class ObjectStore: Sendable {
 
     /// Reads a whole object and checks its hash.
     public func read(_ id: ObjectID) throws -> [UInt8] {
-        let p = readablePath(of: id)
+        if let bytes = try staging.bytes(of: id) { return bytes }
+        let p = path(of: id)
         guard access(p, F_OK) == 0 else {
             throw SDSError(.notFound, "object \(id.hex) is not in the store",
                            hint: "re-add the data it came from with 'sds add', or fetch it from where it was built")
@@ -171,13 +171,6 @@ public final class ObjectStore: Sendable {
         let actual = Hasher256.id(of: bytes)
         guard actual == id else { throw Self.corrupt(id, actual: actual) }
         return bytes
-    }
-
-    /// Where an object's bytes are: its name, or its temp file while it is staged.
-    private func readablePath(of id: ObjectID) -> String {
-        let p = path(of: id)
-        if access(p, F_OK) != 0, let tmp = staged.withLock({ $0[id] }), access(tmp, F_OK) == 0 { return tmp }
-        return p
     }
 
     static func corrupt(_ id: ObjectID, actual: ObjectID) -> SDSError {
@@ -190,7 +183,8 @@ public final class ObjectStore: Sendable {
     /// The caller writes into a temp file and publishes it only on success. Whole blocks
     /// are written with O_DIRECT (see `DirectWriter`), the tail through the page cache.
     public func copy(_ id: ObjectID, to fd: Int32, path destPath: String) throws {
-        let p = readablePath(of: id)
+        if let bytes = try staging.bytes(of: id) { return try FileIO.writeAll(fd, bytes, path: destPath) }
+        let p = path(of: id)
         guard access(p, F_OK) == 0 else {
             throw SDSError(.notFound, "object \(id.hex) is not in the store")
         }

@@ -1,0 +1,90 @@
+import Dispatch
+import Glibc
+import SDSCore
+import Synchronization
+
+/// Objects a build has made but not yet published (see `ObjectStore.put(_:deferSync:)`).
+///
+/// `stage` returns at once: a writer thread puts the bytes in a temp file (no fsync) while
+/// the caller computes on, so no worker waits on the disk. Until written, an object's bytes
+/// stay in memory and are read from there; `budget` bounds how many wait to be written.
+final class Staging: Sendable {
+    private enum Place {
+        case memory([UInt8])
+        case file(String)
+    }
+    private let places = Mutex<[ObjectID: Place]>([:])
+    private let writer = DispatchQueue(label: "sds.store.staging")
+    private let budget = DispatchSemaphore(value: 0)
+    private let failure = Mutex<Error?>(nil)
+    private let newTempPath: @Sendable () -> String
+
+    init(budget slots: Int = 32, newTempPath: @escaping @Sendable () -> String) {
+        for _ in 0..<slots { budget.signal() }
+        self.newTempPath = newTempPath
+    }
+
+    func contains(_ id: ObjectID) -> Bool { places.withLock { $0[id] != nil } }
+
+    /// Queues `bytes` for writing; false if the object was staged already.
+    func stage(_ id: ObjectID, _ bytes: [UInt8]) throws -> Bool {
+        if let error = failure.withLock({ $0 }) { throw error }
+        guard places.withLock({ p in
+            if p[id] != nil { return false }
+            p[id] = .memory(bytes)
+            return true
+        }) else { return false }
+        budget.wait()
+        writer.async { [self] in
+            defer { budget.signal() }
+            guard failure.withLock({ $0 }) == nil else { return }
+            let tmp = newTempPath()
+            do {
+                try Self.write(bytes, to: tmp)
+                places.withLock { $0[id] = .file(tmp) }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        return true
+    }
+
+    /// The bytes of a staged object, or nil if it is not staged.
+    func bytes(of id: ObjectID) throws -> [UInt8]? {
+        switch places.withLock({ $0[id] }) {
+        case .memory(let bytes): return bytes
+        case .file(let path): return try FileIO.readFile(path)
+        case nil: return nil
+        }
+    }
+
+    /// Waits for every write; returns each staged object's temp file.
+    func drain() throws -> [(id: ObjectID, path: String)] {
+        writer.sync {}
+        if let error = failure.withLock({ $0 }) { throw error }
+        return places.withLock { p in
+            p.compactMap { id, place in if case .file(let path) = place { (id, path) } else { nil } }
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// Forgets objects once they are published under their names.
+    func remove(_ ids: [ObjectID]) {
+        places.withLock { p in for id in ids { p[id] = nil } }
+    }
+
+    private static func write(_ bytes: [UInt8], to tmp: String) throws {
+        let direct = bytes.count >= DirectWriter.threshold ? DirectWriter.open(tmp) : nil
+        let fd = try direct ?? FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: 0o444)
+        defer { close(fd) }
+        do {
+            if direct != nil {
+                try bytes.withUnsafeBytes { try DirectWriter.write(fd, $0, path: tmp) }
+            } else {
+                try FileIO.writeAll(fd, bytes, path: tmp)
+            }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+}
