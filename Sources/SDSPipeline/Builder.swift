@@ -160,6 +160,7 @@ public struct Builder {
         let slots = ops.splits.rules.indices.flatMap { s in (0..<ops.splits.rules[s].shardCount).map { Slot(split: s, index: $0) } }
         var shards: [Shard] = []
         var shardsToRewrite: [String] = []
+        var statistics: [(split: String, entity: String, stats: ChunkStatistics)] = []
         for slot in slots {
             let rule = ops.splits.rules[slot.split]
             let subjects = members[slot] ?? []
@@ -170,6 +171,7 @@ public struct Builder {
             }
             let subjectChunks = try subjects.map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
             let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
+            statistics += nonEmpty.map { (rule.name, $0.0, $0.1.statistics) }
             let id = try runner.run(op: ShardAssembly.operatorName,
                                     version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
                                     params: .null, inputs: nonEmpty.map { $0.1.data },
@@ -198,7 +200,8 @@ public struct Builder {
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
             operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty())
+            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty(),
+            statistics: DatasetStatistics.combine(statistics, channelNames: ops.windows.channelNames))
         return Result(manifest: manifest, trace: runner.trace)
     }
 
