@@ -81,9 +81,7 @@ struct Checkout: ParsableCommand, StoreCommand {
 
     private func checkoutVersion(_ ws: Workspace) throws {
         let specPath = try ws.relativePath(spec)
-        let resolver = VersionResolver(workspace: ws, lockPath: BuildRecorder(workspace: ws, specPath: specPath).lockPath)
-        let v = try arguments.first.map(resolver.resolve) ?? resolver.lastBuild()
-        guard let build = v.build else { throw SDSError(.usage, "'workspace' is already in place; name a build") }
+        let build = try recordedBuild(arguments.first, ws, spec: spec, why: "the work tree is already in place; name a build")
         let both = !outputs && !inputs
         let destination = to.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
         let r = try VersionCheckout(workspace: ws, force: force)
@@ -94,11 +92,10 @@ struct Checkout: ParsableCommand, StoreCommand {
             for p in r.report.keptExtras.prefix(20) { Output.error("  \(p)") }
         }
         if quiet { return }
-        Output.line("checked out build \(build.id.short)"
-            + (destination.map { " under \($0)" } ?? "")
-            + (r.outputPath != nil && destination == nil ? ": outputs at \(r.outputPath!)" : "")
-            + (r.inputPaths.isEmpty ? "" : ", \(r.inputPaths.count) input(s)")
-            + "; \(r.report.written.count) file(s) written, \(r.report.removed.count) removed")
+        var where_ = destination.map { " under \($0)" } ?? ""
+        if let out = r.outputPath, destination == nil { where_ += ": outputs at \(out)" }
+        if !r.inputPaths.isEmpty { where_ += ", \(r.inputPaths.count) input(s)" }
+        Output.line("checked out build \(build.id.short)\(where_); \(r.report.written.count) file(s) written, \(r.report.removed.count) removed")
     }
 
     private func isTrackedPath(_ arg: String, _ ws: Workspace) throws -> Bool {

@@ -41,7 +41,7 @@ struct Diff: ParsableCommand, StoreCommand {
         try reporting {
             let ws = try openWorkspace()
             let specPath = try ws.relativePath(spec)
-            let resolver = VersionResolver(workspace: ws, lockPath: BuildRecorder(workspace: ws, specPath: specPath).lockPath)
+            let resolver = try versionResolver(ws, spec: spec)
             let va = try a.map(resolver.resolve) ?? resolver.lastBuild()
             let vb = try resolver.resolve(b ?? "workspace")
             let result = try BuildDiff.compare(try VersionSnapshot(va, workspace: ws, specPath: specPath),

@@ -34,8 +34,7 @@ struct GC: ParsableCommand, StoreCommand {
             let ws = try openWorkspace()
             let held = try lock(ws, "gc")
             defer { withExtendedLifetime(held) {} }
-            let lockPath = BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).lockPath
-            let r = try GarbageCollector(workspace: ws, lockPath: lockPath).run(onlyCurrent: onlyCurrent, dryRun: dryRun)
+            let r = try GarbageCollector(workspace: ws, lockPath: try lockPath(ws, spec: spec)).run(onlyCurrent: onlyCurrent, dryRun: dryRun)
             if json {
                 return Output.line(JSON.object([
                     "dry_run": .bool(dryRun), "roots": .int(Int64(r.roots)), "reachable": .int(Int64(r.reachable)),

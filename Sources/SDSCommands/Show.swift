@@ -26,9 +26,7 @@ struct Show: ParsableCommand, StoreCommand {
     func run() throws {
         try reporting {
             let ws = try openWorkspace()
-            let resolver = VersionResolver(workspace: ws, lockPath: BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).lockPath)
-            let v = try version.map(resolver.resolve) ?? resolver.lastBuild()
-            guard let b = v.build else { throw SDSError(.usage, "'workspace' is not a build; 'sds status' shows the work tree") }
+            let b = try recordedBuild(version, ws, spec: spec, why: "'sds status' shows the work tree")
             if json { return Output.line(b.json.canonicalText) }
             render(b, tags: try Tags(workspace: ws).all().filter { $0.id == b.id }.map(\.name))
         }

@@ -64,11 +64,7 @@ struct Tag: ParsableCommand, StoreCommand {
                 return Output.line("deleted tag \(name!)")
             }
             try Tags.validate(name!)
-            let resolver = VersionResolver(workspace: ws, lockPath: BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).lockPath)
-            let v = try version.map(resolver.resolve) ?? resolver.lastBuild()
-            guard let build = v.build else {
-                throw SDSError(.usage, "'workspace' is not a build", hint: "run 'sds build', then tag it")
-            }
+            let build = try recordedBuild(version, ws, spec: spec, why: "run 'sds build', then tag it")
             try tags.set(name!, to: build.id, force: force)
             Output.line("tagged build \(build.id.short) as \(name!)")
         }

@@ -32,9 +32,7 @@ struct Verify: ParsableCommand, StoreCommand {
         var status: Int32 = 0
         try reporting {
             let ws = try openWorkspace()
-            let resolver = VersionResolver(workspace: ws, lockPath: BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).lockPath)
-            let v = try version.map(resolver.resolve) ?? resolver.lastBuild()
-            guard let build = v.build else { throw SDSError(.usage, "'workspace' is not a build; run 'sds build' first") }
+            let build = try recordedBuild(version, ws, spec: spec, why: "run 'sds build' first")
             let o = try Verifier(workspace: ws).run(build, jobs: jobs)
             status = !o.operatorMismatches.isEmpty ? ExitStatus.otherCodeVersions : o.reproduced ? 0 : ExitStatus.differences
             if json {
