@@ -78,3 +78,19 @@ import Testing
         #expect(a["train"]?["label_histogram"]?["360"] == .int(2))
     }
 }
+
+/// The manifest reader: what sds writes comes back as the same value.
+@Suite struct JSONReaderTests {
+    @Test func readsBackCanonicalAndPrettyJSON() throws {
+        let v = JSON.object([
+            "s": .string("a \"quoted\" \\ line\nnext\ttab \u{1} é 🎉"), "n": .int(-42), "d": .double(0.1),
+            "big": .double(1e300), "a": .array([.bool(true), .bool(false), .null, .array([]), .object([:])]),
+        ])
+        #expect(try JSONReader.parse(v.canonical()) == v)
+        #expect(try JSONReader.parse(Array(v.pretty().utf8)) == v)
+        #expect(try JSONReader.parse(Array(#"{"u":"\u00e9\ud83c\udf89\/"}"#.utf8)) == .object(["u": .string("é🎉/")]))
+        for bad in ["{", "[1,]", "{\"a\" 1}", "tru", "\"open", "1 2"] {
+            #expect(throws: SDSError.self) { try JSONReader.parse(Array(bad.utf8)) }
+        }
+    }
+}
