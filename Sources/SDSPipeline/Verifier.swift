@@ -73,7 +73,7 @@ public struct Verifier {
                 outcome.identical += 1
             } else if outcome.firstDifference == nil {
                 let partitions = s["partitions"]?.array.compactMap(\.string) ?? []
-                outcome.firstDifference = (file, divergedStep(build, rebuilt.trace, partitions: partitions))
+                outcome.firstDifference = (file, Self.divergedStep(build, rebuilt.trace, partitions: partitions))
             }
         }
         if outcome.firstDifference == nil && now.count != shards.count {
@@ -83,7 +83,7 @@ public struct Verifier {
     }
 
     /// The first step, in pipeline order, whose result differs from the recorded one.
-    func divergedStep(_ build: RecordedBuild, _ trace: [TraceEntry], partitions: [String]) -> String? {
+    static func divergedStep(_ build: RecordedBuild, _ trace: [TraceEntry], partitions: [String]) -> String? {
         var recorded: [String: RecordedBuild.Step] = [:]
         for s in build.steps { recorded[s.op + " " + s.partition] = s }
         let rank = Dictionary(uniqueKeysWithValues: Self.order.enumerated().map { ($1, $0) })

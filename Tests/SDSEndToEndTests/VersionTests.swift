@@ -178,6 +178,16 @@ import Testing
         try h.sds("verify", "v1").expectOK()
         try h.sds("verify", "HEAD~2").expectOK()
 
+        // Narrowed to tags and the work tree, v2's own results go and their cache rows with them;
+        // builds and verification still work.
+        let narrowed = try json(try h.sds("gc", "--only-current", "--json"))
+        #expect(narrowed["removed"] as? Int == (narrow["removed"] as! Int) - (keepHistory["removed"] as! Int))
+        #expect((narrowed["steps_forgotten"] as! Int) >= 3)
+        try h.sds("diff", "HEAD~2", "v1").expectStatus(66)
+        try h.sds("fsck").expectOK()
+        try h.sds("verify", "v1").expectOK()
+        _ = try h.buildJSON(env: ["SDS_OPERATOR_VERSIONS": "sensors.caption=2"])
+
         // One needed object gone: checkout lists it and fails.
         let shardID = ((try manifest(h, "v1"))["shards"] as! [[String: Any]])[0]["id"] as! String
         try FileManager.default.removeItem(atPath: h.path(".sensorstore/objects/\(shardID.prefix(2))/\(shardID.dropFirst(2))"))

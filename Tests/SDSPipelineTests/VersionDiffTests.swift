@@ -94,3 +94,28 @@ import Testing
         }
     }
 }
+
+/// `sds verify` names the first step, in pipeline order, whose rebuilt result differs.
+@Suite struct VerifierTests {
+    @Test func namesTheFirstDivergedStepInPipelineOrder() throws {
+        func id(_ c: Character) -> ObjectID { ObjectID(hex: String(repeating: c, count: 64))! }
+        let steps: [(String, String, Character, Character)] = [
+            ("sensors.read-long-csv", "heart_rate", "1", "a"), ("sensors.clean", "S1", "2", "b"),
+            ("sensors.minute-grid", "S1", "3", "c"), ("tfrecord.shard", "train-0", "4", "d"),
+        ]
+        let json = JSON.object(["params": .object(["p": .null]), "steps": .array(steps.map { s in
+            .object(["op": .string(s.0), "partition": .string(s.1), "version": .int(1), "params": .string("p"),
+                     "inputs": .array([]), "key": .string(id(s.2).hex), "result": .string(id(s.3).hex)])
+        })])
+        let build = RecordedBuild(id: id("f"), json: json)
+        var trace = steps.map { TraceEntry(op: $0.0, partition: $0.1, ran: true, key: id($0.2), result: id($0.3)) }
+        #expect(Verifier.divergedStep(build, trace, partitions: ["S1"]) == nil)
+        // The grid and the shard differ; the grid comes first in the pipeline.
+        trace[3].result = id("e")
+        trace[2].result = id("e")
+        #expect(Verifier.divergedStep(build, trace, partitions: ["S1"]) == "sensors.minute-grid S1 (same key, different result)")
+        trace[1].key = id("9")
+        trace[1].result = id("9")
+        #expect(Verifier.divergedStep(build, trace, partitions: ["S1"]) == "sensors.clean S1 (its inputs differ)")
+    }
+}
