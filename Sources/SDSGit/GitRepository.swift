@@ -168,7 +168,7 @@ public final class GitRepository {
         var idBuf = [CChar](repeating: 0, count: 41)
         while git_revwalk_next(&oid, walk) == 0 {
             git_oid_tostr(&idBuf, 41, &oid)
-            out.append(String(cString: idBuf))
+            out.append(String(decoding: idBuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         return out
     }
