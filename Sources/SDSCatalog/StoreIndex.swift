@@ -129,6 +129,38 @@ public final class StoreIndex {
             .run([.blob(id.bytes), .int(finishedNs), .text(host), .text(String(seconds))])
     }
 
+    /// One recorded build run: when and where it finished (newest first from `builds()`).
+    public struct BuildRun: Sendable {
+        public var id: ObjectID
+        public var finishedNs: Int64
+        public var host: String
+        public var seconds: Double
+    }
+
+    /// Every recorded build run, newest first.
+    public func builds() throws -> [BuildRun] {
+        let stmt = try db.prepare("SELECT id, finished_ns, host, seconds FROM builds ORDER BY finished_ns DESC")
+        try stmt.bind([])
+        var out: [BuildRun] = []
+        while try stmt.step() {
+            guard let id = stmt.objectID(0) else { continue }
+            out.append(BuildRun(id: id, finishedNs: stmt.int(1), host: stmt.text(2), seconds: Double(stmt.text(3)) ?? 0))
+        }
+        return out
+    }
+
+    /// Forgets the step-cache rows whose result object is in `results` (removed by gc).
+    public func forgetSteps(withResults results: Set<ObjectID>) throws -> Int {
+        let all = try allStepResults()
+        let gone = all.filter { results.contains($0.value) }.map(\.key)
+        guard !gone.isEmpty else { return 0 }
+        try db.transaction {
+            let stmt = try db.prepare("DELETE FROM step_cache WHERE key = ?1")
+            for k in gone { try stmt.run([.blob(k.bytes)]) }
+        }
+        return gone.count
+    }
+
     /// Records hashed files, in one transaction.
     public func record(_ states: [(path: String, state: FileState)]) throws {
         guard !states.isEmpty else { return }

@@ -43,6 +43,7 @@ struct Build: ParsableCommand, StoreCommand {
                 return
             }
             var options = Builder.Options(jobs: jobs)
+            options.versionOverrides = Self.versionOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
             let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
@@ -73,6 +74,20 @@ struct Build: ParsableCommand, StoreCommand {
                 + (summary.wroteOutput ? "" : " (unchanged)"))
             Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
         }
+    }
+}
+
+extension Build {
+    /// Tests simulate an operator version bump with `SDS_OPERATOR_VERSIONS=op=N,op=N` (not for users:
+    /// the manifest records the versions used, so 'sds verify' then reports the difference).
+    static func versionOverrides() -> [String: Int] {
+        guard let text = getenv("SDS_OPERATOR_VERSIONS").map({ String(cString: $0) }) else { return [:] }
+        var out: [String: Int] = [:]
+        for pair in text.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, let n = Int(kv[1]) { out[String(kv[0])] = n }
+        }
+        return out
     }
 }
 

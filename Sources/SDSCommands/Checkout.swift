@@ -1,5 +1,6 @@
 import ArgumentParser
 import SDSCore
+import SDSPipeline
 import SDSStore
 
 struct Checkout: ParsableCommand, StoreCommand {
@@ -11,6 +12,12 @@ struct Checkout: ParsableCommand, StoreCommand {
             Every byte written is checked against its object id. A file whose current content is not in the store (a local change not saved with 'sds add') is never overwritten without --force: checkout lists such files and writes nothing (exit 73). Files inside a tracked folder that are not in the version are kept (and listed) unless --force removes them.
 
             Files are placed as copies, not hardlinks: an editor that writes in place through a hardlink would silently corrupt the stored object for every version that shares it.
+
+            Version mode (--outputs, --inputs or --to): the first argument is a VERSION (a tag, a build id or prefix, or a git revision whose sds.lock names the build; default: the last build). --outputs restores that build's dataset folder (shards and TFDS metadata), --inputs its input files, both by default; --to DIR puts them under DIR laid out as beside sds.yaml (DIR/out/NAME/VERSION/, DIR/data/…) instead of in place. Objects missing from the store are listed, with how to get them back (exit 66).
+
+              sds checkout v1 --outputs
+              sds checkout v1 --to /tmp/v1
+              sds checkout HEAD~2 --inputs
             """)
 
     @Argument(help: "[REV] [PATH…]: an optional git revision, then tracked paths (default: all).")
@@ -22,11 +29,30 @@ struct Checkout: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @Flag(help: "Version mode: restore the build's dataset folder.")
+    var outputs = false
+
+    @Flag(help: "Version mode: restore the build's input files.")
+    var inputs = false
+
+    @Option(help: "Version mode: restore under DIR instead of in place.")
+    var to: String?
+
+    @Option(help: "Version mode: the pipeline spec, relative to the current folder.")
+    var spec: String = "sds.yaml"
+
+    var versionMode: Bool { outputs || inputs || to != nil }
+
+    func validate() throws {
+        if versionMode && arguments.count > 1 { throw ValidationError("version mode takes one VERSION, not paths") }
+    }
+
     func run() throws {
         try reporting {
             let ws = try openWorkspace()
             let held = try lock(ws, "checkout")
             defer { withExtendedLifetime(held) {} }
+            if versionMode { return try checkoutVersion(ws) }
             var args = arguments
             var rev: String?
             if let first = args.first, first != "--", try !isTrackedPath(first, ws) {
@@ -51,6 +77,25 @@ struct Checkout: ParsableCommand, StoreCommand {
                 + "\(report.written.count) file(s) written, \(report.removed.count) removed, "
                 + "\(report.unchangedPaths.count) path(s) already up to date")
         }
+    }
+
+    private func checkoutVersion(_ ws: Workspace) throws {
+        let specPath = try ws.relativePath(spec)
+        let build = try recordedBuild(arguments.first, ws, spec: spec, why: "the work tree is already in place; name a build")
+        let both = !outputs && !inputs
+        let destination = to.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
+        let r = try VersionCheckout(workspace: ws, force: force)
+            .run(build, specDirectory: specPath.contains("/") ? FileIO.parentDirectory(specPath) : "",
+                 outputs: outputs || both, inputs: inputs || both, destination: destination)
+        if !r.report.keptExtras.isEmpty {
+            Output.warning("kept \(r.report.keptExtras.count) path(s) that are not in this version (--force removes them):")
+            for p in r.report.keptExtras.prefix(20) { Output.error("  \(p)") }
+        }
+        if quiet { return }
+        var where_ = destination.map { " under \($0)" } ?? ""
+        if let out = r.outputPath, destination == nil { where_ += ": outputs at \(out)" }
+        if !r.inputPaths.isEmpty { where_ += ", \(r.inputPaths.count) input(s)" }
+        Output.line("checked out build \(build.id.short)\(where_); \(r.report.written.count) file(s) written, \(r.report.removed.count) removed")
     }
 
     private func isTrackedPath(_ arg: String, _ ws: Workspace) throws -> Bool {

@@ -13,10 +13,13 @@ import SDSCore
 /// | 70   | internal error (a bug) |
 /// | 73   | refused: would overwrite or delete data that is not saved (use --force) |
 /// | 74   | I/O error from the operating system |
+/// | 69   | cannot verify: the build was recorded with other operator versions than this sds |
 /// | 75   | try again: the store is locked, or a file changed while being read |
 /// | 130  | interrupted |
 public enum ExitStatus {
     public static let differences: Int32 = 1
+    /// `sds verify`: this binary's operator versions differ from the recorded ones.
+    public static let otherCodeVersions: Int32 = 69
 
     public static func code(for kind: ErrorKind) -> Int32 {
         switch kind {

@@ -1,17 +1,31 @@
 import ArgumentParser
 import SDSCore
+import SDSPipeline
 import SDSSensors
 import SDSStore
 
 struct Log: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the versions of a tracked path through git history, newest first.",
+        abstract: "List the versions of a tracked path through git history, or the builds, newest first.",
         discussion: """
-            Reads the committed PATH.sds of each commit (first-parent history of HEAD) with libgit2 and prints the commits where it changed: commit, date, data id, size, files, message.
+            With PATH, reads the committed PATH.sds of each commit (first-parent history of HEAD) with libgit2 and prints the commits where it changed: commit, date, data id, size, files, message.
+
+            With --builds, lists the builds this store recorded, newest first: build id, when it finished (UTC), the git commit it was built at, its tags, and example counts per split.
+
+              sds log data
+              sds log --builds
+              sds log --builds --json
             """)
 
     @Argument(help: "A tracked path (or its .sds pointer file).")
-    var path: String
+    var path: String?
+
+    @Flag(help: "List the recorded builds instead of a path's versions.")
+    var builds = false
+
+    func validate() throws {
+        guard builds == (path == nil) else { throw ValidationError(builds ? "--builds takes no PATH" : "give a tracked PATH, or --builds") }
+    }
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -19,7 +33,8 @@ struct Log: ParsableCommand, StoreCommand {
     func run() throws {
         try reporting {
             let ws = try openWorkspace()
-            let versions = try ws.versions(of: path)
+            if builds { return try listBuilds(ws) }
+            let versions = try ws.versions(of: path!)
             if json {
                 let items = versions.map { v in
                     JSON.object([
@@ -32,7 +47,7 @@ struct Log: ParsableCommand, StoreCommand {
                 return Output.line(String(decoding: JSON.array(items).canonical(), as: UTF8.self))
             }
             if versions.isEmpty {
-                Output.line("no committed versions of '\(path)' (commit its .sds pointer file to record one)")
+                Output.line("no committed versions of '\(path!)' (commit its .sds pointer file to record one)")
                 return
             }
             for v in versions {
@@ -42,6 +57,22 @@ struct Log: ParsableCommand, StoreCommand {
                 Output.line("\(v.commit.id.prefix(12))  \(date)  \(data)  \(v.commit.summary)")
             }
         }
+    }
+}
+
+extension Log {
+    private func listBuilds(_ ws: Workspace) throws {
+        let entries = try BuildLog.entries(ws)
+        if json { return Output.line(JSON.array(entries.map(\.json)).canonicalText) }
+        if entries.isEmpty { return Output.line("no builds recorded yet (run 'sds build')") }
+        var t = Table()
+        for e in entries {
+            let time = e.finishedNs.map { Dates.iso8601(seconds: $0 / 1_000_000_000, offsetMinutes: 0) } ?? "(time unknown)"
+            let commit = e.gitCommit.map { String($0.prefix(12)) + (e.gitDirty == true ? "+" : "") } ?? "no commit"
+            let examples = e.manifestPresent ? e.examples.map { "\($0.split) \($0.count)" }.joined(separator: ", ") : "(manifest not in store)"
+            t.add(e.id.short, time, commit, e.tags.joined(separator: ","), examples)
+        }
+        t.print(indent: "")
     }
 }
 

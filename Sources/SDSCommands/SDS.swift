@@ -16,12 +16,15 @@ public struct SDS: ParsableCommand {
               git add data.sds .gitignore && git commit -m "raw data v1"
               sds status               what changed since the last add
               sds checkout HEAD~1      restore the data of the previous commit
+              sds build && sds tag v1  build the dataset (sds.yaml) and name the build
+              sds diff v1              what changed since v1: inputs, spec, code, outputs, statistics
 
-            Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
+            Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 69 cannot verify (other operator versions), 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
             """,
         version: version,
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
+            Diff.self, Tag.self, Show.self, Verify.self, GC.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self,
         ]
     )

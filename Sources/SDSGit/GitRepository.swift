@@ -151,6 +151,28 @@ public final class GitRepository {
         return out
     }
 
+    /// Every commit reachable from HEAD, branches and tags (all parents), newest first.
+    public func allCommitIDs() throws -> [String] {
+        var walk: OpaquePointer?
+        try check(git_revwalk_new(&walk, repo), "cannot walk history")
+        defer { git_revwalk_free(walk) }
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
+        let head = git_revwalk_push_head(walk)
+        if head != 0 && head != GIT_ENOTFOUND.rawValue && head != GIT_EUNBORNBRANCH.rawValue {
+            try check(head, "cannot walk history from HEAD")
+        }
+        // Non-commit references (a tag of a blob) are skipped by libgit2 for globs.
+        _ = git_revwalk_push_glob(walk, "refs")
+        var out: [String] = []
+        var oid = git_oid()
+        var idBuf = [CChar](repeating: 0, count: 41)
+        while git_revwalk_next(&oid, walk) == 0 {
+            git_oid_tostr(&idBuf, 41, &oid)
+            out.append(String(decoding: idBuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return out
+    }
+
     // MARK: - Helpers
 
     private func lookupCommit(_ rev: String) throws -> OpaquePointer {

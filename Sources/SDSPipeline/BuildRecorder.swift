@@ -45,11 +45,7 @@ public struct BuildRecorder {
 
         let out = (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory
             + "/\(spec.dataset.name)/\(spec.dataset.version)"
-        let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
-        let info = TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
-                                   features: OutputFolder.features(spec, label: label),
-                                   description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
-        let wrote = try OutputFolder(workspace: workspace, path: out).place(manifest, info: info)
+        let wrote = try OutputFolder(workspace: workspace, path: out).place(manifest, info: OutputFolder.info(spec))
         // Outputs are rebuilt from the store; git tracks sds.lock instead.
         try GitIgnore.ensureIgnored(workspace: workspace,
                                     rel: (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory)

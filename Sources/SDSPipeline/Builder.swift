@@ -181,49 +181,13 @@ public struct Builder {
         if let first = entities.first(where: { outcome.failures[$0] != nil }) { throw outcome.failures[first]! }
         let chunkIDs = outcome.chunks
 
-        // Shards: a subject's examples all go to one shard of its split, subjects in entity order.
-        struct Slot: Hashable { var split: Int, index: Int }
-        var members: [Slot: [String]] = [:]
-        for e in entities {
-            let a = SplitAssigner.assign(entity: e, ops.splits)
-            members[Slot(split: a.splitIndex, index: a.shard), default: []].append(e)
-        }
-        let slots = ops.splits.rules.indices.flatMap { s in (0..<ops.splits.rules[s].shardCount).map { Slot(split: s, index: $0) } }
-        // Each shard reads its subjects' record chunks and concatenates them; shards in parallel.
-        enum SlotOutcome: Sendable {
-            case shard(Shard)
-            /// A dry run: a subject's chunk is not known yet.
-            case rewrite(String)
-        }
-        let groups = members, name = spec.dataset.name
-        let outcomes = try slots.parallelMap(jobs: options.jobs == 1 ? 1 : options.threads) { slot -> SlotOutcome in
-            let rule = ops.splits.rules[slot.split]
-            let subjects = groups[slot] ?? []
-            let file = "\(name)-\(rule.name).tfrecord-\(Self.pad5(slot.index))-of-\(Self.pad5(rule.shardCount))"
-            if subjects.contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) { return .rewrite(file) }
-            let subjectChunks = try subjects.map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
-            let nonEmpty = subjectChunks.filter { $0.1.count > 0 }
-            let id = try runner.run(op: ShardAssembly.operatorName,
-                                    version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
-                                    params: .null, inputs: nonEmpty.map { $0.1.data },
-                                    partition: "\(rule.name)-\(slot.index)") {
-                var bytes: [UInt8] = []
-                for (_, c) in nonEmpty { bytes += try store.read(c.data) }
-                return bytes
-            }
-            return .shard(Shard(split: rule.name, index: slot.index, count: rule.shardCount, file: file, id: id,
-                                examples: nonEmpty.reduce(0) { $0 + $1.1.count },
-                                exampleBytes: nonEmpty.reduce(0) { $0 + $1.1.exampleBytes },
-                                partitions: nonEmpty.map(\.0)))
-        }
-        var shards: [Shard] = []
-        var shardsToRewrite: [String] = []
-        for o in outcomes {
-            switch o {
-            case .shard(let s): shards.append(s)
-            case .rewrite(let file): shardsToRewrite.append(file)
-            }
-        }
+        let assembled = try ShardAssembler(
+            runner: runner, store: store, splits: ops.splits, datasetName: spec.dataset.name,
+            version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
+            jobs: options.jobs == 1 ? 1 : options.threads
+        ).assemble(entities: entities, chunkIDs: chunkIDs)
+        let shards = assembled.shards
+        var shardsToRewrite = assembled.toRewrite
         if options.dryRun {
             shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
             return Result(manifest: nil, trace: runner.trace, shardsToRewrite: shardsToRewrite)
@@ -238,12 +202,8 @@ public struct Builder {
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
             operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty())
+            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty(),
+            statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))
         return Result(manifest: manifest, trace: runner.trace)
-    }
-
-    private static func pad5(_ n: Int) -> String {
-        let s = String(n)
-        return String(repeating: "0", count: max(0, 5 - s.count)) + s
     }
 }

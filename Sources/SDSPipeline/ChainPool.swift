@@ -77,7 +77,11 @@ final class ChainPool: Sendable {
             state.withLock { $0.finished(entity, hr: hr, (r, entries)) }
             onDone(finished.add(1, ordering: .relaxed).newValue)
         }
-        if serial { return work() }
+        if serial {
+            group.enter()
+            work()
+            return group.leave()
+        }
         slots.wait()
         DispatchQueue.global().async(group: group) { [self] in
             work()

@@ -16,6 +16,8 @@ public struct Manifest: Sendable {
     public var operators: [String: Int]
     public var gitCommit: String?
     public var gitDirty: Bool?
+    /// Per split and feature: count, mean, std, min, max, missing ratio; label histogram.
+    public var statistics: JSON = .object([:])
 
     /// Parameters appear once, in `params`, keyed by the first 16 hex digits of their
     /// canonical bytes' SHA-256; steps name them by that key (most steps of an operator share them).
@@ -56,6 +58,7 @@ public struct Manifest: Sendable {
                 })
             }),
             "params": .object(params),
+            "statistics": statistics,
             "steps": .array(steps.sorted { ($0.op, $0.partition, $0.key) < ($1.op, $1.partition, $1.key) }.map { s in
                 .object(["op": .string(s.op), "partition": .string(s.partition), "version": .int(Int64(s.version)),
                          "params": .string(keyOf[s.params]!), "inputs": .array(s.inputs.map { .string($0.hex) }),

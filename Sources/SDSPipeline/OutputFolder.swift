@@ -34,21 +34,34 @@ public struct OutputFolder {
         return f
     }
 
-    /// Writes the folder; returns false when it already matched and nothing was written.
-    @discardableResult
-    public func place(_ manifest: Manifest, info: TFDSDatasetInfo) throws -> Bool {
+    /// The TFDS description of a spec's dataset.
+    static func info(_ spec: Spec) -> TFDSDatasetInfo {
+        let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
+        return TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
+                               features: features(spec, label: label),
+                               description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
+    }
+
+    /// The folder's metadata files (`dataset_info.json`, `features.json`) for these shards.
+    static func metadata(_ shards: [Builder.Shard], info: TFDSDatasetInfo) -> [(String, [UInt8])] {
         var splits: [TFDSSplitInfo] = []
         var seen: [String] = []
-        for s in manifest.shards where !seen.contains(s.split) {
+        for s in shards where !seen.contains(s.split) {
             seen.append(s.split)
-            let mine = manifest.shards.filter { $0.split == s.split }.sorted { $0.index < $1.index }
+            let mine = shards.filter { $0.split == s.split }.sorted { $0.index < $1.index }
             splits.append(TFDSSplitInfo(name: s.split, shardLengths: mine.map(\.examples),
                                         numBytes: UInt64(mine.reduce(0) { $0 + $1.exampleBytes })))
         }
-        let metadata: [(String, [UInt8])] = [
+        return [
             ("dataset_info.json", Array(TFDSWriter.datasetInfoJSON(info, splits: splits).utf8)),
             ("features.json", Array(TFDSWriter.featuresJSON(info.features).utf8)),
         ]
+    }
+
+    /// Writes the folder; returns false when it already matched and nothing was written.
+    @discardableResult
+    public func place(_ manifest: Manifest, info: TFDSDatasetInfo) throws -> Bool {
+        let metadata = Self.metadata(manifest.shards, info: info)
         let dest = workspace.absolute(path)
         let index = try workspace.index()
         let cached = try index.fileStates(under: path)

@@ -38,8 +38,15 @@ struct PartitionReader {
                 onPartition: Handler? = nil) throws -> (ObjectID, FileStat, [Stored]) {
         try fallingBack { grouped in
             let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs, onPartition: onPartition)
-            let (id, stat) = try Ingest.file(path, into: store, tap: { try sink.consume($0) })
-            return (id, stat, try sink.finish())
+            do {
+                let (id, stat) = try Ingest.file(path, into: store, tap: { try sink.consume($0) })
+                return (id, stat, try sink.finish())
+            } catch {
+                // Its queue may still be storing (and handing on) partitions: they must be done
+                // before a second pass starts or the caller goes on.
+                sink.drain()
+                throw error
+            }
         }
     }
 
@@ -62,6 +69,7 @@ struct PartitionReader {
         let buffers = (0..<2).map { _ in UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096) }
         defer { buffers.forEach { $0.deallocate() } }
         let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs, onPartition: nil)
+        defer { sink.drain() }
         // Hashing runs on its own serial queue, beside the parse.
         let hashing = DispatchQueue(label: "sds.read.hash")
         let hashed = [DispatchGroup(), DispatchGroup()]
@@ -114,7 +122,8 @@ private final class Sink: @unchecked Sendable {
         for _ in 0..<4 { backlog.signal() }
     }
 
-    deinit { stored.wait() }
+    /// Waits until nothing is being stored.
+    func drain() { stored.wait() }
 
     func consume(_ chunk: UnsafeRawBufferPointer) throws {
         keep(try StepCodec.sensors { () throws(SensorError) in try stream.consume(chunk) })

@@ -45,21 +45,23 @@ enum StepCodec {
 /// assembly knows counts and sizes without reading any record.
 struct RecordChunk: Equatable {
     static let operatorName = "tfrecord.encode-examples"
-    static let operatorVersion = 1
+    /// 2: the summary keeps the subject's feature statistics (`stats`).
+    static let operatorVersion = 2
 
     var data: ObjectID
     var count: Int
     /// Sum of serialized example sizes (TFDS `numBytes`), framing excluded.
     var exampleBytes: Int
     var dates: [String]
+    var statistics = ChunkStatistics()
 
     var json: JSON {
         .object(["data": .string(data.hex), "count": .int(Int64(count)), "example_bytes": .int(Int64(exampleBytes)),
-                 "dates": .array(dates.map { .string($0) })])
+                 "dates": .array(dates.map { .string($0) }), "stats": statistics.json])
     }
 
     /// Encodes each example and frames it; returns the framed bytes and the chunk summary.
-    static func encode(_ examples: DayExamples, store: ObjectStore) throws -> RecordChunk {
+    static func encode(_ examples: DayExamples, names: ExampleNames, store: ObjectStore) throws -> RecordChunk {
         var data: [UInt8] = []
         var exampleBytes = 0
         var encoder = ExampleEncoder()
@@ -70,14 +72,15 @@ struct RecordChunk: Equatable {
         }
         let id = try store.put(data, deferSync: true)
         return RecordChunk(data: id, count: examples.examples.count, exampleBytes: exampleBytes,
-                           dates: examples.examples.map(\.date))
+                           dates: examples.examples.map(\.date), statistics: ChunkStatistics(examples, names: names))
     }
 
-    init(data: ObjectID, count: Int, exampleBytes: Int, dates: [String]) {
+    init(data: ObjectID, count: Int, exampleBytes: Int, dates: [String], statistics: ChunkStatistics = ChunkStatistics()) {
         self.data = data
         self.count = count
         self.exampleBytes = exampleBytes
         self.dates = dates
+        self.statistics = statistics
     }
 
     init(decoding bytes: [UInt8]) throws {
@@ -87,6 +90,6 @@ struct RecordChunk: Equatable {
               case .array(let ds)? = o["dates"]
         else { throw SDSError(.badData, "a record chunk object is malformed") }
         self.init(data: data, count: Int(c), exampleBytes: Int(b),
-                  dates: ds.compactMap { if case .string(let s) = $0 { s } else { nil } })
+                  dates: ds.compactMap { if case .string(let s) = $0 { s } else { nil } }, statistics: ChunkStatistics(json: o["stats"]))
     }
 }

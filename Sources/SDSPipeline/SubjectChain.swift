@@ -82,7 +82,7 @@ struct SubjectChain: Sendable {
             return try StepCodec.sensors { () throws(SensorError) in try ExampleAssembly.assemble(tensors: t, captions: c, labels: l, ops.assembly) }
         }
         return try step(RecordChunk.operatorName, RecordChunk.operatorVersion, [], [examples]) {
-            try RecordChunk.encode(try load(examples, DayExamples.init(decoding:)), store: store).json.canonical()
+            try RecordChunk.encode(try load(examples, DayExamples.init(decoding:)), names: ops.assembly.names, store: store).json.canonical()
         }
     }
 }

@@ -42,6 +42,23 @@ extension Workspace {
         return out
     }
 
+    /// The committed bytes of `rel` (relative to the workspace root) at revision `rev`; nil when absent.
+    public func committedFile(_ rel: String, atRevision rev: String) throws -> [UInt8]? {
+        let repo = try requireGit()
+        let prefix = prefixInGit(repo)
+        return try repo.readFile(at: rev, path: (prefix.isEmpty ? "" : prefix + "/") + rel)
+    }
+
+    /// Every file named `name` at revision `rev`, as paths relative to the workspace root.
+    public func committedFiles(named name: String, atRevision rev: String) throws -> [String] {
+        let repo = try requireGit()
+        let prefix = prefixInGit(repo)
+        return try repo.files(at: rev, withSuffix: name).compactMap { p in
+            guard FileIO.baseName(p) == name, prefix.isEmpty || p.hasPrefix(prefix + "/") else { return nil }
+            return String(p.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1))
+        }
+    }
+
     /// One version of a tracked path in git history.
     public struct PathVersion: Sendable {
         public var commit: GitRepository.Commit

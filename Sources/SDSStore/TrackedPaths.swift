@@ -6,6 +6,11 @@ public struct TrackedPath: Sendable {
     public var path: String
     public var pointer: Pointer
     public var pointerPath: String { path + Pointer.suffix }
+
+    public init(path: String, pointer: Pointer) {
+        self.path = path
+        self.pointer = pointer
+    }
 }
 
 extension Workspace {

@@ -1,0 +1,71 @@
+import ArgumentParser
+import SDSCore
+import SDSPipeline
+import SDSStore
+
+struct Show: ParsableCommand, StoreCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a build's manifest, readably.",
+        discussion: """
+            VERSION is a tag, a build id (or a unique prefix), a git revision, or omitted for the last build. Prints the dataset, spec and code versions, the inputs, each split's shards and examples, and the feature statistics computed at build time. --json prints the manifest object itself (canonical JSON; its SHA-256 is the build id).
+
+              sds show            the last build
+              sds show v1
+              sds show HEAD~3 --json
+            """)
+
+    @Argument(help: "The version (default: the last build).")
+    var version: String?
+
+    @Option(help: "The pipeline spec, relative to the current folder.")
+    var spec: String = "sds.yaml"
+
+    @Flag(help: "Print the manifest as JSON.")
+    var json = false
+
+    func run() throws {
+        try reporting {
+            let ws = try openWorkspace()
+            let b = try recordedBuild(version, ws, spec: spec, why: "'sds status' shows the work tree")
+            if json { return Output.line(b.json.canonicalText) }
+            render(b, tags: try Tags(workspace: ws).all().filter { $0.id == b.id }.map(\.name))
+        }
+    }
+
+    private func render(_ b: RecordedBuild, tags: [String]) {
+        let m = b.json
+        let code = m["code"]
+        Output.line("build \(b.id.hex)" + (tags.isEmpty ? "" : "  (tag: \(tags.joined(separator: ", ")))"))
+        var t = Table()
+        t.add("dataset", "\(m["dataset"]?["name"]?.string ?? "?") \(m["dataset"]?["version"]?.string ?? "?")")
+        t.add("spec", m["spec"]?.string.map { String($0.prefix(12)) } ?? "?")
+        let dirty = code?["git_dirty"] == .bool(true) ? " (dirty)" : ""
+        t.add("git commit", (code?["git_commit"]?.string.map { String($0.prefix(12)) } ?? "none") + dirty)
+        t.add("sds", code?["sds"]?.string ?? "?")
+        t.add("operators", (code?["operators"]?.object ?? [:]).sorted { $0.key < $1.key }
+            .map { "\($0.key) v\($0.value.int ?? 0)" }.joined(separator: ", "))
+        t.print(indent: "")
+        Table.header("inputs")
+        var i = Table()
+        for (path, id) in b.inputs.sorted(by: { $0.key < $1.key }) { i.add(path, String(id.prefix(12))) }
+        i.print()
+        Table.header("splits")
+        var s = Table()
+        let shards = m["shards"]?.array ?? []
+        for (split, v) in (m["splits"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let mine = shards.filter { $0["split"]?.string == split }
+            s.add(split, "\(v["examples"]?.int ?? 0) examples", "\(mine.count) shards")
+        }
+        s.print()
+        Table.header("statistics")
+        var st = Table()
+        st.add("split", "feature", "count", "mean", "std", "min", "max", "missing")
+        for (split, v) in (m["statistics"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (f, x) in (v["features"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+                st.add(split, f, Table.number(x["count"]), Table.number(x["mean"]), Table.number(x["std"]),
+                       Table.number(x["min"]), Table.number(x["max"]), Table.number(x["missing_ratio"]))
+            }
+        }
+        st.print()
+    }
+}

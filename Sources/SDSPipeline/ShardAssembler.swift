@@ -1,0 +1,84 @@
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// Shards: a subject's examples all go to one shard of its split, subjects in entity order;
+/// a shard is the concatenation of its subjects' record chunks.
+struct ShardAssembler {
+    let runner: StepRunner
+    let store: ObjectStore
+    let splits: SplitParameters
+    let datasetName: String
+    let version: Int
+    let jobs: Int
+
+    struct Outcome {
+        var shards: [Builder.Shard] = []
+        /// A dry run: shards whose subjects' chunks are not known yet.
+        var toRewrite: [String] = []
+        /// Each subject's statistics, in shard then entity order.
+        var statistics: [(split: String, entity: String, stats: ChunkStatistics)] = []
+    }
+
+    private struct Plan: Sendable {
+        var split: String
+        var index: Int
+        var count: Int
+        var file: String
+        var chunks: [(entity: String, chunk: RecordChunk)]
+        var inputs: [ObjectID] { chunks.map(\.chunk.data) }
+    }
+
+    func assemble(entities: [String], chunkIDs: [String: ObjectID]) throws -> Outcome {
+        var members: [[Int]: [String]] = [:]
+        for e in entities {
+            let a = SplitAssigner.assign(entity: e, splits)
+            members[[a.splitIndex, a.shard], default: []].append(e)
+        }
+        var out = Outcome()
+        var plans: [Plan] = []
+        for (s, rule) in splits.rules.enumerated() {
+            for index in 0..<rule.shardCount {
+                let subjects = members[[s, index]] ?? []
+                let file = "\(datasetName)-\(rule.name).tfrecord-\(Self.pad5(index))-of-\(Self.pad5(rule.shardCount))"
+                if subjects.contains(where: { runner.isPlaceholder(chunkIDs[$0]!) }) {
+                    out.toRewrite.append(file)
+                    continue
+                }
+                let chunks = try subjects.map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
+                plans.append(Plan(split: rule.name, index: index, count: rule.shardCount, file: file,
+                                  chunks: chunks.filter { $0.1.count > 0 }))
+            }
+        }
+        // Shards with distinct inputs run in parallel; one whose inputs repeat an earlier
+        // shard's (empty shards, say) runs after, and reuses it, as a serial build would.
+        var firstWith: [[ObjectID]: Int] = [:]
+        for (i, p) in plans.enumerated() where firstWith[p.inputs] == nil { firstWith[p.inputs] = i }
+        let firsts = plans.indices.filter { firstWith[plans[$0].inputs] == $0 }
+        let plansCopy = plans
+        var ids = Dictionary(uniqueKeysWithValues: zip(firsts, try firsts.parallelMap(jobs: jobs) { try shard(plansCopy[$0]) }))
+        for i in plans.indices where ids[i] == nil { ids[i] = try shard(plans[i]) }
+        for (i, p) in plans.enumerated() {
+            out.shards.append(Builder.Shard(split: p.split, index: p.index, count: p.count, file: p.file, id: ids[i]!,
+                                            examples: p.chunks.reduce(0) { $0 + $1.chunk.count },
+                                            exampleBytes: p.chunks.reduce(0) { $0 + $1.chunk.exampleBytes },
+                                            partitions: p.chunks.map(\.entity)))
+            out.statistics += p.chunks.map { (p.split, $0.entity, $0.chunk.statistics) }
+        }
+        return out
+    }
+
+    private func shard(_ p: Plan) throws -> ObjectID {
+        try runner.run(op: ShardAssembly.operatorName, version: version, params: .null, inputs: p.inputs,
+                       partition: "\(p.split)-\(p.index)") {
+            var bytes: [UInt8] = []
+            for c in p.chunks { bytes += try store.read(c.chunk.data) }
+            return bytes
+        }
+    }
+
+    static func pad5(_ n: Int) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, 5 - s.count)) + s
+    }
+}

@@ -1,0 +1,98 @@
+import Glibc
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// `sds verify VERSION`: rebuilds a recorded build from the store alone and compares shards.
+///
+/// The spec and the inputs are copied (hash-checked) from the store into a fresh temporary
+/// workspace with an empty store and step cache, so every step runs again; the rebuilt
+/// shard ids (SHA-256 of every byte) are compared with the recorded ones. A build recorded
+/// with other operator versions than this binary's cannot be reproduced by it, and the
+/// outcome says so instead of rebuilding.
+public struct Verifier {
+    public struct Outcome: Sendable {
+        /// Operators whose recorded version differs from this binary's: (name, recorded, here).
+        public var operatorMismatches: [(op: String, recorded: Int?, current: Int?)] = []
+        public var shards = 0
+        public var identical = 0
+        /// The first shard (manifest order) whose bytes differ, and the first step that diverged.
+        public var firstDifference: (file: String, step: String?)?
+        public var reproduced: Bool { operatorMismatches.isEmpty && firstDifference == nil && identical == shards }
+    }
+
+    /// Pipeline order of the operators, for naming the first step that diverged.
+    static let order = [LongCSVReader.operatorName, SeriesCleaner.operatorName, MinuteGrid.operatorName, ForwardFill.operatorName,
+                        DayWindowing.operatorName, TensorBuilder.operatorName, CaptionRenderer.operatorName, LabelJoin.operatorName,
+                        ExampleAssembly.operatorName, RecordChunk.operatorName, ShardAssembly.operatorName]
+
+    let workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    public func run(_ build: RecordedBuild, jobs: Int = 0) throws -> Outcome {
+        var outcome = Outcome()
+        let recorded = (build.json["code"]?["operators"]?.object ?? [:]).compactMapValues(\.int)
+        let here = WearableOperators.versions
+        for op in Set(recorded.keys).union(here.keys).sorted() where recorded[op] != here[op] {
+            outcome.operatorMismatches.append((op, recorded[op], here[op]))
+        }
+        if !outcome.operatorMismatches.isEmpty { return outcome }
+
+        guard let specID = build.json["spec"]?.string.flatMap({ ObjectID(hex: $0) }) else {
+            throw SDSError(.badData, "build \(build.id.short) names no spec")
+        }
+        let inputs = build.inputs.compactMapValues { ObjectID(hex: $0) }
+        let absent = ([specID] + inputs.values).filter { !workspace.store.contains($0) }
+        if !absent.isEmpty {
+            throw VersionCheckout(workspace: workspace, force: false).missing(Array(Set(absent)).sorted())
+        }
+
+        let tmp = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(tmp)/sds-verify-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SDSError.io("cannot make a temporary folder in", path: tmp, errno: errno) }
+        let root = String(cString: made)
+        defer { try? FileIO.removeTree(root) }
+        let (temp, _) = try Workspace.initialize(at: root)
+        try FileIO.writeFileAtomically(root + "/" + Spec.fileName, try workspace.store.read(specID))
+        for (path, id) in inputs {
+            let dest = root + "/" + path
+            try FileIO.makeDirectories(FileIO.parentDirectory(dest))
+            let fd = try FileIO.open(dest, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
+            defer { close(fd) }
+            try workspace.store.copy(id, to: fd, path: dest)
+        }
+        let rebuilt = try BuildRecorder(workspace: temp, specPath: Spec.fileName).build(Builder.Options(jobs: jobs))
+
+        let now = Dictionary(rebuilt.manifest.shards.map { ($0.file, $0.id.hex) }, uniquingKeysWith: { a, _ in a })
+        let shards = build.json["shards"]?.array ?? []
+        outcome.shards = shards.count
+        for s in shards {
+            guard let file = s["file"]?.string else { continue }
+            if now[file] == s["id"]?.string {
+                outcome.identical += 1
+            } else if outcome.firstDifference == nil {
+                let partitions = s["partitions"]?.array.compactMap(\.string) ?? []
+                outcome.firstDifference = (file, Self.divergedStep(build, rebuilt.trace, partitions: partitions))
+            }
+        }
+        if outcome.firstDifference == nil && now.count != shards.count {
+            outcome.firstDifference = (now.keys.sorted().first { k in !shards.contains { $0["file"]?.string == k } } ?? "?", nil)
+        }
+        return outcome
+    }
+
+    /// The first step, in pipeline order, whose result differs from the recorded one.
+    static func divergedStep(_ build: RecordedBuild, _ trace: [TraceEntry], partitions: [String]) -> String? {
+        var recorded: [String: RecordedBuild.Step] = [:]
+        for s in build.steps { recorded[s.op + " " + s.partition] = s }
+        let rank = Dictionary(uniqueKeysWithValues: Self.order.enumerated().map { ($1, $0) })
+        let relevant = trace.filter { partitions.contains($0.partition) || $0.op == LongCSVReader.operatorName || $0.op == ShardAssembly.operatorName }
+        let sorted = relevant.sorted { (rank[$0.op] ?? 99, $0.partition) < (rank[$1.op] ?? 99, $1.partition) }
+        for t in sorted {
+            guard let r = recorded[t.op + " " + t.partition] else { return "\(t.op) \(t.partition) (not in the recorded build)" }
+            if r.result != t.result.hex { return "\(t.op) \(t.partition)" + (r.key == t.key.hex ? " (same key, different result)" : " (its inputs differ)") }
+        }
+        return nil
+    }
+}
