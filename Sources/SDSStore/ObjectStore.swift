@@ -104,26 +104,24 @@ public final class ObjectStore: Sendable {
     func publish(_ tmp: String, as id: ObjectID, deferSync: Bool = false) throws {
         let dest = path(of: id)
         let dir = FileIO.parentDirectory(dest)
-        if access(dir, F_OK) != 0 {
+        // rename() names the object in one step, never half-made. An existing name is
+        // replaced: the new bytes hash to the id, so that changes nothing for an intact
+        // object and restores a damaged one (re-adding its file repairs it).
+        var placed = rename(tmp, dest) == 0
+        if !placed && errno == ENOENT && access(tmp, F_OK) == 0 {
+            // The fan-out folder is missing (a store made before they were all created).
             if mkdir(dir, 0o755) != 0 && errno != EEXIST {
                 let code = errno
                 unlink(tmp)
                 throw SDSError.io("cannot create object folder", path: dir, errno: code)
             }
             try FileIO.fsyncDirectory(objectsDirectory)
+            placed = rename(tmp, dest) == 0
         }
-        // link() names a new object without a window where the name exists half-made. An
-        // existing name is replaced: the new bytes hash to the id, so that changes nothing
-        // for an intact object and restores a damaged one (re-adding its file repairs it).
-        if link(tmp, dest) == 0 {
-            unlink(tmp)
-        } else {
+        guard placed else {
             let code = errno
-            guard code == EEXIST, rename(tmp, dest) == 0 else {
-                let failed = code == EEXIST ? errno : code
-                unlink(tmp)
-                throw SDSError.io("cannot place object", path: dest, errno: failed)
-            }
+            unlink(tmp)
+            throw SDSError.io("cannot place object", path: dest, errno: code)
         }
         written.withLock { _ = $0.insert(id) }
         if deferSync {
