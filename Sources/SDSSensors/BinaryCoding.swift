@@ -78,21 +78,20 @@ struct BinaryWriter {
     }
 
     /// Zigzag varints of the wrapping differences, after a u64 byte count.
+    ///
+    /// One pass into scratch space sized for the worst case (10 bytes a value, only the
+    /// pages written are touched), then one copy: a hot path of every partition and series.
     mutating func int64Deltas<C: Collection<Int64>>(_ values: C) {
-        var size = 0
-        var previous: Int64 = 0
-        for v in values {
-            size += Varint.size(Varint.zigzag(v &- previous))
-            previous = v
-        }
-        count(size)
-        extend(size) { p in
-            var q = p
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(values.count * 10, 1)) { scratch in
+            let start = scratch.baseAddress!
+            var q = start
             var previous: Int64 = 0
             for v in values {
                 q = Varint.write(Varint.zigzag(v &- previous), to: q)
                 previous = v
             }
+            count(q - start)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: q - start))
         }
     }
 
@@ -216,19 +215,21 @@ struct BinaryReader {
         let size = try count(minimumSize: 1)
         guard size >= n else { throw fail("\(n) varints cannot fit in \(size) bytes") }
         let at = try take(size)
-        var out = ContiguousArray<Int64>()
-        out.reserveCapacity(n)
-        let ok: Bool = bytes.withUnsafeBufferPointer { b in
-            var p = at
-            let end = at + size
-            var previous: Int64 = 0
-            for _ in 0..<n {
-                guard let (v, next) = Varint.read(b, p, end) else { return false }
-                previous = previous &+ Varint.unzigzag(v)
-                out.append(previous)
-                p = next
+        var ok = false
+        let out = bytes.withUnsafeBufferPointer { b in
+            ContiguousArray<Int64>(unsafeUninitializedCapacity: n) { buffer, initialized in
+                var p = at
+                let end = at + size
+                var previous: Int64 = 0
+                for i in 0..<n {
+                    guard let (v, next) = Varint.read(b, p, end) else { return }
+                    previous = previous &+ Varint.unzigzag(v)
+                    buffer[i] = previous
+                    initialized = i + 1
+                    p = next
+                }
+                ok = p == end
             }
-            return p == end
         }
         guard ok else { throw fail("bad varint column") }
         return out

@@ -214,6 +214,14 @@ struct ChunkParser {
 
     @inline(__always)
     private func equalBytes(_ a: Int, _ b: Int, _ n: Int) -> Bool {
+        // Entity ids are short: one masked 8-byte compare when both words lie inside the piece.
+        if n <= 8, a + 8 <= end, b + 8 <= end {
+            let raw = UnsafeRawPointer(base)
+            let x = raw.loadUnaligned(fromByteOffset: a, as: UInt64.self)
+            let y = raw.loadUnaligned(fromByteOffset: b, as: UInt64.self)
+            let mask: UInt64 = n == 8 ? ~0 : (1 << (UInt64(n) * 8)) - 1
+            return (x ^ y) & UInt64(littleEndian: mask) == 0
+        }
         var i = 0
         while i < n {
             if base[a + i] != base[b + i] { return false }
