@@ -30,6 +30,23 @@ import Testing
                                             columns: [NamedColumn(name: "bpm", values: .int64([57, 58]))]))
     }
 
+    /// Consecutive rows compare entity ids as one word when they are 8 bytes or shorter:
+    /// ids differing only in their last byte, at lengths 7, 8 and 9, and ids at a line end.
+    @Test func entityIdsDifferingInTheirLastByteAreTold() throws {
+        for id in ["subjec", "subject", "subject0", "subject00"] {
+            let a = id + "A", b = id + "B"
+            let text = "subject_id,time,bpm\n\(a),2016-04-12T00:00:00Z,1\n\(b),2016-04-12T00:00:01Z,2\n\(a),2016-04-12T00:00:02Z,3\n"
+            let parts = try read(text)
+            #expect(parts.map(\.entity) == [a, b])
+            #expect(parts.map(\.times.count) == [2, 1])
+        }
+        // The entity as the last field: the 8-byte word would run past the end of the piece.
+        let schema = LongCSVSchema(entityColumn: "subject_id", timeColumn: "time", valueColumns: [ValueColumn("bpm", .int64)])
+        let parts = try read("time,bpm,subject_id\n2016-04-12T00:00:00Z,1,xA\n2016-04-12T00:00:01Z,2,xB\n2016-04-12T00:00:02Z,3,xB", schema: schema)
+        #expect(parts.map(\.entity) == ["xA", "xB"])
+        #expect(parts.map(\.times.count) == [1, 2])
+    }
+
     @Test func entitiesSortByBytesNotByFirstAppearance() throws {
         let parts = try read("subject_id,time,bpm\nb,2016-04-12T00:00:00Z,1\nB,2016-04-12T00:00:00Z,2\na10,2016-04-12T00:00:00Z,3\na9,2016-04-12T00:00:00Z,4\n")
         #expect(parts.map(\.entity) == ["B", "a10", "a9", "b"])
