@@ -111,68 +111,65 @@ public struct Builder {
             guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(p))' must be a file, not a folder") }
             inputBytes += st.size
         }
-        let scanner = Scanner(workspace: workspace, mode: .store)
-        let reader = PartitionReader(store: store, jobs: options.threads)
         var inputs: [String: ObjectID] = [:]
         let specID = try store.put(specBytes)
-
-        /// Stores the input at `path` if needed and returns its partitions by entity (one read
-        /// step per file); `onPartition` sees each partition as it is parsed, if it is.
-        func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema,
-                        onPartition: PartitionReader.Handler? = nil) throws -> [String: (ObjectID, PartitionSource)] {
-            var parsed: [PartitionReader.Stored]?
-            if let id = try scanner.knownFile(rel(path)) {
-                inputs[path] = id
-            } else {
-                let (id, stat, parts) = try reader.ingest(workspace.absolute(rel(path)), file: rel(path), schema: schema,
-                                                          onPartition: onPartition)
-                read.append((rel(path), stat, id))
-                inputs[path] = id
-                parsed = parts
-            }
-            let input = inputs[path]!
-            let result = try runner.run(op: LongCSVReader.operatorName,
-                                        version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
-                                        params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
-                                        evenInDryRun: true) {
-                let parts = try parsed ?? reader.read(input, file: rel(path), schema: schema)
-                var index: [JSON] = []
-                for p in parts {
-                    index.append(.object(["entity": .string(p.entity), "id": .string(p.id.hex),
-                                          "first_line": .int(Int64(p.firstLine)), "last_line": .int(Int64(p.lastLine))]))
-                }
-                return JSON.array(index).canonical()
-            }
-            guard case .array(let items) = try JSONReader.parse(try store.read(result)) else {
-                throw SDSError(.badData, "partition index \(result.hex) is malformed")
-            }
-            var out: [String: (ObjectID, PartitionSource)] = [:]
-            for case .object(let o) in items {
-                guard case .string(let e)? = o["entity"], case .string(let h)? = o["id"], let id = ObjectID(hex: h),
-                      case .int(let a)? = o["first_line"], case .int(let b)? = o["last_line"] else {
-                    throw SDSError(.badData, "partition index \(result.hex) is malformed")
-                }
-                out[e] = (id, PartitionSource(source: source, partition: id, input: input, firstLine: Int(a), lastLine: Int(b)))
-            }
-            return out
-        }
-        // Read steps run in a dry run too, so partitions are always known here. The other
-        // sources come first: a subject's chain needs all of its partitions.
-        let stepParts = try partitions(secondary[0].path, secondary[0].source, secondary[0].schema)
-        let labelParts = try secondary.dropFirst().first.map { try partitions($0.path, $0.source, $0.schema) } ?? [:]
+        // What the file-state cache knows, asked here: the index connection stays on this thread.
+        let scanner = Scanner(workspace: workspace, mode: .store)
+        let known = try Dictionary(([primary.path] + secondary.map(\.path)).map { p in (p, try scanner.knownFile(rel(p))) },
+                                   uniquingKeysWith: { a, _ in a })
+        let resolver = InputResolver(
+            store: store, root: workspace.root, runner: runner, reader: PartitionReader(store: store, jobs: options.threads),
+            readVersion: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
+            specDirectory: specDirectory)
 
         // Per-subject chains, in parallel; a subject is the unit of locality. When the primary
         // input is parsed now, each chain starts as soon as its subject's partition is stored.
         let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)
         let progress = options.progress
         let total = Atomic<Int>(0)
-        let pool = ChainPool(chain: chain, runner: runner, steps: stepParts.mapValues(\.0), labels: labelParts.mapValues(\.0),
-                             serial: options.jobs == 1, limit: options.threads * 2) { [inputBytes] done in
+        let pool = ChainPool(chain: chain, runner: runner, serial: options.jobs == 1, limit: options.threads * 2) { [inputBytes] done in
             progress?(done, total.load(ordering: .relaxed), inputBytes)
         }
-        let hrParts = try partitions(primary.path, primary.source, primary.schema) { entity, id, partition in
-            pool.submit(entity, hr: id, partition: partition)
+        // The other sources are read beside the primary one (one after the other with
+        // --jobs 1); chains wait for them. Read steps run in a dry run too, so partitions
+        // are always known here.
+        let readOthers: @Sendable () throws -> [InputResolver.Resolved] = {
+            do {
+                let others = try secondary.map { try resolver.resolve($0.path, known: known[$0.path] ?? nil, source: $0.source, schema: $0.schema) }
+                pool.start(.init(steps: others[0].partitions.mapValues(\.0),
+                                 labels: others.count > 1 ? others[1].partitions.mapValues(\.0) : [:]))
+                return others
+            } catch {
+                pool.cancel()
+                throw error
+            }
         }
+        let othersResult = Mutex<Swift.Result<[InputResolver.Resolved], Error>?>(nil)
+        let othersDone = DispatchGroup()
+        if options.jobs == 1 {
+            othersResult.withLock { $0 = Swift.Result { try readOthers() } }
+        } else {
+            // Its own thread: reading blocks, and blocked workers of the shared pool starve others.
+            DispatchQueue(label: "sds.build.others").async(group: othersDone) {
+                let r = Swift.Result { try readOthers() }
+                othersResult.withLock { $0 = r }
+            }
+        }
+        let primaryResult = Swift.Result {
+            try resolver.resolve(primary.path, known: known[primary.path] ?? nil, source: primary.source, schema: primary.schema) { entity, id, partition in
+                pool.submit(entity, hr: id, partition: partition)
+            }
+        }
+        othersDone.wait()
+        // The other sources' errors first, as when they were read first.
+        let others = try othersResult.withLock { $0! }.get()
+        let hr = try primaryResult.get()
+        for (input, (path, _, _)) in zip([hr] + others, [primary] + secondary) {
+            inputs[path] = input.id
+            if let r = input.read { read.append(r) }
+        }
+        let hrParts = hr.partitions, stepParts = others[0].partitions
+        let labelParts = others.count > 1 ? others[1].partitions : [:]
         let entities = hrParts.keys.sorted { FileIO.bytewiseLess($0, $1) }
         total.store(entities.count, ordering: .relaxed)
         for e in entities { pool.submit(e, hr: hrParts[e]!.0) }

@@ -10,6 +10,10 @@ import Synchronization
 /// both cores busy through the read. `limit` bounds the chains queued or running, and so
 /// the partitions held.
 ///
+/// Chains need the subject's other partitions (steps, labels), which may still be being
+/// read when the first primary partitions arrive: until `start` hands them over,
+/// submissions wait in a list (and past `limit` × 4 of them, the submitter waits).
+///
 /// The last submission of a subject wins: a parse that restarts (entities found not to be
 /// contiguous) may submit a subject again with its complete partition, and only the chain
 /// of that partition counts, in results and in the runner's trace. Submitting the same
@@ -19,15 +23,31 @@ final class ChainPool: Sendable {
         var chunks: [String: ObjectID]
         var failures: [String: Error]
     }
+    /// A subject's partitions of the other sources.
+    struct Context: Sendable {
+        var steps: [String: ObjectID]
+        var labels: [String: ObjectID]
+    }
+    private struct Job: Sendable {
+        var entity: String
+        var hr: ObjectID
+        var partition: SensorPartition?
+    }
 
     private let chain: SubjectChain
     private let runner: StepRunner
-    private let steps: [String: ObjectID]
-    private let labels: [String: ObjectID]
     private let serial: Bool
+    private let limit: Int
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
+    /// Left once, by the first of `start`, `cancel` or deinit.
+    private let ready = DispatchGroup()
+    private let settled = Atomic<Bool>(false)
     private struct State {
+        var context: Context?
+        var cancelled = false
+        /// Submissions before `start`.
+        var waiting: [Job] = []
         /// Subject → the partition of its latest submission.
         var latest: [String: ObjectID] = [:]
         /// Subject → the outcome of its latest submission's chain.
@@ -48,33 +68,75 @@ final class ChainPool: Sendable {
     private let onDone: @Sendable (Int) -> Void
 
     /// - Parameters:
-    ///   - serial: run each chain on the submitting thread (`--jobs 1`).
+    ///   - serial: run each chain on the submitting thread (`--jobs 1`); `start` must come first.
     ///   - onDone: called with the number of chains finished so far, from any thread.
-    init(chain: SubjectChain, runner: StepRunner, steps: [String: ObjectID], labels: [String: ObjectID],
-         serial: Bool, limit: Int, onDone: @escaping @Sendable (Int) -> Void) {
+    init(chain: SubjectChain, runner: StepRunner, serial: Bool, limit: Int, onDone: @escaping @Sendable (Int) -> Void) {
         self.chain = chain
         self.runner = runner
-        self.steps = steps
-        self.labels = labels
         self.serial = serial
+        self.limit = max(limit, 1)
         slots = DispatchSemaphore(value: 0)
-        for _ in 0..<max(limit, 1) { slots.signal() }
+        for _ in 0..<self.limit { slots.signal() }
         self.onDone = onDone
+        ready.enter()
+    }
+
+    deinit { settle() }
+
+    /// Lets `ready` waiters go, once.
+    private func settle() {
+        if settled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged { ready.leave() }
+    }
+
+    /// Hands over the other sources' partitions and runs the submissions waiting for them.
+    func start(_ context: Context) {
+        let waiting = state.withLock { s -> [Job] in
+            s.context = context
+            defer { s.waiting = [] }
+            return s.waiting
+        }
+        settle()
+        for job in waiting { dispatch(job, context) }
+    }
+
+    /// The other sources failed: waiting and later submissions are dropped.
+    func cancel() {
+        state.withLock { s in
+            s.cancelled = true
+            s.waiting = []
+        }
+        settle()
     }
 
     /// Queues the chain of `entity`, waiting while `limit` chains are pending.
     func submit(_ entity: String, hr: ObjectID, partition: SensorPartition? = nil) {
-        guard state.withLock({ s in
-            defer { s.latest[entity] = hr }
-            return s.latest[entity] != hr
-        }) else { return }
+        enum Next { case skip, wait, run(Context) }
+        let job = Job(entity: entity, hr: hr, partition: partition)
+        let next = state.withLock { s -> Next in
+            guard !s.cancelled, s.latest[entity] != hr else { return .skip }
+            s.latest[entity] = hr
+            guard let context = s.context else {
+                s.waiting.append(job)
+                return .wait
+            }
+            return .run(context)
+        }
+        switch next {
+        case .skip: return
+        case .wait:
+            if state.withLock({ $0.waiting.count }) >= limit * 4 { ready.wait() }
+        case .run(let context): dispatch(job, context)
+        }
+    }
+
+    private func dispatch(_ job: Job, _ context: Context) {
         let work: @Sendable () -> Void = { [self] in
             let log = StepLog()
-            let r = Result { try chain.run(entity: entity, hr: hr, hrPartition: partition, steps: steps[entity],
-                                           labels: labels[entity], log: log) }
+            let r = Result { try chain.run(entity: job.entity, hr: job.hr, hrPartition: job.partition,
+                                           steps: context.steps[job.entity], labels: context.labels[job.entity], log: log) }
             let entries = log.entries
             // Checked and written under one lock, so a superseded chain finishing late is dropped.
-            state.withLock { $0.finished(entity, hr: hr, (r, entries)) }
+            state.withLock { $0.finished(job.entity, hr: job.hr, (r, entries)) }
             onDone(finished.add(1, ordering: .relaxed).newValue)
         }
         if serial {
@@ -90,7 +152,9 @@ final class ChainPool: Sendable {
     }
 
     /// Waits for every submitted chain; moves the counted chains' steps into the runner's trace.
+    /// `start` or `cancel` must have been called.
     func finish() -> Outcome {
+        ready.wait()
         group.wait()
         var out = Outcome(chunks: [:], failures: [:])
         let (results, superseded) = state.withLock { ($0.results, $0.supersededRuns) }

@@ -134,7 +134,9 @@ package enum Ingest {
         let bufferAddresses = buffers.map { UInt(bitPattern: $0) }
         let lengthAddress = UInt(bitPattern: lengths)
 
-        DispatchQueue.global().async {
+        // A queue of its own (its own thread): the writer blocks on semaphores and on the disk,
+        // and a blocked worker of the shared pool can starve other work for ~1 s.
+        DispatchQueue(label: "sds.ingest.writer").async {
             let lengths = UnsafeMutablePointer<Int>(bitPattern: lengthAddress)!
             var k = 0
             var direct = true
