@@ -98,7 +98,18 @@ import Testing
         #expect(r.status == 65)
         #expect(r.stderr.contains("data/heart_rate.csv:4:"), "\(r.stderr)")
 
+        // A bad row in another source, read beside the primary one, while subjects' chains
+        // wait for it: its error, whatever the jobs, and no hang.
         try h.write("data/heart_rate.csv", hr)
+        let steps = try h.read("data/steps.csv")
+        try h.write("data/steps.csv", steps.replacingOccurrences(of: "\nS0002,", with: "\nS0002,not-a-time,"))
+        for jobs in ["1", "2"] {
+            r = try h.sds("build", "--jobs", jobs)
+            #expect(r.status == 65, "--jobs \(jobs)")
+            #expect(r.stderr.contains("data/steps.csv:"), "\(r.stderr)")
+        }
+        try h.write("data/steps.csv", steps)
+
         try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(of: "  min_coverage:", with: "  min_coverge:"))
         r = try h.sds("build")
         #expect(r.status == 65)
