@@ -16,6 +16,10 @@ public struct Builder {
         /// Called after each subject's chain with (done, total, input bytes); total is 0
         /// while the subjects are still being read. From any thread.
         public var progress: (@Sendable (Int, Int, Int64) -> Void)?
+        /// Refuse to build when declared code of a run step has uncommitted changes.
+        public var requireClean = false
+        /// Called with each warning (undeclared imports, dirty code) as it is found.
+        public var warn: @Sendable (String) -> Void = { _ in }
 
         /// The worker threads to use: `jobs`, or every online core when it is 0.
         public var threads: Int { jobs > 0 ? jobs : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
@@ -93,6 +97,9 @@ public struct Builder {
         let ops = try WearableOperators(spec: spec)
         let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
         let store = workspace.store
+        // User commands first: their outputs are inputs of the sources and labels that name them.
+        let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
+                                     jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
 
         // Inputs are stored like 'sds add' stores them, so a build can always be verified later.
         // A new or changed input is copied into the store and parsed in the same read; a known
@@ -103,7 +110,7 @@ public struct Builder {
             [(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)]
             + spec.labels.prefix(1).map { ($0.path, $0.name, ops.labelSchema!) }
         var inputBytes: Int64 = 0
-        for p in [primary.path] + secondary.map(\.path) {
+        for p in [primary.path] + secondary.map(\.path) where Spec.stepReference(p) == nil {
             guard let st = try FileIO.lstat(workspace.absolute(rel(p))) else {
                 throw SDSError(.notFound, "input '\(rel(p))' named in \(Spec.fileName) does not exist",
                                hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
@@ -113,7 +120,7 @@ public struct Builder {
         }
         let scanner = Scanner(workspace: workspace, mode: .store)
         let reader = PartitionReader(store: store, jobs: options.threads)
-        var inputs: [String: ObjectID] = [:]
+        var inputs: [String: ObjectID] = userSteps.inputs
         let specID = try store.put(specBytes)
 
         /// Stores the input at `path` if needed and returns its partitions by entity (one read
@@ -121,16 +128,23 @@ public struct Builder {
         func partitions(_ path: String, _ source: String, _ schema: LongCSVSchema,
                         onPartition: PartitionReader.Handler? = nil) throws -> [String: (ObjectID, PartitionSource)] {
             var parsed: [PartitionReader.Stored]?
-            if let id = try scanner.knownFile(rel(path)) {
+            let input: ObjectID
+            if let ref = Spec.stepReference(path) {
+                // A run step's output, already in the store. A dry run does not run commands:
+                // when the step would run, its output (and so these partitions) is unknown.
+                input = userSteps.outputs[ref]!
+                if runner.isPlaceholder(input) { return [:] }
+            } else if let id = try scanner.knownFile(rel(path)) {
                 inputs[path] = id
+                input = id
             } else {
                 let (id, stat, parts) = try reader.ingest(workspace.absolute(rel(path)), file: rel(path), schema: schema,
                                                           onPartition: onPartition)
                 read.append((rel(path), stat, id))
                 inputs[path] = id
+                input = id
                 parsed = parts
             }
-            let input = inputs[path]!
             let result = try runner.run(op: LongCSVReader.operatorName,
                                         version: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
                                         params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
@@ -202,7 +216,8 @@ public struct Builder {
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
             operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty(),
+            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))
         return Result(manifest: manifest, trace: runner.trace)
     }
