@@ -69,6 +69,7 @@ enum CSVPartitions {
                 out += bytes
             }
         }
-        return try store.put(out, deferSync: true)
+        // Written through at once: the build's reader opens it from objects/ (a staged object is not there yet).
+        return try store.put(out)
     }
 }

@@ -57,7 +57,12 @@ enum PathObjects {
             try FileIO.makeDirectories(FileIO.parentDirectory(abs))
             let fd = try FileIO.open(abs, O_WRONLY | O_CREAT | O_EXCL, mode: kind == .executable ? 0o555 : 0o444)
             defer { close(fd) }
-            try store.copy(id, to: fd, path: abs)
+            // An object staged moments ago (not yet named in objects/) is read through the store.
+            if try FileIO.lstat(store.path(of: id)) != nil {
+                try store.copy(id, to: fd, path: abs)
+            } else {
+                try FileIO.writeAll(fd, try store.read(id), path: abs)
+            }
         }
     }
 }
