@@ -33,12 +33,9 @@ enum PathObjects {
 
     /// True when the object is a tree (a folder): its bytes start with the tree header.
     static func isTree(_ id: ObjectID, in store: ObjectStore) throws -> Bool {
-        let fd = Glibc.open(store.path(of: id), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return Tree.looksLikeTree(try store.read(id)) }
-        defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 16)
-        let n = try head.withUnsafeMutableBytes { try FileIO.readFull(fd, $0.baseAddress!, 16, path: store.path(of: id)) }
-        return Tree.looksLikeTree(Array(head.prefix(n)))
+        // Blobs can be large: peek at the header of a named object; a staged one is in memory.
+        guard try FileIO.lstat(store.path(of: id)) != nil else { return Tree.looksLikeTree(try store.read(id)) }
+        return Tree.looksLikeTree(try FileIO.readPrefix(store.path(of: id), count: 11))
     }
 
     /// Writes the object `id` (a blob, or a tree and everything below it) at `abs`, read-only

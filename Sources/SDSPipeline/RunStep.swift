@@ -213,3 +213,17 @@ struct RunExecutor: Sendable {
         return out.id
     }
 }
+
+extension RunSteps {
+    /// Why a run step's key changed, from its recorded and current parameters (`sds status`, `--dry-run`).
+    static func reason(_ old: JSON, _ new: JSON) -> String {
+        func changed(_ key: String) -> [String] {
+            let a = old[key]?.object ?? [:], b = new[key]?.object ?? [:]
+            return Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }
+        }
+        if !changed("code").isEmpty { return "code " + changed("code").joined(separator: ", ") + " changed" }
+        if !changed("env").isEmpty { return "environment variable " + changed("env").joined(separator: ", ") + " changed" }
+        if old["command"] != new["command"] { return "its command changed in \(Spec.fileName)" }
+        return "parameters changed in \(Spec.fileName)"
+    }
+}

@@ -62,6 +62,8 @@ import Testing
         // A change of output: the step, the label read and every label join rerun; no sensor step.
         try h.write("scripts/convert.py", Self.converter.replacingOccurrences(of: "+ offset", with: "+ offset + 1"))
         try h.commitAll("labels + 1")
+        let status = try h.sds("status")
+        #expect(status.stdout.contains("run:sleep_labels for all: code scripts/convert.py changed"), "\(status.stdout)")
         let edited = ran(try h.buildJSON())
         #expect(edited.contains("run:sleep_labels all"))
         #expect(edited.contains("sensors.read-long-csv sleep"))
@@ -89,6 +91,10 @@ import Testing
         #expect(files.first?["before"] as? String != files.first?["after"] as? String)
         let text = try h.sds("diff", "v1", "v2")
         #expect(text.stdout.contains("step sleep_labels code scripts/convert.py"), "\(text.stdout)")
+        // verify rebuilds v2 from the store alone: the code comes back from the store too.
+        let verify = try h.sds("verify", "v2")
+        verify.expectOK()
+        #expect(verify.stdout.contains("reproduced"), "\(verify.stdout)")
         let show = try h.sds("show", "v2")
         #expect(show.stdout.contains("code scripts/convert.py") && show.stdout.contains("python3 scripts/convert.py {in} {out}"))
     }
