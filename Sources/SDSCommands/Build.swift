@@ -10,6 +10,8 @@ struct Build: ParsableCommand, StoreCommand {
         discussion: """
             Reads the spec, stores its input files, and runs the pipeline per partition (one subject): read, clean, minute grid, forward fill, day windows, tensors, captions, label join, examples, records, shards. A step whose key (operator name and version, the parameters it reads, the ids of its inputs) is already in the store is reused, from any earlier build. The output is a TFDS folder (OUTPUT/NAME/VERSION/) that tfds.builder_from_directory loads; the build is recorded as a manifest object and named in sds.lock, which git should track.
 
+            User code runs as 'steps:' entries (run: a shell command), keyed by the command, the content ids of its declared code files, its declared environment variables and its input ids; a step whose key is known is not run again. A command that fails (exit 67), changes its inputs or writes no output stops the build. Declared code with uncommitted changes is a warning and marks the build dirty; --require-clean refuses instead.
+
             A failed build leaves the previous output folder and sds.lock untouched.
             """)
 
@@ -24,6 +26,9 @@ struct Build: ParsableCommand, StoreCommand {
 
     @Flag(help: "Show which steps and shards a build would redo, and why; write nothing but stored inputs.")
     var dryRun = false
+
+    @Flag(help: "Refuse to build when code declared by a run step has uncommitted changes (exit 73).")
+    var requireClean = false
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -43,6 +48,8 @@ struct Build: ParsableCommand, StoreCommand {
                 return
             }
             var options = Builder.Options(jobs: jobs)
+            options.requireClean = requireClean
+            options.warn = { Output.warning($0) }
             options.versionOverrides = Self.versionOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
             let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)

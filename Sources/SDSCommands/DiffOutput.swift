@@ -53,6 +53,10 @@ enum DiffOutput {
         for o in s["operators"]?.array ?? [] {
             t.add("operator " + (o["op"]?.string ?? ""), Table.arrow(Table.number(o["before"]), Table.number(o["after"])))
         }
+        for f in s["code_files"]?.array ?? [] {
+            func id(_ v: JSON?) -> String { v?.string.map { String($0.prefix(12)) } ?? "(none)" }
+            t.add("step \(f["step"]?.string ?? "") code \(f["path"]?.string ?? "")", Table.arrow(id(f["before"]), id(f["after"])))
+        }
         if let g = s["git_commit"], g != .null {
             t.add("git commit", Table.arrow(String((g["before"]?.string ?? "?").prefix(12)), String((g["after"]?.string ?? "?").prefix(12))))
         }

@@ -15,6 +15,7 @@ import SDSCore
 /// | 74   | I/O error from the operating system |
 /// | 69   | cannot verify: the build was recorded with other operator versions than this sds |
 /// | 75   | try again: the store is locked, or a file changed while being read |
+/// | 67   | a `run:` step's command failed (non-zero exit), changed its inputs or wrote no output |
 /// | 130  | interrupted |
 public enum ExitStatus {
     public static let differences: Int32 = 1
@@ -31,6 +32,7 @@ public enum ExitStatus {
         case .io: 74
         case .busy: 75
         case .interrupted: 130
+        case .commandFailed: 67
         }
     }
 }

@@ -45,6 +45,20 @@ struct Show: ParsableCommand, StoreCommand {
         t.add("operators", (code?["operators"]?.object ?? [:]).sorted { $0.key < $1.key }
             .map { "\($0.key) v\($0.value.int ?? 0)" }.joined(separator: ", "))
         t.print(indent: "")
+        if let steps = code?["run_steps"]?.object, !steps.isEmpty {
+            Table.header("run steps")
+            var r = Table()
+            let dirtyFiles = code?["dirty_files"]?.array.compactMap(\.string) ?? []
+            for (name, s) in steps.sorted(by: { $0.key < $1.key }) {
+                r.add(name, s["command"]?.string ?? "?")
+                for (path, id) in (s["files"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    let dirty = dirtyFiles.contains { $0 == path || $0.hasPrefix(path + "/") || $0.hasSuffix("/" + path) }
+                    r.add("", "code " + path, String((id.string ?? "?").prefix(12)) + (dirty ? " (uncommitted)" : ""))
+                }
+            }
+            r.print()
+            if !dirtyFiles.isEmpty { Output.line("  built from a dirty tree: uncommitted code " + dirtyFiles.joined(separator: ", ")) }
+        }
         Table.header("inputs")
         var i = Table()
         for (path, id) in b.inputs.sorted(by: { $0.key < $1.key }) { i.add(path, String(id.prefix(12))) }

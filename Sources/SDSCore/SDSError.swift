@@ -16,6 +16,8 @@ public enum ErrorKind: String, Sendable {
     case `internal`
     /// Stopped by a signal.
     case interrupted
+    /// A user command (a `run:` step) failed, or broke its contract: changed its inputs, wrote no output.
+    case commandFailed
 }
 
 /// An error with a sentence for the user, an optional hint, and an optional data location.

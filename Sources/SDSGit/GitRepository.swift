@@ -1,4 +1,5 @@
 import CGit2
+import Glibc
 import SDSCore
 
 /// A git repository opened with libgit2; reads history without touching the work tree.
@@ -207,7 +208,8 @@ public final class GitRepository {
         var idBuf = [CChar](repeating: 0, count: 41)
         git_oid_tostr(&idBuf, 41, git_commit_id(commit))
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
-        return Commit(id: String(cString: idBuf), time: Int64(git_commit_time(commit)),
+        let id = String(decoding: idBuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Commit(id: id, time: Int64(git_commit_time(commit)),
                       timeOffsetMinutes: git_commit_time_offset(commit), summary: summary)
     }
 
@@ -233,5 +235,36 @@ extension GitRepository {
         }
         defer { git_status_list_free(list) }
         return git_status_list_entrycount(list) > 0
+    }
+}
+
+extension GitRepository {
+    /// The files at or below `paths` (relative to the work tree) that differ from HEAD, in the
+    /// index or the work tree, or are not tracked at all (ignored files excepted), sorted.
+    public func uncommittedFiles(under paths: [String]) throws -> [String] {
+        guard !paths.isEmpty else { return [] }
+        var opts = git_status_options()
+        git_status_options_init(&opts, UInt32(GIT_STATUS_OPTIONS_VERSION))
+        opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+            | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue
+        // With pathspec matching off, a path names a file or a folder prefix, never a glob.
+        var cPaths: [UnsafeMutablePointer<CChar>?] = paths.map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var list: OpaquePointer?
+        let rc = cPaths.withUnsafeMutableBufferPointer { buf -> Int32 in
+            opts.pathspec = git_strarray(strings: buf.baseAddress, count: buf.count)
+            return git_status_list_new(&list, repoHandle, &opts)
+        }
+        guard rc == 0 else { throw SDSError(.io, "cannot read the git status of '\(workdir)'") }
+        defer { git_status_list_free(list) }
+        var out: [String] = []
+        for i in 0..<git_status_list_entrycount(list) {
+            guard let e = git_status_byindex(list, i)?.pointee else { continue }
+            let delta = e.index_to_workdir ?? e.head_to_index
+            guard let d = delta?.pointee, let p = d.new_file.path ?? d.old_file.path else { continue }
+            out.append(String(cString: p))
+        }
+        return out.sorted()
     }
 }

@@ -81,10 +81,16 @@ public enum BuildDiff {
         let sds: JSON = a.sdsVersion == b.sdsVersion ? .null : .object(["before": .string(a.sdsVersion), "after": .string(b.sdsVersion)])
         var git: JSON = .null
         if let x = a.gitCommit, let y = b.gitCommit, x != y { git = .object(["before": .string(x), "after": .string(y)]) }
-        return .object(["differs": .bool(!ops.isEmpty || sds != .null || git != .null),
-                        "sds": sds, "operators": .array(ops), "git_commit": git,
-                        // Operators of this pipeline are built in; `run:` steps with code files are not supported yet.
-                        "code_files": .array([])])
+        // Code files of run steps, by step and path: added, removed or changed content.
+        var files: [JSON] = []
+        for k in Set(a.codeFiles.keys).union(b.codeFiles.keys).sorted() where a.codeFiles[k] != b.codeFiles[k] {
+            let parts = k.split(separator: " ", maxSplits: 1).map(String.init)
+            files.append(.object(["step": .string(parts[0]), "path": .string(parts.count > 1 ? parts[1] : ""),
+                                  "before": a.codeFiles[k].map { .string($0) } ?? .null,
+                                  "after": b.codeFiles[k].map { .string($0) } ?? .null]))
+        }
+        return .object(["differs": .bool(!ops.isEmpty || sds != .null || git != .null || !files.isEmpty),
+                        "sds": sds, "operators": .array(ops), "git_commit": git, "code_files": .array(files)])
     }
 
     static func work(_ a: VersionSnapshot, _ b: VersionSnapshot) -> JSON {

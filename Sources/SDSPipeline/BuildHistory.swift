@@ -99,7 +99,7 @@ public struct BuildPlan: Sendable {
                 if old.version != t.version {
                     reason = "operator version \(old.version) -> \(t.version)"
                 } else if old.params != t.params {
-                    reason = "parameters changed in \(Spec.fileName)"
+                    reason = t.op.hasPrefix("run:") ? RunSteps.reason(old.params, t.params) : "parameters changed in \(Spec.fileName)"
                 } else {
                     let changed = zip(old.inputs, t.inputs.map(\.hex)).first { $0 != $1 }
                     if let (was, _) = changed {

@@ -16,6 +16,10 @@ public struct Builder {
         /// Called after each subject's chain with (done, total, input bytes); total is 0
         /// while the subjects are still being read. From any thread.
         public var progress: (@Sendable (Int, Int, Int64) -> Void)?
+        /// Refuse to build when declared code of a run step has uncommitted changes.
+        public var requireClean = false
+        /// Called with each warning (undeclared imports, dirty code) as it is found.
+        public var warn: @Sendable (String) -> Void = { _ in }
 
         /// The worker threads to use: `jobs`, or every online core when it is 0.
         public var threads: Int { jobs > 0 ? jobs : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
@@ -93,6 +97,9 @@ public struct Builder {
         let ops = try WearableOperators(spec: spec)
         let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
         let store = workspace.store
+        // User commands first: their outputs are inputs of the sources and labels that name them.
+        let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
+                                     jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
 
         // Inputs are stored like 'sds add' stores them, so a build can always be verified later.
         // A new or changed input is copied into the store and parsed in the same read; a known
@@ -103,7 +110,7 @@ public struct Builder {
             [(spec.sources[1].path, spec.sources[1].name, ops.stepsSchema)]
             + spec.labels.prefix(1).map { ($0.path, $0.name, ops.labelSchema!) }
         var inputBytes: Int64 = 0
-        for p in [primary.path] + secondary.map(\.path) {
+        for p in [primary.path] + secondary.map(\.path) where Spec.stepReference(p) == nil {
             guard let st = try FileIO.lstat(workspace.absolute(rel(p))) else {
                 throw SDSError(.notFound, "input '\(rel(p))' named in \(Spec.fileName) does not exist",
                                hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
@@ -111,12 +118,15 @@ public struct Builder {
             guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(p))' must be a file, not a folder") }
             inputBytes += st.size
         }
-        var inputs: [String: ObjectID] = [:]
+        var inputs: [String: ObjectID] = userSteps.inputs
         let specID = try store.put(specBytes)
         // What the file-state cache knows, asked here: the index connection stays on this thread.
+        // A run step's output is already in the store (a placeholder in a dry run that would
+        // run the step: then the partitions that read it are unknown).
         let scanner = Scanner(workspace: workspace, mode: .store)
-        let known = try Dictionary(([primary.path] + secondary.map(\.path)).map { p in (p, try scanner.knownFile(rel(p))) },
-                                   uniquingKeysWith: { a, _ in a })
+        let known = try Dictionary(([primary.path] + secondary.map(\.path)).map { p in
+            (p, try Spec.stepReference(p).map { userSteps.outputs[$0]! } ?? scanner.knownFile(rel(p)))
+        }, uniquingKeysWith: { a, _ in a })
         let resolver = InputResolver(
             store: store, root: workspace.root, runner: runner, reader: PartitionReader(store: store, jobs: options.threads),
             readVersion: options.versionOverrides[LongCSVReader.operatorName] ?? LongCSVReader.operatorVersion,
@@ -164,7 +174,7 @@ public struct Builder {
         // The other sources' errors first, as when they were read first.
         let others = try othersResult.withLock { $0! }.get()
         let hr = try primaryResult.get()
-        for (input, (path, _, _)) in zip([hr] + others, [primary] + secondary) {
+        for (input, (path, _, _)) in zip([hr] + others, [primary] + secondary) where Spec.stepReference(path) == nil {
             inputs[path] = input.id
             if let r = input.read { read.append(r) }
         }
@@ -199,7 +209,8 @@ public struct Builder {
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
             operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: try? git?.isDirty(),
+            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))
         return Result(manifest: manifest, trace: runner.trace)
     }

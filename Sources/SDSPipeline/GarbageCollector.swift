@@ -101,7 +101,11 @@ public struct GarbageCollector {
         let json = build.json
         func mark(_ hex: String?) { if let h = hex, let i = ObjectID(hex: h) { reach.insert(i) } }
         mark(json["spec"]?.string)
-        for (_, v) in build.inputs { mark(v) }
+        // Inputs of run steps may be folders (trees); a file input is marked by itself.
+        for (_, v) in build.inputs { if let i = ObjectID(hex: v) { try markTree(i, &reach) } }
+        for (_, s) in json["code"]?["run_steps"]?.object ?? [:] {
+            for (_, v) in s["files"]?.object ?? [:] { if let i = v.string.flatMap({ ObjectID(hex: $0) }) { try markTree(i, &reach) } }
+        }
         for (_, list) in json["partitions"]?.object ?? [:] {
             for p in list.array { mark(p["partition"]?.string); mark(p["input"]?.string) }
         }
@@ -112,6 +116,15 @@ public struct GarbageCollector {
             guard let r = ObjectID(hex: s.result), workspace.store.contains(r) else { continue }
             if s.op == RecordChunk.operatorName {
                 if let c = try? RecordChunk(decoding: workspace.store.read(r)) { reach.insert(c.data) }
+            } else if s.op.hasPrefix("run:") {
+                // A run step's output may be a folder: keep what is below it too.
+                reach.remove(r)
+                try markTree(r, &reach)
+            } else if s.op == RunSteps.splitOperator {
+                if let index = try? CSVPartitions.index(workspace.store.read(r)) {
+                    reach.insert(index.header)
+                    reach.formUnion(index.parts.values)
+                }
             } else if s.op == LongCSVReader.operatorName {
                 for p in (try? JSONReader.parse(workspace.store.read(r)))?.array ?? [] { mark(p["id"]?.string) }
             }

@@ -25,13 +25,16 @@ struct InputResolver: Sendable {
 
     /// A new or changed file is copied into the store and parsed in the same read, and
     /// `onPartition` sees each partition as it is stored; a known one (`known`: its id from
-    /// the file-state cache) is parsed from the store only if its read step is not cached.
+    /// the file-state cache, or a run step's output) is parsed from the store only if its
+    /// read step is not cached.
     func resolve(_ path: String, known: ObjectID?, source: String, schema: LongCSVSchema,
                  onPartition: PartitionReader.Handler? = nil) throws -> Resolved {
         var parsed: [PartitionReader.Stored]?
         var read: (path: String, stat: FileStat, id: ObjectID)?
         let input: ObjectID
         if let known {
+            // A dry run's stand-in for the output of a run step it would run: nothing to read.
+            if runner.isPlaceholder(known) { return Resolved(id: known, read: nil, partitions: [:]) }
             input = known
         } else {
             let (id, stat, parts) = try reader.ingest(root + "/" + rel(path), file: rel(path), schema: schema,

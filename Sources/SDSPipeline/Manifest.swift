@@ -16,12 +16,32 @@ public struct Manifest: Sendable {
     public var operators: [String: Int]
     public var gitCommit: String?
     public var gitDirty: Bool?
+    /// Run steps' code: name → {command, files: {path: id}, env: [names]}; nil without run steps.
+    public var runSteps: JSON?
+    /// Declared code files with uncommitted changes when the build ran (workspace-relative).
+    public var dirtyCode: [String] = []
     /// Per split and feature: count, mean, std, min, max, missing ratio; label histogram.
     public var statistics: JSON = .object([:])
 
     /// Parameters appear once, in `params`, keyed by the first 16 hex digits of their
     /// canonical bytes' SHA-256; steps name them by that key (most steps of an operator share them).
     static func paramsKey(_ params: JSON) -> String { String(Hasher256.id(of: params.canonical()).hex.prefix(16)) }
+
+    /// The code section; the run-step keys appear only with run steps, so builds without
+    /// them keep their ids.
+    private var code: [String: JSON] {
+        var code: [String: JSON] = [
+            "sds": .string(SDSVersion.current),
+            "operators": .object(operators.mapValues { .int(Int64($0)) }),
+            "git_commit": gitCommit.map { .string($0) } ?? .null,
+            "git_dirty": gitDirty.map { .bool($0) } ?? .null,
+        ]
+        if let runSteps {
+            code["run_steps"] = runSteps
+            code["dirty_files"] = .array(dirtyCode.map { .string($0) })
+        }
+        return code
+    }
 
     public var json: JSON {
         var params: [String: JSON] = [:]
@@ -64,12 +84,7 @@ public struct Manifest: Sendable {
                          "params": .string(keyOf[s.params]!), "inputs": .array(s.inputs.map { .string($0.hex) }),
                          "key": .string(s.key.hex), "result": .string(s.result.hex)])
             }),
-            "code": .object([
-                "sds": .string(SDSVersion.current),
-                "operators": .object(operators.mapValues { .int(Int64($0)) }),
-                "git_commit": gitCommit.map { .string($0) } ?? .null,
-                "git_dirty": gitDirty.map { .bool($0) } ?? .null,
-            ]),
+            "code": .object(code),
         ])
     }
 }

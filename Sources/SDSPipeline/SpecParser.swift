@@ -9,7 +9,7 @@ extension Spec {
     public static func parse(_ text: String, file: String = Spec.fileName) throws -> Spec {
         let root = try SpecNode.parse(text, file: file)
         let top = try root.mapping(
-            allowed: ["dataset", "sources", "labels", "grid", "windows", "caption", "splits", "features", "output"],
+            allowed: ["dataset", "steps", "sources", "labels", "grid", "windows", "caption", "splits", "features", "output"],
             required: ["dataset", "sources", "grid", "windows", "splits", "features"])
 
         let ds = try top["dataset"]!.mapping(allowed: ["name", "version", "description"], required: ["name", "version"])
@@ -23,6 +23,7 @@ extension Spec {
         }
         let dataset = Dataset(name: name, version: version, description: try ds["description"]?.string() ?? "")
 
+        let runSteps = try parseRunSteps(top["steps"])
         var sources: [Source] = []
         for (sname, node) in try top["sources"]!.namedEntries() {
             let m = try node.mapping(allowed: ["path", "format", "entity", "time", "channels"],
@@ -43,6 +44,7 @@ extension Spec {
                 channels.append(Channel(name: cname, column: try c["column"]!.string(), valid: valid,
                                         duplicates: try c["duplicates"]?.oneOf(["first", "all"]) ?? "all"))
             }
+            try checkStepReference(m["path"]!, try m["path"]!.string(), steps: runSteps)
             sources.append(Source(name: sname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
                                   time: try m["time"]!.string(), channels: channels))
         }
@@ -52,6 +54,7 @@ extension Spec {
         for (lname, node) in try top["labels"]?.namedEntries() ?? [] {
             let m = try node.mapping(allowed: ["path", "entity", "date", "column", "feature", "missing", "present_feature"],
                                      required: ["path", "entity", "date", "column", "feature"])
+            try checkStepReference(m["path"]!, try m["path"]!.string(), steps: runSteps)
             labels.append(Label(name: lname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
                                 date: try m["date"]!.string(), column: try m["column"]!.string(),
                                 feature: try m["feature"]!.string(), missing: try m["missing"]?.double() ?? -1,
@@ -130,6 +133,6 @@ extension Spec {
         return Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
                     captionTemplate: caption, splits: Splits(salt: try sp["salt"]?.string() ?? "", names: names,
                                                              percents: percents, shards: shards),
-                    sensorChannels: sensor, constants: constants, outputDirectory: output)
+                    sensorChannels: sensor, constants: constants, outputDirectory: output, runSteps: runSteps)
     }
 }

@@ -68,6 +68,14 @@ public final class StepRunner: Sendable {
     /// plan needs). With `log`, the step goes there instead of into `trace` (see `append`).
     public func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
                     evenInDryRun: Bool = false, log: StepLog? = nil, compute: () throws -> [UInt8]) throws -> ObjectID {
+        try run(op: op, version: version, params: params, inputs: inputs, partition: partition, evenInDryRun: evenInDryRun,
+                log: log, storing: { try store.put(try compute(), deferSync: true) })
+    }
+
+    /// `run`, for a step that stores its result itself (a `run:` step's output file or folder)
+    /// and returns its id.
+    func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
+             evenInDryRun: Bool = false, log: StepLog? = nil, storing compute: () throws -> ObjectID) throws -> ObjectID {
         let key = Self.key(op: op, version: version, params: params, inputs: inputs)
         func note(_ ran: Bool, _ result: ObjectID) {
             let e = TraceEntry(op: op, partition: partition, ran: ran, key: key, result: result,
@@ -84,7 +92,7 @@ public final class StepRunner: Sendable {
             note(true, key)
             return key
         }
-        let result = try store.put(try compute(), deferSync: true)
+        let result = try compute()
         note(true, result)
         try index.withLock { try $0.recordSteps([(key, result, op)]) }
         return result

@@ -62,6 +62,15 @@ public struct Verifier {
             defer { close(fd) }
             try workspace.store.copy(id, to: fd, path: dest)
         }
+        // The code of run steps, as it was when the build ran (a file or a folder).
+        for (_, step) in build.json["code"]?["run_steps"]?.object ?? [:] {
+            for (path, v) in step["files"]?.object ?? [:] {
+                guard let id = v.string.flatMap({ ObjectID(hex: $0) }), try FileIO.lstat(root + "/" + path) == nil else { continue }
+                let tree = try PathObjects.isTree(id, in: workspace.store)
+                let kind: Tree.Kind = tree ? .directory : .file
+                try PathObjects.materialize(id, kind: kind, at: root + "/" + path, store: workspace.store)
+            }
+        }
         let rebuilt = try BuildRecorder(workspace: temp, specPath: Spec.fileName).build(Builder.Options(jobs: jobs))
 
         let now = Dictionary(rebuilt.manifest.shards.map { ($0.file, $0.id.hex) }, uniquingKeysWith: { a, _ in a })

@@ -36,6 +36,8 @@ public struct VersionSnapshot {
     /// nil when not built.
     public var shards: [Shard]?
     public var statistics: JSON?
+    /// Code files of run steps: "STEP PATH" → content id.
+    public var codeFiles: [String: String] = [:]
     /// Work-tree inputs: spec path → absolute file path (to count rows of changed files).
     var localFiles: [String: String] = [:]
 
@@ -71,6 +73,9 @@ public struct VersionSnapshot {
         sdsVersion = code?["sds"]?.string ?? "?"
         operators = (code?["operators"]?.object ?? [:]).compactMapValues(\.int)
         gitCommit = code?["git_commit"]?.string
+        for (step, s) in code?["run_steps"]?.object ?? [:] {
+            for (path, id) in s["files"]?.object ?? [:] { codeFiles[step + " " + path] = id.string ?? "" }
+        }
         var steps: [String: String] = [:]
         for s in json["steps"]?.array ?? [] {
             if let op = s["op"]?.string, let p = s["partition"]?.string, let k = s["key"]?.string { steps[op + " " + p] = k }
@@ -102,12 +107,16 @@ public struct VersionSnapshot {
         let spec = try Spec.parse(text, file: specPath)
         let dir = specPath.contains("/") ? FileIO.parentDirectory(specPath) + "/" : ""
         let scanner = Scanner(workspace: workspace, mode: .hashOnly)
-        for p in spec.sources.map(\.path) + spec.labels.map(\.path) {
+        let runInputs = spec.runSteps.flatMap { $0.inputs.map(\.path) }.filter { Spec.stepReference($0) == nil }
+        for p in spec.sources.map(\.path) + spec.labels.map(\.path) + runInputs {
             guard let snap = try scanner.scan(dir + p) else { continue }
             s.inputs[p] = Input(id: snap.id.hex, size: snap.size, rows: nil)
             s.localFiles[p] = workspace.absolute(dir + p)
         }
         s.operators = WearableOperators.versions
+        for step in spec.runSteps {
+            for p in step.code { if let snap = try scanner.scan(dir + p) { s.codeFiles[step.name + " " + p] = snap.id.hex } }
+        }
         return s
     }
 

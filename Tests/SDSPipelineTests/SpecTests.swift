@@ -59,3 +59,63 @@ import Testing
         #expect(error("").contains("the spec is empty"))
     }
 }
+
+/// The `steps:` (run step) keys of sds.yaml: errors name line and column, with suggestions.
+@Suite struct RunStepSpecTests {
+    static let step = """
+        steps:
+          sleep_labels:
+            run: python3 scripts/convert.py {in} {out}
+            inputs: [data/raw_sleep.csv]
+            outputs: sleep_labels.csv
+            code: [scripts/convert.py]
+            env: [LABEL_OFFSET]
+
+        """
+
+    func spec(_ steps: String = step) throws -> String {
+        steps + (try SpecTests().text()).replacingOccurrences(of: "path: data/sleep_labels.csv", with: "path: steps.sleep_labels")
+    }
+
+    @Test func parsesARunStep() throws {
+        let s = try Spec.parse(try spec())
+        #expect(s.runSteps.count == 1)
+        let r = s.runSteps[0]
+        #expect(r.name == "sleep_labels" && r.op == "run:sleep_labels" && r.output == "sleep_labels.csv")
+        #expect(r.inputs == [Spec.RunStep.Input(name: "raw_sleep.csv", path: "data/raw_sleep.csv")])
+        #expect(r.code == ["scripts/convert.py"] && r.env == ["LABEL_OFFSET"] && r.perPartitionEntity == nil)
+        #expect(s.labels[0].path == "steps.sleep_labels")
+        #expect(try RunCommand.render(r, inputs: ["in/raw sleep.csv"], entity: nil)
+                == "python3 scripts/convert.py 'in/raw sleep.csv' out/sleep_labels.csv")
+    }
+
+    @Test func errorsNameTheLineAndSuggest() throws {
+        let typo = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "    env:", with: "    evn:")))
+        #expect(typo == "sds.yaml:7:5: error: unknown key 'evn' in 'steps.sleep_labels'\nhint: did you mean 'env'?", "\(typo)")
+        let noOutput = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "    outputs: sleep_labels.csv\n", with: "")))
+        #expect(noOutput.contains("error: 'steps.sleep_labels' needs the key 'outputs'"), "\(noOutput)")
+        let placeholder = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "{out}", with: "{otu}")))
+        #expect(placeholder.hasPrefix("sds.yaml:3:10: error: unknown placeholder {otu} in the command"), "\(placeholder)")
+        #expect(placeholder.contains("did you mean {out}?"))
+        let reference = SpecTests().error(try spec().replacingOccurrences(of: "path: steps.sleep_labels", with: "path: steps.sleep_label"))
+        #expect(reference.contains("error: 'labels.sleep.path': no step 'sleep_label' in 'steps'"), "\(reference)")
+        #expect(reference.contains("did you mean 'steps.sleep_labels'?"))
+        let env = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "[LABEL_OFFSET]", with: "[LABEL-OFFSET]")))
+        #expect(env.contains("'steps.sleep_labels.env[0]' must be an environment variable name"), "\(env)")
+        let wrongType = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "[scripts/convert.py]", with: "{a: b}")))
+        #expect(wrongType.contains("'steps.sleep_labels.code' must be a list, found a mapping"), "\(wrongType)")
+        let later = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "[data/raw_sleep.csv]", with: "[steps.other]")))
+        #expect(later.contains("no step 'other' above this one"), "\(later)")
+        let outside = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "outputs: sleep_labels.csv", with: "outputs: ../x.csv")))
+        #expect(outside.contains("must be a path inside the workspace"), "\(outside)")
+    }
+
+    @Test func pythonImportsAreFoundStatically() {
+        #expect(CodeFiles.pythonScript("python3 -u ./scripts/x.py {in} {out}") == "scripts/x.py")
+        #expect(CodeFiles.pythonScript("scripts/x.py {in}") == "scripts/x.py")
+        #expect(CodeFiles.pythonScript("python3 -m tool {in}") == nil)
+        #expect(CodeFiles.pythonScript("sh convert.sh") == nil)
+        let src = "import os, helper as h\nfrom util.io import read\nfrom . import sib\n  import late  # comment\nx = 'import no'\n"
+        #expect(CodeFiles.importedModules(src) == ["os", "helper", "util", "sib", "late"])
+    }
+}
