@@ -11,9 +11,19 @@ import Synchronization
 final class Staging: Sendable {
     private enum Place {
         case memory([UInt8])
+        /// Written, and still held: what was made last is read back soonest (a build's
+        /// record chunks, read again to assemble its shards).
+        case kept(String, [UInt8])
         case file(String)
     }
-    private let places = Mutex<[ObjectID: Place]>([:])
+    private struct Places {
+        var byID: [ObjectID: Place] = [:]
+        /// Kept objects, oldest first, and their bytes in all.
+        var kept: [ObjectID] = []
+        var keptBytes = 0
+    }
+    private let places = Mutex(Places())
+    static let keepLimit = 64 << 20
     private let writer = DispatchQueue(label: "sds.store.staging")
     private let budget = DispatchSemaphore(value: 0)
     private let failure = Mutex<Error?>(nil)
@@ -24,14 +34,14 @@ final class Staging: Sendable {
         self.newTempPath = newTempPath
     }
 
-    func contains(_ id: ObjectID) -> Bool { places.withLock { $0[id] != nil } }
+    func contains(_ id: ObjectID) -> Bool { places.withLock { $0.byID[id] != nil } }
 
     /// Queues `bytes` for writing; false if the object was staged already.
     func stage(_ id: ObjectID, _ bytes: [UInt8]) throws -> Bool {
         if let error = failure.withLock({ $0 }) { throw error }
         guard places.withLock({ p in
-            if p[id] != nil { return false }
-            p[id] = .memory(bytes)
+            if p.byID[id] != nil { return false }
+            p.byID[id] = .memory(bytes)
             return true
         }) else { return false }
         budget.wait()
@@ -41,7 +51,18 @@ final class Staging: Sendable {
             let tmp = newTempPath()
             do {
                 try Self.write(bytes, to: tmp)
-                places.withLock { $0[id] = .file(tmp) }
+                places.withLock { p in
+                    p.byID[id] = .kept(tmp, bytes)
+                    p.kept.append(id)
+                    p.keptBytes += bytes.count
+                    while p.keptBytes > Self.keepLimit, !p.kept.isEmpty {
+                        let old = p.kept.removeFirst()
+                        if case .kept(let path, let b)? = p.byID[old] {
+                            p.byID[old] = .file(path)
+                            p.keptBytes -= b.count
+                        }
+                    }
+                }
             } catch {
                 failure.withLock { $0 = error }
             }
@@ -51,8 +72,8 @@ final class Staging: Sendable {
 
     /// The bytes of a staged object, or nil if it is not staged.
     func bytes(of id: ObjectID) throws -> [UInt8]? {
-        switch places.withLock({ $0[id] }) {
-        case .memory(let bytes): return bytes
+        switch places.withLock({ $0.byID[id] }) {
+        case .memory(let bytes), .kept(_, let bytes): return bytes
         case .file(let path): return try FileIO.readFile(path)
         case nil: return nil
         }
@@ -63,13 +84,24 @@ final class Staging: Sendable {
         writer.sync {}
         if let error = failure.withLock({ $0 }) { throw error }
         return places.withLock { p in
-            p.compactMap { id, place in if case .file(let path) = place { (id, path) } else { nil } }
+            p.byID.compactMap { id, place -> (id: ObjectID, path: String)? in
+                switch place {
+                case .file(let path), .kept(let path, _): (id, path)
+                case .memory: nil
+                }
+            }
         }.sorted { $0.id < $1.id }
     }
 
     /// Forgets objects once they are published under their names.
     func remove(_ ids: [ObjectID]) {
-        places.withLock { p in for id in ids { p[id] = nil } }
+        places.withLock { p in
+            for id in ids {
+                if case .kept(_, let b)? = p.byID.removeValue(forKey: id) { p.keptBytes -= b.count }
+            }
+            let gone = Set(ids)
+            p.kept.removeAll { gone.contains($0) }
+        }
     }
 
     private static func write(_ bytes: [UInt8], to tmp: String) throws {
