@@ -49,11 +49,14 @@ ref_hash=$(cat "$work"/ref-out/*tfrecord* | sha256sum | cut -c1-64)
 
 # sds: a fresh workspace, cold store, median of 5. Each run gets a store folder never used
 # before: the previous one is moved aside and deleted only after the timings, because ext4
-# without a journal scans recently freed inodes on every create for ~30 s after a mass
-# delete, which no user's first build meets.
+# without a journal scans recently freed inodes on every create for 30 s to 5 min after a
+# mass delete, which no user's first build meets. For the same reason, run this script when
+# nothing was deleted on the machine in the last few minutes.
 ws="$work/sds-ws"
 trash="$work/trash"
-rm -rf "$ws" "$trash" && mkdir -p "$ws/data" "$trash" && cd "$ws"
+# The previous run's workspace goes to the trash too: ext4 keeps freed inodes "recently
+# deleted" for up to 5 minutes while their inode tables are dirty, and every create scans them.
+mkdir -p "$trash" && { [ ! -d "$ws" ] || mv "$ws" "$trash/previous-$$"; } && mkdir -p "$ws/data" && cd "$ws"
 cp "$data"/heart_rate.csv "$data"/steps.csv "$data"/sleep_labels.csv data/
 cp "$here/examples/wearable/sds.yaml" .
 "$sds" init >/dev/null

@@ -42,12 +42,17 @@ mkdir -p study && cp "$here/examples/wearable/sds.yaml" study/
 cd study
 step sds add data
 step sds build
+step sds tag v1
 step sds build
 echo "(nothing changed, so no step ran)"
 echo; echo "# Change one subject's sleep label: only that subject's label join and one shard are redone."
 sed -i '2s/,[0-9]*,\([0-9]*\)$/,480,\1/' data/sleep_labels.csv
 step sds status || true
 step sds build
+echo; echo "# What changed between the two training sets, and can v1 be rebuilt byte for byte?"
+step sds diff v1 workspace || true
+step sds verify v1
+step sds log --builds
 step sds lineage --example "$(sed -n 2p data/sleep_labels.csv | cut -d, -f1)/$(sed -n 2p data/sleep_labels.csv | cut -d, -f2)"
 step sds inspect out/wearable/1.0.0 --limit 1
 cd "$demo"
