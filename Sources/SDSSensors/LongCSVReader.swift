@@ -141,7 +141,7 @@ public struct LongCSVStream {
         builders = []
         index = [:]
         rest.sort { $0.entity.lexicographicallyPrecedes($1.entity) }
-        completed += rest.map { $0.builder.partition(layout: layout) }
+        for var r in rest { completed.append(r.builder.partition(layout: layout)) }
         failed = false
         return completed
     }
@@ -213,7 +213,8 @@ public struct LongCSVStream {
             if var open = builders.popLast() {
                 index = [:]
                 closed.insert(open.entity)
-                completed.append(open.take().partition(layout: layout))
+                var done = open.take()
+                completed.append(done.partition(layout: layout))
             }
         }
         index[piece.entity] = builders.count
@@ -338,13 +339,30 @@ struct PartitionBuilder {
         return other
     }
 
+    /// Later pieces of this entity, joined only when the partition is made: one copy at the
+    /// exact size instead of a growing array's repeated ones.
+    var tail: [PartitionBuilder] = []
+
     mutating func append(contentsOf other: PartitionBuilder) {
-        times.append(contentsOf: other.times)
-        for i in ints.indices { ints[i].append(contentsOf: other.ints[i]) }
-        for i in doubles.indices { doubles[i].append(contentsOf: other.doubles[i]) }
+        tail.append(other)
     }
 
-    func partition(layout: CSVLayout) -> SensorPartition {
+    private mutating func join() {
+        guard !tail.isEmpty else { return }
+        let rows = tail.reduce(times.count) { $0 + $1.times.count }
+        times.reserveCapacity(rows)
+        for i in ints.indices { ints[i].reserveCapacity(rows) }
+        for i in doubles.indices { doubles[i].reserveCapacity(rows) }
+        for piece in tail {
+            times.append(contentsOf: piece.times)
+            for i in ints.indices { ints[i].append(contentsOf: piece.ints[i]) }
+            for i in doubles.indices { doubles[i].append(contentsOf: piece.doubles[i]) }
+        }
+        tail = []
+    }
+
+    mutating func partition(layout: CSVLayout) -> SensorPartition {
+        join()
         var columns: [NamedColumn] = []
         for (i, slot) in layout.valueSlots.enumerated() {
             let values: ColumnValues = slot.isInt ? .int64(ints[slot.slot]) : .double(doubles[slot.slot])
