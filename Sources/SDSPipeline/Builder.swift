@@ -171,6 +171,11 @@ public struct Builder {
             }
         }
         othersDone.wait()
+        if case .failure = primaryResult {
+            // No chain may still be writing when the error leaves this build.
+            pool.cancel()
+            _ = pool.finish()
+        }
         // The other sources' errors first, as when they were read first.
         let others = try othersResult.withLock { $0! }.get()
         let hr = try primaryResult.get()
@@ -195,6 +200,10 @@ public struct Builder {
         ).assemble(entities: entities, chunkIDs: chunkIDs)
         let shards = assembled.shards
         var shardsToRewrite = assembled.toRewrite
+        if runner.isPlaceholder(hr.id) {
+            // A dry run before the run step that makes the primary input: all of it is unknown.
+            shardsToRewrite = assembled.shards.map(\.file) + assembled.toRewrite
+        }
         if options.dryRun {
             shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
             return Result(manifest: nil, trace: runner.trace, shardsToRewrite: shardsToRewrite)

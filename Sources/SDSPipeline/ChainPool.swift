@@ -64,12 +64,11 @@ final class ChainPool: Sendable {
         }
     }
     private let state = Mutex(State())
-    private let finished = Atomic<Int>(0)
     private let onDone: @Sendable (Int) -> Void
 
     /// - Parameters:
     ///   - serial: run each chain on the submitting thread (`--jobs 1`); `start` must come first.
-    ///   - onDone: called with the number of chains finished so far, from any thread.
+    ///   - onDone: called with the number of subjects whose chain has finished, from any thread.
     init(chain: SubjectChain, runner: StepRunner, serial: Bool, limit: Int, onDone: @escaping @Sendable (Int) -> Void) {
         self.chain = chain
         self.runner = runner
@@ -136,8 +135,11 @@ final class ChainPool: Sendable {
                                            steps: context.steps[job.entity], labels: context.labels[job.entity], log: log) }
             let entries = log.entries
             // Checked and written under one lock, so a superseded chain finishing late is dropped.
-            state.withLock { $0.finished(job.entity, hr: job.hr, (r, entries)) }
-            onDone(finished.add(1, ordering: .relaxed).newValue)
+            let counted = state.withLock { s in
+                s.finished(job.entity, hr: job.hr, (r, entries))
+                return s.results.count
+            }
+            onDone(counted)
         }
         if serial {
             group.enter()

@@ -4,6 +4,11 @@ import SDSCore
 import SDSStore
 import SDSTFRecord
 
+/// Glibc declares renameat2 only under _GNU_SOURCE.
+@_silgen_name("renameat2")
+private func sds_renameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32,
+                           _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
+
 /// Places a build's TFDS folder (`out/NAME/VERSION/`) from the store.
 ///
 /// The new folder is assembled beside the old one and swapped in, so a failed or killed
@@ -115,13 +120,7 @@ public struct OutputFolder {
             for (name, bytes) in metadata { try FileIO.writeFileAtomically(tmp + "/" + name, bytes) }
             try FileIO.fsyncDirectory(tmp)
             try FileIO.makeDirectories(FileIO.parentDirectory(dest))
-            let old = dest + ".sds-old-\(getpid())"
-            if try FileIO.lstat(dest) != nil {
-                guard rename(dest, old) == 0 else { throw SDSError.io("cannot move aside", path: dest, errno: errno) }
-            }
-            guard rename(tmp, dest) == 0 else { throw SDSError.io("cannot move into place", path: dest, errno: errno) }
-            try FileIO.fsyncDirectory(FileIO.parentDirectory(dest))
-            try? FileIO.removeTree(old)
+            try swapIn(tmp, dest)
         } catch {
             try? FileIO.removeTree(tmp)
             throw error
@@ -135,6 +134,34 @@ public struct OutputFolder {
         return true
     }
 
+    /// Puts the complete folder `tmp` at `dest`, so that `dest` is never missing: one atomic
+    /// exchange where the file system has it (the old folder lands at `tmp`, then goes);
+    /// else old aside, new in, and the old one put back if the new one cannot be.
+    private func swapIn(_ tmp: String, _ dest: String) throws {
+        if try FileIO.lstat(dest) == nil {
+            guard rename(tmp, dest) == 0 else { throw SDSError.io("cannot move into place", path: dest, errno: errno) }
+        } else if sds_renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, Self.renameExchange) == 0 {
+            try FileIO.fsyncDirectory(FileIO.parentDirectory(dest))
+            try? FileIO.removeTree(tmp)
+            return
+        } else {
+            let old = dest + ".sds-old-\(getpid())"
+            guard rename(dest, old) == 0 else { throw SDSError.io("cannot move aside", path: dest, errno: errno) }
+            guard rename(tmp, dest) == 0 else {
+                let code = errno
+                _ = rename(old, dest)
+                throw SDSError.io("cannot move into place", path: dest, errno: code)
+            }
+            try FileIO.fsyncDirectory(FileIO.parentDirectory(dest))
+            try? FileIO.removeTree(old)
+            return
+        }
+        try FileIO.fsyncDirectory(FileIO.parentDirectory(dest))
+    }
+
+    /// Linux's RENAME_EXCHANGE.
+    static let renameExchange: UInt32 = 2
+
     /// Removes folders that killed builds left beside `dest` (their process is gone).
     private func removeLeftovers(of dest: String) throws {
         let parent = FileIO.parentDirectory(dest), base = FileIO.baseName(dest)
@@ -142,6 +169,11 @@ public struct OutputFolder {
             for marker in [".sds-tmp-", ".sds-old-"] where name.hasPrefix(base + marker) {
                 guard let pid = Int32(name.dropFirst(base.count + marker.count)) else { continue }
                 if kill(pid, 0) == 0 || errno == EPERM { continue }
+                // Killed between moving the old folder aside and the new one in: put it back.
+                if marker == ".sds-old-", try FileIO.lstat(dest) == nil {
+                    guard rename(parent + "/" + name, dest) == 0 else { throw SDSError.io("cannot restore", path: dest, errno: errno) }
+                    continue
+                }
                 try FileIO.removeTree(parent + "/" + name)
             }
         }

@@ -14,9 +14,14 @@ enum DirectWriter {
     private static let pool = Mutex<[UInt]>([])
 
     /// Opens `path` for a direct write, or nil where the file system refuses O_DIRECT.
+    ///
+    /// Linux creates the file before it checks O_DIRECT, so a refused open leaves it behind:
+    /// it is removed, so the caller's buffered open of the same path can create it anew.
     static func open(_ path: String) -> Int32? {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | Ingest.O_DIRECT | O_CLOEXEC, 0o444)
-        return fd >= 0 ? fd : nil
+        if fd >= 0 { return fd }
+        if errno != EEXIST { unlink(path) }
+        return nil
     }
 
     /// Writes all of `bytes` to a descriptor opened by `open`; the unaligned tail goes

@@ -86,10 +86,7 @@ package enum Ingest {
               readBytes == before.size else { throw changedError(path) }
     }
 
-    private static func openDirect(_ tmp: String) -> Int32? {
-        let fd = Glibc.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_DIRECT | O_CLOEXEC, 0o444)
-        return fd >= 0 ? fd : nil
-    }
+    private static func openDirect(_ tmp: String) -> Int32? { DirectWriter.open(tmp) }
 
     private static func buffered(from fd: Int32, path: String, to out: Int32, tmp: String,
                                  tap: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> (ObjectID, Int64) {

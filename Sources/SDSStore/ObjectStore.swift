@@ -40,7 +40,11 @@ public final class ObjectStore: Sendable {
     }
 
     public func contains(_ id: ObjectID) -> Bool {
-        if staging.contains(id) { return true }
+        staging.contains(id) || containsOnDisk(id)
+    }
+
+    /// True when the object has its name in `objects/` (not only staged).
+    private func containsOnDisk(_ id: ObjectID) -> Bool {
         // Relative to an open objects/ folder: two path components instead of the whole path.
         let dirFD = objectsFD.withLock { fd -> Int32 in
             if fd < 0 { fd = Glibc.open(objectsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
@@ -71,7 +75,7 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
-        if contains(id) { return id }
+        if deferSync ? contains(id) : containsOnDisk(id) { return id }
         if deferSync {
             if try staging.stage(id, bytes) { written.withLock { _ = $0.insert(id) } }
             return id
@@ -138,9 +142,11 @@ public final class ObjectStore: Sendable {
             let fd = try FileIO.open(tempDirectory, O_RDONLY | O_DIRECTORY)
             defer { close(fd) }
             guard sds_syncfs(fd) == 0 else { throw SDSError.io("cannot sync the store", path: tempDirectory, errno: errno) }
-            for (id, tmp) in batch { try publish(tmp, as: id, deferSync: true) }
-            // Forgotten only once named, so a concurrent read finds one or the other.
-            staging.remove(batch.map(\.id))
+            for (id, tmp) in batch {
+                try publish(tmp, as: id, deferSync: true)
+                // Forgotten once named: a retry after a failure here starts after it.
+                staging.remove([id])
+            }
         }
         let dirs = pendingDirectories.withLock { d -> Set<String> in
             defer { d.removeAll() }

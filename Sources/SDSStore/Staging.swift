@@ -74,7 +74,10 @@ final class Staging: Sendable {
     func bytes(of id: ObjectID) throws -> [UInt8]? {
         switch places.withLock({ $0.byID[id] }) {
         case .memory(let bytes), .kept(_, let bytes): return bytes
-        case .file(let path): return try FileIO.readFile(path)
+        case .file(let path):
+            // Renamed into objects/ since the lookup: the caller reads it there.
+            guard let bytes = try FileIO.readFileIfExists(path) else { return nil }
+            return bytes
         case nil: return nil
         }
     }

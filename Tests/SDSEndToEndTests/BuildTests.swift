@@ -253,3 +253,28 @@ import Testing
         }
     }
 }
+
+/// The output folder is swapped in without a moment where it is missing.
+@Suite struct OutputSwapTests {
+    @Test func aFolderMovedAsideByAKilledBuildIsRestoredThenReplaced() throws {
+        let h = try WearableData.workspace(subjects: 2, days: 2)
+        defer { h.cleanup() }
+        _ = try h.buildJSON()
+        let before = try h.shardHash()
+        // The state a build killed between "old aside" and "new in" leaves (its pid is gone).
+        let dest = h.path("out/wearable/1.0.0")
+        try FileManager.default.moveItem(atPath: dest, toPath: dest + ".sds-old-2147483646")
+        try h.buildJSON()["steps_run"].map { #expect($0 as? Int == 0) }
+        #expect(try h.shardHash() == before)
+        // A changed label: the new folder replaces the old one in one exchange.
+        let labels = try h.read("data/sleep_labels.csv").split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = labels.map(String.init)
+        lines[1] = lines[1].replacingOccurrences(of: #",(\d+),(\d+)$"#, with: ",333,$2", options: .regularExpression)
+        try h.write("data/sleep_labels.csv", lines.joined(separator: "\n"))
+        _ = try h.buildJSON()
+        #expect(try h.shardHash() != before)
+        let left = try FileManager.default.contentsOfDirectory(atPath: h.path("out/wearable")).filter { $0.contains(".sds-") }
+        #expect(left.isEmpty, "\(left)")
+        try h.sds("fsck").expectOK()
+    }
+}
