@@ -109,12 +109,17 @@ package enum Ingest {
 
     /// Reader hashes chunk k+1 while the writer thread writes chunk k with O_DIRECT.
     ///
-    /// With a tap the reader parses instead, and the writer thread hashes before it writes.
+    /// With a tap the reader parses instead, and a third thread hashes: a chunk is read by
+    /// all three at once and its buffer reused once it is both hashed and written.
     private static func pipelined(from fd: Int32, path: String, to out: Int32, tmp: String,
                                   tap: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> (ObjectID, Int64) {
-        let slots = 3
+        let slots = tap == nil ? 3 : 4
         let buffers = (0..<slots).map { _ in UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 4096) }
         defer { buffers.forEach { $0.deallocate() } }
+        let hashing = DispatchQueue(label: "sds.ingest.hash")
+        let hashed = (0..<slots).map { _ in DispatchGroup() }
+        // Runs before the buffers are freed (defers run in reverse order).
+        defer { hashed.forEach { $0.wait() } }
         // Starts at 0 and is signalled up: libdispatch traps when a semaphore is freed below its initial value.
         let free = DispatchSemaphore(value: 0)
         for _ in 0..<slots { free.signal() }
@@ -143,7 +148,6 @@ package enum Ingest {
                 if n < 0 { break }
                 if failure.error == nil {
                     let buffer = UnsafeMutableRawPointer(bitPattern: bufferAddresses[k % slots])!
-                    if hashOnWriter { failure.hasher.update(UnsafeRawBufferPointer(start: buffer, count: n)) }
                     do {
                         // O_DIRECT needs block-aligned lengths: the tail goes through the page cache.
                         let aligned = direct ? n & ~4095 : 0
@@ -157,6 +161,7 @@ package enum Ingest {
                         }
                     } catch { failure.error = error }
                 }
+                hashed[k % slots].wait()
                 free.signal()
                 k += 1
             }
@@ -184,6 +189,10 @@ package enum Ingest {
             }
             total += Int64(n)
             if let tap {
+                let address = UInt(bitPattern: buffer)
+                hashing.async(group: hashed[k % slots]) {
+                    failure.hasher.update(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: n))
+                }
                 do { try tap(UnsafeRawBufferPointer(start: buffer, count: n)) } catch {
                     readError = error
                     lengths[k % slots] = -1
@@ -198,6 +207,7 @@ package enum Ingest {
             k += 1
         }
         done.wait()
+        hashed.forEach { $0.wait() }
         if let readError { throw readError }
         if let error = failure.error { throw error }
         try FileIO.fsync(out, path: tmp)
