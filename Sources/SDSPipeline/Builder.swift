@@ -125,7 +125,7 @@ public struct Builder {
         // run the step: then the partitions that read it are unknown).
         let scanner = Scanner(workspace: workspace, mode: .store)
         let known = try Dictionary(([primary.path] + secondary.map(\.path)).map { p in
-            (p, try Spec.stepReference(p).map { userSteps.outputs[$0]! } ?? scanner.knownFile(rel(p)))
+            (p, try Spec.stepReference(p) == nil ? scanner.knownFile(rel(p)) : userSteps.output(p, runner: runner))
         }, uniquingKeysWith: { a, _ in a })
         let resolver = InputResolver(
             store: store, root: workspace.root, runner: runner, reader: PartitionReader(store: store, jobs: options.threads),

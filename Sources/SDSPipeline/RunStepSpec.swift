@@ -32,9 +32,17 @@ extension Spec {
     /// The prefix of a path that names a run step's output instead of a work-tree file.
     public static let stepReferencePrefix = "steps."
 
-    /// The run step named by `path` (`steps.NAME`), or nil for a work-tree path.
+    /// The run step named by `path` (`steps.NAME`, or `steps.NAME/FILE` for a file inside a
+    /// step's output folder), or nil for a work-tree path.
     public static func stepReference(_ path: String) -> String? {
-        path.hasPrefix(stepReferencePrefix) ? String(path.dropFirst(stepReferencePrefix.count)) : nil
+        guard path.hasPrefix(stepReferencePrefix) else { return nil }
+        return String(path.dropFirst(stepReferencePrefix.count).prefix { $0 != "/" })
+    }
+
+    /// The file inside a step's output folder that `path` names (`steps.NAME/FILE` → `FILE`).
+    public static func stepOutputFile(_ path: String) -> String? {
+        guard stepReference(path) != nil, let slash = path.firstIndex(of: "/") else { return nil }
+        return String(path[path.index(after: slash)...])
     }
 
     /// Parses the top-level `steps:` mapping; a step may only name the outputs of steps above it,
@@ -57,6 +65,10 @@ extension Spec {
                 }
                 for (given, pnode) in entries {
                     let path = try pnode.string()
+                    if stepOutputFile(path) != nil {
+                        throw pnode.error("'\(pnode.path)': a step's input is a whole output (steps.NAME), found \"\(path)\"",
+                                          hint: "the command can open the file inside it: {inputs.NAME}/FILE")
+                    }
                     if let ref = stepReference(path), !steps.contains(where: { $0.name == ref }) {
                         throw pnode.error("'\(pnode.path)': no step '\(ref)' above this one",
                                           hint: SpecNode.closest(ref, in: steps.map(\.name)).map { "did you mean 'steps.\($0)'?" }

@@ -192,4 +192,40 @@ import Testing
         ok.expectOK()
         #expect(!ok.stderr.contains("not declared"))
     }
+
+    /// A step that writes a folder: sources and labels name a file inside it, `steps.NAME/FILE`.
+    @Test func aFileInsideAFolderOutputFeedsTheLabels() throws {
+        let plain = try Self.workspace()
+        defer { plain.cleanup() }
+        _ = try plain.buildJSON()
+        let spec = Self.stepSpec(command: "mkdir -p {out}/labels && python3 scripts/convert.py {in} {out}/labels/sleep.csv")
+            .replacingOccurrences(of: "outputs: sleep_labels.csv", with: "outputs: converted")
+        let h = try Self.workspace(spec: spec)
+        defer { h.cleanup() }
+        try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(
+            of: "path: steps.sleep_labels", with: "path: steps.sleep_labels/labels/sleep.csv"))
+        try h.commitAll("folder output")
+        _ = try h.buildJSON()
+        #expect(try h.shardHash() == plain.shardHash())
+        #expect(try h.buildJSON()["steps_run"] as? Int == 0)
+
+        // A file the step did not write: the error says what the folder holds.
+        try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(
+            of: "steps.sleep_labels/labels/sleep.csv", with: "steps.sleep_labels/labels/missing.csv"))
+        let r = try h.sds("build")
+        r.expectStatus(66)
+        #expect(r.stderr.contains("step 'sleep_labels' wrote no file 'labels/missing.csv'") && r.stderr.contains("sleep.csv"), "\(r.stderr)")
+
+        // A step's own input is a whole output, never a file inside one.
+        let bad = Self.stepSpec() + """
+              next:
+                run: cat {in} > {out}
+                inputs: [steps.sleep_labels/labels/sleep.csv]
+                outputs: copy.csv
+
+            """
+        try h.write("sds.yaml", bad + "\n" + (try plain.read("sds.yaml")).components(separatedBy: "\ndataset:").dropFirst().map { "dataset:" + $0 }.joined())
+        let e = try h.sds("build")
+        #expect(e.status == 65 && e.stderr.contains("a step's input is a whole output"), "\(e.stderr)")
+    }
 }
