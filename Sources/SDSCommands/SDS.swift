@@ -19,7 +19,7 @@ public struct SDS: ParsableCommand {
               sds build && sds tag v1  build the dataset (sds.yaml) and name the build
               sds diff v1              what changed since v1: inputs, spec, code, outputs, statistics
 
-            Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 69 cannot verify (other operator versions), 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
+            Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 67 a run: step's command failed, 69 cannot verify (other operator versions), 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
             """,
         version: version,
         subcommands: [
