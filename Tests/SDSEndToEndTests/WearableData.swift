@@ -8,18 +8,29 @@ enum WearableData {
     static let generator = repo + "/../shared/bench/gen_wearable.py"
     static let spec = repo + "/examples/wearable/sds.yaml"
 
+    /// Tests run in parallel: one generation at a time in this process.
+    private static let generating = NSLock()
+
     /// A folder with heart_rate.csv, steps.csv, sleep_labels.csv for the given size, cached in /tmp.
+    ///
+    /// Generated into a private folder and renamed into place, so a test never copies a file
+    /// another one is still writing (the cache is cold on a fresh CI machine).
     static func folder(subjects: Int, days: Int) throws -> String {
         let dir = NSTemporaryDirectory() + "/sds-wearable-\(subjects)x\(days)"
+        generating.lock()
+        defer { generating.unlock() }
         if FileManager.default.fileExists(atPath: dir + "/.complete") { return dir }
         try? FileManager.default.removeItem(atPath: dir)
+        let fresh = dir + ".tmp-\(getpid())"
+        try? FileManager.default.removeItem(atPath: fresh)
         // `make test` passes the interop venv's python (numpy pinned) as SDS_PYTHON.
         let python = ProcessInfo.processInfo.environment["SDS_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
         let h = try Harness(git: false, sds: false)
         defer { h.cleanup() }
-        let r = try h.run(python, [generator, dir, "--subjects", "\(subjects)", "--days", "\(days)", "--seed", "1"])
+        let r = try h.run(python, [generator, fresh, "--subjects", "\(subjects)", "--days", "\(days)", "--seed", "1"])
         try #require(r.status == 0, "gen_wearable.py failed (needs numpy 2.4.6; set SDS_PYTHON): \(r.stderr)")
-        FileManager.default.createFile(atPath: dir + "/.complete", contents: Data())
+        _ = FileManager.default.createFile(atPath: fresh + "/.complete", contents: Data())
+        try FileManager.default.moveItem(atPath: fresh, toPath: dir)
         return dir
     }
 

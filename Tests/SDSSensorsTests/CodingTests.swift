@@ -7,7 +7,7 @@ import Testing
         entity: "S0001", firstLine: 2, lastLine: 900,
         times: [ms(2016, 4, 12, 0, 0, 1, 56), ms(2016, 4, 12, 0, 0, 5, 424), .min, .max, 0, -1],
         columns: [NamedColumn(name: "bpm", values: .int64([57, 56, .max, .min, 0, -7])),
-                  NamedColumn(name: "x", values: .double([1.5, -0.0, .nan, .infinity, 1e-310, 0.1]))])
+                  NamedColumn(name: "x", values: .double([1.5, -0.0, .nan, .infinity, Double("1e-310")!, 0.1]))])
 
     static func windows() throws -> DayWindows {
         try DayWindowing.select([oneDayGrid([0: 70, 5: 71.25, 1439: 90]), oneDayGrid([3: 12])],

@@ -63,7 +63,15 @@ func readFile(_ path: String) throws -> [UInt8] {
 
 /// The WORKLOAD.md data sets, generated with the benchmark's `gen_wearable.py` and cached.
 enum WearableData {
-    static let generator = "/work/shared/bench/gen_wearable.py"
+    /// `../shared` beside the repository, as the brief lays it out (SDS_SHARED overrides).
+    static let generator: String = {
+        if let shared = ProcessInfo.processInfo.environment["SDS_SHARED"], !shared.isEmpty {
+            return shared + "/bench/gen_wearable.py"
+        }
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        return repo + "/../shared/bench/gen_wearable.py"
+    }()
     static let lock = NSLock()
     static let smallHeartRateSHA256 = "67a434d54a73c73d497959cfb7cda4bd3ce38721e488dcfa781523e154dc383f"
 
