@@ -24,8 +24,10 @@ sds="$here/.build/release/sds"
 
 rm -rf "$work" && mkdir -p "$work"
 median() { python3 -c "import json,sys,statistics; print(statistics.median(json.load(open(sys.argv[1]))['results'][0]['times']))" "$1"; }
-hf() { # name, prepare, command
-    hyperfine -N --runs "$runs" --warmup 1 --prepare "$2" --export-json "$work/$1.json" "$3" >/dev/null 2>&1 \
+hf() { # name, prepare (shell text), command
+    # -N runs the prepare command without a shell too, splitting it into words: wrap it, or
+    # 'rm -rf A; sds init' would hand "sds" to rm.
+    hyperfine -N --runs "$runs" --warmup 1 --prepare "sh -c '$2'" --export-json "$work/$1.json" "$3" >/dev/null 2>&1 \
         || hyperfine --runs "$runs" --warmup 1 --prepare "$2" --export-json "$work/$1.json" "$3" >/dev/null
     median "$work/$1.json"
 }
