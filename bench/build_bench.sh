@@ -17,18 +17,10 @@ work=${BENCH_DIR:-/tmp/sds-bench-build}
 runs=${RUNS:-5}
 py=$("$here/tests/interop/venv.sh")
 "$py" -c "import pandas, pyarrow" 2>/dev/null || "$py" -m pip install -q pandas pyarrow
-dvc_venv=${SDS_DVC_VENV:-$HOME/.cache/sds/dvc-venv}
-[ -x "$dvc_venv/bin/dvc" ] || { python3 -m venv "$dvc_venv" && "$dvc_venv/bin/pip" install -q dvc; }
-dvc="$dvc_venv/bin/dvc"
-(cd "$here" && swift build -c release --static-swift-stdlib --product sds >/dev/null)
-sds="$here/.build/release/sds"
+. "$here/bench/common.sh"
 
 data="$work/data-${subjects}x${days}"
-if [ ! -f "$data/.complete" ]; then
-    rm -rf "$data"
-    "$py" "$shared/bench/gen_wearable.py" "$data" --subjects "$subjects" --days "$days" --seed 1 >/dev/null
-    touch "$data/.complete"
-fi
+wearable_data "$data" "$subjects" "$days"
 timed() { # label, command...: prints "seconds peak_kib"
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null
     cat "$work/time.txt"

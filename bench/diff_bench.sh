@@ -15,19 +15,10 @@ subjects=${SUBJECTS:-100}
 days=${DAYS:-14}
 work=${BENCH_DIR:-/tmp/sds-bench-build}
 runs=${RUNS:-20}
-dvc_venv=${SDS_DVC_VENV:-$HOME/.cache/sds/dvc-venv}
-[ -x "$dvc_venv/bin/dvc" ] || { python3 -m venv "$dvc_venv" && "$dvc_venv/bin/pip" install -q dvc; }
-dvc="$dvc_venv/bin/dvc"
-(cd "$here" && swift build -c release --static-swift-stdlib --product sds >/dev/null)
-sds="$here/.build/release/sds"
+. "$here/bench/common.sh"
 
 data="$work/data-${subjects}x${days}"
-if [ ! -f "$data/.complete" ]; then
-    py=$("$here/tests/interop/venv.sh")
-    rm -rf "$data"
-    "$py" "$shared/bench/gen_wearable.py" "$data" --subjects "$subjects" --days "$days" --seed 1 >/dev/null
-    touch "$data/.complete"
-fi
+wearable_data "$data" "$subjects" "$days"
 change_label() { sed -i "2s/^\([^,]*,[^,]*\),\([0-9]*\),/\1,$1,/" data/sleep_labels.csv; }
 git_repo() { git init -q && git config user.email bench@example.com && git config user.name bench; }
 

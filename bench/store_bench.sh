@@ -12,15 +12,10 @@ work=${BENCH_DIR:-/tmp/sds-bench}
 size_mb=${SIZE_MB:-1024}
 files=${FILES:-10000}
 runs=${RUNS:-7}
-venv=${SDS_DVC_VENV:-$HOME/.cache/sds/dvc-venv}
+shared=${SDS_SHARED:-$here/../shared}
 
 command -v hyperfine >/dev/null || { echo "bench: needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
-if [ ! -x "$venv/bin/dvc" ]; then
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q dvc
-fi
-dvc="$venv/bin/dvc"
-(cd "$here" && swift build -c release --static-swift-stdlib --product sds >/dev/null)
-sds="$here/.build/release/sds"
+. "$here/bench/common.sh"
 
 rm -rf "$work" && mkdir -p "$work"
 median() { python3 -c "import json,sys,statistics; print(statistics.median(json.load(open(sys.argv[1]))['results'][0]['times']))" "$1"; }

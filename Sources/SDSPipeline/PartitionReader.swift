@@ -15,7 +15,6 @@ import SDSStore
 struct PartitionReader {
     let store: ObjectStore
     let jobs: Int
-    static let chunkSize = 8 << 20
 
     struct Stored {
         var entity: String
@@ -62,36 +61,16 @@ struct PartitionReader {
     private func read(_ input: ObjectID, file: String, schema: LongCSVSchema, grouped: Bool) throws -> [Stored] {
         let path = store.path(of: input)
         guard access(path, F_OK) == 0 else { throw SDSError(.notFound, "object \(input.hex) is not in the store") }
-        let fd = try FileIO.open(path, O_RDONLY)
-        defer { close(fd) }
-        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        // Two buffers: the file is read into one while the other is still being hashed.
-        let buffers = (0..<2).map { _ in UnsafeMutableRawPointer.allocate(byteCount: Self.chunkSize, alignment: 4096) }
-        defer { buffers.forEach { $0.deallocate() } }
         let sink = Sink(store: store, file: file, schema: schema, grouped: grouped, jobs: jobs, onPartition: nil)
-        defer { sink.drain() }
-        // Hashing runs on its own serial queue, beside the parse.
-        let hashing = DispatchQueue(label: "sds.read.hash")
-        let hashed = [DispatchGroup(), DispatchGroup()]
-        final class HashBox: @unchecked Sendable { var hasher = Hasher256() }
-        let box = HashBox()
-        defer { hashed.forEach { $0.wait() } }
-        var k = 0
-        while true {
-            let b = k & 1
-            hashed[b].wait()
-            let n = try FileIO.readFull(fd, buffers[b], Self.chunkSize, path: path)
-            if n == 0 { break }
-            let address = UInt(bitPattern: buffers[b])
-            hashing.async(group: hashed[b]) {
-                box.hasher.update(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: n))
-            }
-            try sink.consume(UnsafeRawBufferPointer(start: buffers[b], count: n))
-            k += 1
+        let actual: ObjectID
+        do {
+            // The read is verified: hashed beside the parse, and compared once both are done.
+            (actual, _) = try Ingest.file(path, into: nil, tap: { try sink.consume($0) })
+        } catch {
+            sink.drain()
+            throw error
         }
         let out = try sink.finish()
-        hashed.forEach { $0.wait() }
-        let actual = box.hasher.finalize()
         guard actual == input else {
             throw SDSError(.badData, "object \(input.hex) is corrupt: its content hashes to \(actual.hex)",
                            hint: "run 'sds fsck'; re-add the input to restore it")

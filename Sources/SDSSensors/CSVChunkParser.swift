@@ -167,28 +167,21 @@ struct ChunkParser {
     /// Moves the current run into builder `b`.
     private mutating func flush(into b: Int) {
         guard !runTimes.isEmpty else { return }
-        let intCount = rowInts.count, doubleCount = rowDoubles.count
         builders[b].lastLine = runLastLine
         builders[b].times.append(contentsOf: runTimes)
-        if intCount == 1 {
-            builders[b].ints[0].append(contentsOf: runInts)
-        } else {
-            let flat = runInts
-            for s in 0..<intCount {
-                builders[b].ints[s].append(contentsOf: stride(from: s, to: flat.count, by: intCount).lazy.map { flat[$0] })
-            }
-        }
-        if doubleCount == 1 {
-            builders[b].doubles[0].append(contentsOf: runDoubles)
-        } else {
-            let flat = runDoubles
-            for s in 0..<doubleCount {
-                builders[b].doubles[s].append(contentsOf: stride(from: s, to: flat.count, by: doubleCount).lazy.map { flat[$0] })
-            }
-        }
+        Self.unflatten(runInts, into: &builders[b].ints)
+        Self.unflatten(runDoubles, into: &builders[b].doubles)
         runTimes.removeAll(keepingCapacity: true)
         runInts.removeAll(keepingCapacity: true)
         runDoubles.removeAll(keepingCapacity: true)
+    }
+
+    /// Appends row-major `flat` values to one array per column.
+    private static func unflatten<T>(_ flat: ContiguousArray<T>, into columns: inout [ContiguousArray<T>]) {
+        if columns.count == 1 { return columns[0].append(contentsOf: flat) }
+        for c in columns.indices {
+            columns[c].append(contentsOf: stride(from: c, to: flat.count, by: columns.count).lazy.map { flat[$0] })
+        }
     }
 
     // MARK: Fields

@@ -19,19 +19,41 @@ package enum Ingest {
     static let directThreshold: Int64 = 8 << 20
 
     /// Hashes a descriptor to the end; returns the id and the bytes read.
-    static func hash(fd: Int32, path: String) throws -> (ObjectID, Int64) {
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
-        defer { buffer.deallocate() }
-        var hasher = Hasher256()
+    ///
+    /// With a tap (a parse of an object already stored) each 8 MiB chunk is hashed on a
+    /// second thread while the tap reads it and the next chunk is read.
+    static func hash(fd: Int32, path: String, tap: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> (ObjectID, Int64) {
+        let size = tap == nil ? 1 << 20 : 8 << 20
+        let buffers = (0..<(tap == nil ? 1 : 2)).map { _ in UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096) }
+        defer { buffers.forEach { $0.deallocate() } }
+        final class HashBox: @unchecked Sendable { var hasher = Hasher256() }
+        let box = HashBox()
+        let hashing = DispatchQueue(label: "sds.ingest.hash")
+        let hashed = buffers.map { _ in DispatchGroup() }
+        // Runs before the buffers are freed (defers run in reverse order).
+        defer { hashed.forEach { $0.wait() } }
         var total: Int64 = 0
+        var k = 0
         while true {
-            let n = try FileIO.read(fd, buffer, size, path: path)
+            let b = k % buffers.count
+            hashed[b].wait()
+            let n = try FileIO.readFull(fd, buffers[b], size, path: path)
             if n == 0 { break }
             total += Int64(n)
-            hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+            let chunk = UnsafeRawBufferPointer(start: buffers[b], count: n)
+            if let tap {
+                let address = UInt(bitPattern: buffers[b])
+                hashing.async(group: hashed[b]) {
+                    box.hasher.update(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: n))
+                }
+                try tap(chunk)
+            } else {
+                box.hasher.update(chunk)
+            }
+            k += 1
         }
-        return (hasher.finalize(), total)
+        hashed.forEach { $0.wait() }
+        return (box.hasher.finalize(), total)
     }
 
     static func changedError(_ path: String) -> SDSError {
@@ -43,7 +65,7 @@ package enum Ingest {
     ///
     /// `tap` sees every chunk in file order, on the reading thread, before it is written:
     /// a caller that also parses the file needs no second read of it. An error from
-    /// `tap` abandons the copy.
+    /// `tap` abandons the copy. Without a store the file is only hashed (and tapped).
     ///
     /// - Returns: the id and the file's stat taken before the read.
     /// - Throws: `.busy` if size, mtime or ctime moved during the read.
@@ -58,7 +80,7 @@ package enum Ingest {
         if let store {
             let tmp = store.newTempPath()
             do {
-                if before.size >= directThreshold, let out = openDirect(tmp) {
+                if before.size >= directThreshold, let out = DirectWriter.open(tmp) {
                     defer { close(out) }
                     (id, readBytes) = try pipelined(from: fd, path: path, to: out, tmp: tmp, tap: tap)
                 } else {
@@ -73,8 +95,7 @@ package enum Ingest {
                 throw error
             }
         } else {
-            precondition(tap == nil, "a tap needs a store to copy into")
-            (id, readBytes) = try hash(fd: fd, path: path)
+            (id, readBytes) = try hash(fd: fd, path: path, tap: tap)
             try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
         }
         return (id, before)
@@ -85,8 +106,6 @@ package enum Ingest {
         guard after.size == before.size, after.mtimeNs == before.mtimeNs, after.ctimeNs == before.ctimeNs,
               readBytes == before.size else { throw changedError(path) }
     }
-
-    private static func openDirect(_ tmp: String) -> Int32? { DirectWriter.open(tmp) }
 
     private static func buffered(from fd: Int32, path: String, to out: Int32, tmp: String,
                                  tap: ((UnsafeRawBufferPointer) throws -> Void)?) throws -> (ObjectID, Int64) {
