@@ -22,7 +22,7 @@ public struct Builder {
         public var warn: @Sendable (String) -> Void = { _ in }
 
         /// The worker threads to use: `jobs`, or every online core when it is 0.
-        public var threads: Int { jobs > 0 ? jobs : max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+        public var threads: Int { jobs > 0 ? jobs : onlineCores }
 
         public init(jobs: Int = 0, dryRun: Bool = false) {
             self.jobs = jobs

@@ -43,27 +43,18 @@ public struct Fsck {
         try workspace.index().forgetCompleteTrees()
         let names = try store.listObjects()
         report.objectsChecked = names.count
-        let outcomes = UnsafeMutableBufferPointer<FsckProblem?>.allocate(capacity: names.count)
-        outcomes.initialize(repeating: nil)
-        defer { outcomes.deallocate() }
-        let base = UInt(bitPattern: outcomes.baseAddress)
-        DispatchQueue.concurrentPerform(iterations: names.count) { i in
-            let slot = UnsafeMutablePointer<FsckProblem?>(bitPattern: base)! + i
-            let (name, id) = names[i]
+        let outcomes = try names.parallelMap(jobs: onlineCores) { name, id -> FsckProblem? in
             guard let id else {
-                slot.pointee = FsckProblem(severity: .error, id: .badObjectName, subject: "objects/\(name)",
-                                           detail: "not a valid object name (expected objects/ab/<62 hex digits>)")
-                return
+                return FsckProblem(severity: .error, id: .badObjectName, subject: "objects/\(name)",
+                                   detail: "not a valid object name (expected objects/ab/<62 hex digits>)")
             }
             do {
                 let actual = try store.hashOnDisk(name)
-                if actual != id {
-                    slot.pointee = FsckProblem(severity: .error, id: .hashMismatch, subject: "object \(id.hex)",
-                                               detail: "content hashes to \(actual.hex)")
-                }
+                return actual == id ? nil : FsckProblem(severity: .error, id: .hashMismatch, subject: "object \(id.hex)",
+                                                        detail: "content hashes to \(actual.hex)")
             } catch {
-                slot.pointee = FsckProblem(severity: .error, id: .unreadableObject, subject: "object \(id.hex)",
-                                           detail: "\(error)")
+                return FsckProblem(severity: .error, id: .unreadableObject, subject: "object \(id.hex)",
+                                   detail: "\(error)")
             }
         }
         var damaged = Set<ObjectID>()

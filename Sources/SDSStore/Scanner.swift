@@ -155,16 +155,9 @@ public struct Scanner {
         let store = mode == .store ? workspace.store : nil
         let root = workspace.root
         let paths = pending.map { root + "/" + jobs[$0].relPath }
-        let results = UnsafeMutableBufferPointer<Result<(ObjectID, FileStat), Error>?>.allocate(capacity: paths.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        let base = UInt(bitPattern: results.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: paths.count) { k in
-            let slot = UnsafeMutablePointer<Result<(ObjectID, FileStat), Error>?>(bitPattern: base)! + k
-            slot.pointee = Result { try Ingest.file(paths[k], into: store) }
-        }
+        let results = try paths.parallelMap(jobs: onlineCores) { try Ingest.file($0, into: store) }
         for (k, i) in pending.enumerated() {
-            let (id, stat) = try results[k]!.get()
+            let (id, stat) = results[k]
             jobs[i].id = id
             jobs[i].stat = stat
             jobs[i].size = stat.size

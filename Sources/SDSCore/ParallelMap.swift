@@ -1,10 +1,11 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 extension Array where Element: Sendable {
     /// `map` on `jobs` threads at most (in order on this one when `jobs` is 1); results in
     /// element order, and the error of the first failing element, whatever the timing.
-    func parallelMap<R: Sendable>(jobs: Int, _ transform: @Sendable (Element) throws -> R) throws -> [R] {
+    public func parallelMap<R: Sendable>(jobs: Int, _ transform: @Sendable (Element) throws -> R) throws -> [R] {
         if jobs <= 1 || count <= 1 { return try map(transform) }
         let results = Mutex<[Int: Result<R, Error>]>([:])
         let next = Atomic<Int>(0)
@@ -21,3 +22,6 @@ extension Array where Element: Sendable {
         return try indices.map { try all[$0]!.get() }
     }
 }
+
+/// The processors online: the default number of worker threads.
+public let onlineCores = Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
