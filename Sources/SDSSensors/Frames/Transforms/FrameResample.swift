@@ -66,8 +66,7 @@ public struct FrameResample: FrameOperator, Equatable {
             for r in rules {
                 w.string(r.column)
                 w.u8(r.aggregate.rawValue)
-                w.u8(r.name == nil ? 0 : 1)
-                if let n = r.name { w.string(n) }
+                w.string(r.name ?? r.column)  // nil and the column's own name are the same output
             }
             w.u8(defaultAggregate?.rawValue ?? 0)
         }
