@@ -43,6 +43,7 @@ func timed(_ time: [Int64], _ columns: [FrameColumn]) -> Frame {
     }
 
     @Test func errors() {
+        var q = Quarantine()
         let f = timed([0, 1000], [num("x", [0, 2])])
         #expect(failure(FrameDifference(columns: ["x"], names: []), f)?.message == "frame.difference: 1 columns but 0 names")
         #expect(failure(FrameDifference(columns: ["x"], names: ["v"], order: 0), f)?.code == .invalidParameter)
@@ -50,6 +51,9 @@ func timed(_ time: [Int64], _ columns: [FrameColumn]) -> Frame {
         #expect(failure(FrameDifference(columns: ["q"], names: ["v"]), f)?.code == .invalidParameter)
         let back = failure(FrameDifference(columns: ["x"], names: ["v"]), timed([1000, 0], [num("x", [0, 2])]))
         #expect(back?.code == .badTimestamp && back?.file == "in.csv" && back?.line == 3)
+        // Times 2^64 − 1 ms apart do not overflow: (1 − 0) / ((2^64 − 1) / 1000) ≈ 5.42e-17 per second.
+        let far = try? FrameDifference(columns: ["x"], names: ["v"]).apply(timed([.min, .max], [num("x", [0, 1])]), quarantine: &q)
+        #expect(far.map { numbers($0, "v")[1] } == 1000 / 18_446_744_073_709_551_615.0)
     }
 
     @Test func parametersNameEverySetting() {

@@ -57,7 +57,9 @@ public struct FrameDifference: FrameOperator, Equatable {
     static func backward(_ x: ContiguousArray<Double>, _ t: ContiguousArray<Int64>) -> ContiguousArray<Double> {
         var d = ContiguousArray<Double>(repeating: .nan, count: x.count)
         for i in x.indices.dropFirst() where t[i] > t[i - 1] {
-            d[i] = (x[i] - x[i - 1]) / (Double(t[i] - t[i - 1]) / 1000)
+            // The true elapsed time is positive and below 2^64, so the wrapped bits are exact.
+            let elapsed = Double(UInt64(bitPattern: t[i] &- t[i - 1]))
+            d[i] = (x[i] - x[i - 1]) / (elapsed / 1000)
         }
         return d
     }
