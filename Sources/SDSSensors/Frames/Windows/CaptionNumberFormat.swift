@@ -29,7 +29,7 @@ public enum CaptionNumberFormat: Sendable, Equatable {
     /// `description`), so 2.5 → "3", -0.5 → "-1" and 2.675 → "2.68" with `%.2f`, as a person
     /// reading the number expects; a result of zero never has a minus sign. Infinities print
     /// `inf`/`-inf`. No locale is involved, so the text is the same on every machine.
-    static func render(_ x: Double, _ format: CaptionNumberFormat?) -> String? {
+    public static func render(_ x: Double, _ format: CaptionNumberFormat?) -> String? {
         if x.isNaN { return nil }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
         guard let format else {

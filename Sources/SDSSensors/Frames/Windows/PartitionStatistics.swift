@@ -108,9 +108,11 @@ public struct PartitionStatistics: Sendable, Equatable {
         self.columns = columns
     }
 
+    /// The statistics columns' names and SQLite types, in row order.
     public var columnNames: [String] { columns.map(\.name) }
     public var columnTypes: [StatisticType] { columns.map(\.function.type) }
 
+    /// The canonical bytes of the parameters `apply` reads, for step keys.
     public func parameters() -> [UInt8] {
         BinaryWriter.parameters(Self.name) { w in
             w.count(columns.count)

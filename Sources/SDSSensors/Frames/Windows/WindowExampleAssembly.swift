@@ -66,6 +66,7 @@ public struct WindowExampleAssembly: Sendable, Equatable {
         self.captions = captions
     }
 
+    /// The canonical bytes of the parameters `apply` reads, for step keys.
     public func parameters() -> [UInt8] {
         BinaryWriter.parameters(Self.name) { w in
             w.string(source)

@@ -52,6 +52,7 @@ public struct WindowFilter: Sendable, Equatable {
         self.rules = rules
     }
 
+    /// The canonical bytes of the parameters `apply` reads, for step keys.
     public func parameters() -> [UInt8] {
         BinaryWriter.parameters(Self.name) { w in
             w.count(rules.count)
@@ -87,7 +88,7 @@ public struct WindowFilter: Sendable, Equatable {
             case .compare(let name, let op, let value):
                 switch try scalar(name, window, partition) {
                 case .missing: return false
-                case .number(let x): if !op.holds(x, value) { return false }
+                case .number(let x): if x.isNaN || !op.holds(x, value) { return false }
                 case .text:
                     throw SensorError.parameter("\(Self.name): scalar \"\(name)\" of \(partition) is text and cannot be compared with \(value)")
                 }
@@ -130,6 +131,7 @@ public struct SubjectCap: Sendable, Equatable {
         self.salt = salt
     }
 
+    /// The canonical bytes of the parameters `apply` reads, for step keys.
     public func parameters() -> [UInt8] {
         BinaryWriter.parameters(Self.name) { w in
             w.i64(Int64(max))

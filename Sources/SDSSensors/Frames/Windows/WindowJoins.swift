@@ -65,6 +65,7 @@ public struct WindowLabelJoin: Sendable, Equatable {
         self.match = match
     }
 
+    /// The canonical bytes of the parameters `apply` reads, for step keys.
     public func parameters() -> [UInt8] {
         BinaryWriter.parameters(Self.name) { w in
             w.string(column)
@@ -131,6 +132,7 @@ public struct AttributeJoin: Sendable, Equatable {
         self.asOf = asOf
     }
 
+    /// The canonical bytes of the parameters `apply` reads, for step keys.
     public func parameters() -> [UInt8] {
         BinaryWriter.parameters(Self.name) { w in
             w.string(column)

@@ -102,6 +102,7 @@ public struct FrameWindow: Sendable, Equatable {
         self.caption = caption
     }
 
+    /// The channel called `name`, if any.
     public func channel(named name: String) -> WindowChannel? {
         channels.first { $0.name == name }
     }

@@ -43,6 +43,7 @@ public struct WindowFeature: Sendable, Equatable {
         self.name = name
     }
 
+    /// The channel's name in each window.
     public var channelName: String { name ?? column }
 }
 
@@ -231,7 +232,10 @@ public struct Windowing: Sendable, Equatable {
             return WindowedPartition(partition: frame.partition, windows: [])
         }
         guard first >= -WindowSupport.timeLimit, last <= WindowSupport.timeLimit else {
-            throw SensorError(.badTimestamp, "\(Self.name): partition \(frame.partition) has a time beyond ±2^52 ms", file: frame.file.isEmpty ? nil : frame.file)
+            let row = frame.time.firstIndex { $0.magnitude > UInt64(WindowSupport.timeLimit) }
+            let line = row.flatMap { frame.lines.isEmpty ? nil : Int(frame.lines[$0]) }
+            throw SensorError(.badTimestamp, "\(Self.name): partition \(frame.partition) has a time beyond ±2^52 ms",
+                              file: frame.file.isEmpty ? nil : frame.file, line: line)
         }
         if whole {
             let channels = zip(channelNames, columns).map { WindowChannel(name: $0, step: 0, values: $1) }
