@@ -83,6 +83,13 @@ private func starts(_ rules: [WindowFilterRule]) throws(SensorError) -> [Int64] 
         #expect(SubjectCap.choose([], max: 3, salt: "s").isEmpty)
     }
 
+    @Test func parameterBytesAreCanonical() {
+        // Tag "sPRM", version 1, the name as a u32 length + UTF-8, max as i64, the salt.
+        let expected: [UInt8] = Array("sPRM".utf8) + [1, 17, 0, 0, 0] + Array("frame.subject_cap".utf8)
+            + [2, 0, 0, 0, 0, 0, 0, 0] + [1, 0, 0, 0] + Array("s".utf8)
+        #expect(SubjectCap(max: 2, salt: "s").parameters() == expected)
+    }
+
     @Test func parametersDiffer() {
         let all = [SubjectCap(max: 1, salt: "s"), SubjectCap(max: 2, salt: "s"), SubjectCap(max: 1, salt: "t")].map { $0.parameters() }
         #expect(Set(all).count == 3)

@@ -151,6 +151,20 @@ private func isNaN(_ values: ContiguousArray<Double>) -> [Bool] { values.map(\.i
         #expect(windowing.channelSpecs().map(\.length) == [nil, nil])
     }
 
+    @Test func calendarDaysWhenMidnightIsSkippedOrRepeated() throws {
+        // São Paulo, 2016-10-16: at 00:00 (-03) clocks jumped to 01:00 (-02), so the day starts
+        // at 01:00 local = 03:00Z and ends at 2016-10-17 00:00 (-02) = 02:00Z: 23 h.
+        // 2017-02-18: at 2017-02-19 00:00 (-02) clocks went back to 2017-02-18 23:00 (-03), so
+        // that day runs from 02:00Z to 2017-02-19 03:00Z: 25 h.
+        let frame = series([(ms(2016, 10, 16, 3), 1), (ms(2016, 10, 17, 1, 59), 2), (ms(2017, 2, 18, 2), 3), (ms(2017, 2, 19, 2, 59), 4)])
+        let w = try Windowing(alignment: .calendarDay(zone: "America/Sao_Paulo"),
+                              features: [WindowFeature(column: "steps", step: oneHour, aggregate: .sum)]).apply(frame)
+        #expect(w.windows.map(\.start) == [ms(2016, 10, 16, 3), ms(2017, 2, 18, 2)])
+        #expect(w.windows.map(\.end) == [ms(2016, 10, 17, 2), ms(2017, 2, 19, 3)])
+        #expect(w.windows.map { $0.channels[0].values.count } == [23, 25])
+        #expect(w.windows[0].channels[0].values[22] == 2 && w.windows[1].channels[0].values[24] == 4)
+    }
+
     @Test func calendarDaysInUTCMatchEpochDays() throws {
         let frame = Self.threeDays()
         let features = [WindowFeature(column: "steps", step: oneMinute)]

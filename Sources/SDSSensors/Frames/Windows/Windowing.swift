@@ -29,6 +29,8 @@ public enum WindowAggregate: String, Sendable, Equatable, CaseIterable {
 
 /// A channel of each window: frame column `column` resampled onto a grid of `step` ms.
 public struct WindowFeature: Sendable, Equatable {
+    public typealias Aggregate = WindowAggregate
+
     public var column: String
     /// Slot width in ms (60_000 gives 1440 slots in a 24-hour window).
     public var step: Int64
