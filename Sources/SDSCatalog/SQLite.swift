@@ -9,10 +9,12 @@ public final class SQLiteDatabase {
     private var handle: OpaquePointer?
     public let path: String
 
-    public init(path: String) throws {
+    /// `readOnly` opens an existing file that no statement may change (`sds query`).
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
@@ -79,6 +81,7 @@ public final class SQLiteStatement {
         case int(Int64)
         case text(String)
         case blob([UInt8])
+        case real(Double)
         case null
     }
 
@@ -93,6 +96,7 @@ public final class SQLiteStatement {
             case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
             case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT)
             case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+            case .real(let d): rc = sqlite3_bind_double(stmt, idx, d)
             case .null: rc = sqlite3_bind_null(stmt, idx)
             }
             guard rc == SQLITE_OK else { throw db.error(rc, sql) }
@@ -133,6 +137,26 @@ public final class SQLiteStatement {
     }
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
+
+    /// Whether the statement only reads (SQLite's own judgement, used to refuse writes).
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(stmt) != 0 }
+
+    public var columnCount: Int32 { sqlite3_column_count(stmt) }
+
+    public func columnName(_ column: Int32) -> String {
+        sqlite3_column_name(stmt, column).map { String(cString: $0) } ?? ""
+    }
+
+    /// A result column of the current row, with SQLite's own type.
+    public func value(_ column: Int32) -> Value {
+        switch sqlite3_column_type(stmt, column) {
+        case SQLITE_INTEGER: return .int(int(column))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(stmt, column))
+        case SQLITE_TEXT: return .text(text(column))
+        case SQLITE_BLOB: return .blob(blob(column))
+        default: return .null
+        }
+    }
 }
 
 private let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -12,6 +12,8 @@ struct Build: ParsableCommand, StoreCommand {
 
             User code runs as 'steps:' entries (run: a shell command), keyed by the command, the content ids of its declared code files, its declared environment variables and its input ids; a step whose key is known is not run again. A command that fails (exit 67), changes its inputs or writes no output stops the build. Declared code with uncommitted changes is a warning and marks the build dirty; --require-clean refuses instead.
 
+            A spec with 'studies:' uses the general pipeline instead: each source is read by its declared reader (CSV, wide CSV, JSON Lines; timestamp formats and zones), each study merges its sources per partition, runs its 'transforms:' (clean, pivot, unpivot, resample, fill, difference, magnitude, rolling, expression), cuts windows, joins labels and attributes point-in-time, filters, captions and encodes examples; 'statistics:' tables go to the output folder as CSV and statistics.sqlite ('sds query'). Bad rows are set aside and counted by reason with their first file:line; --strict fails on the first one instead. See examples/fitbit and examples/robot.
+
             A failed build leaves the previous output folder and sds.lock untouched.
             """)
 
@@ -29,6 +31,9 @@ struct Build: ParsableCommand, StoreCommand {
 
     @Flag(help: "Refuse to build when code declared by a run step has uncommitted changes (exit 73).")
     var requireClean = false
+
+    @Flag(help: "Fail on the first bad row (exit 65) instead of setting bad rows aside and counting them.")
+    var strict = false
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
@@ -49,6 +54,7 @@ struct Build: ParsableCommand, StoreCommand {
             }
             var options = Builder.Options(jobs: jobs)
             options.requireClean = requireClean
+            options.strict = strict
             options.warn = { Output.warning($0) }
             options.versionOverrides = Self.versionOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
@@ -62,6 +68,9 @@ struct Build: ParsableCommand, StoreCommand {
                     "steps_run": .int(Int64(ran.count)),
                     "steps_reused": .int(Int64(summary.trace.count - ran.count)),
                     "ran": .array(ran.map { .string("\($0.op) \($0.partition)") }),
+                    "quarantined": .object(Dictionary(uniqueKeysWithValues: summary.manifest.quarantine.reasons.map {
+                        ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
+                    })),
                     "shards": .array(summary.manifest.shards.map {
                         .object(["file": .string($0.file), "id": .string($0.id.hex), "examples": .int(Int64($0.examples))])
                     }),
@@ -79,6 +88,13 @@ struct Build: ParsableCommand, StoreCommand {
                 + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(summary.manifest.shards.count) shards")
             Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused; output \(summary.outputPath)"
                 + (summary.wroteOutput ? "" : " (unchanged)"))
+            let q = summary.manifest.quarantine
+            if q.total > 0 {
+                Output.line("set aside \(q.total) bad row\(q.total == 1 ? "" : "s") (--strict fails instead):")
+                for r in q.reasons {
+                    Output.line("  \(r.count) \(r.reason), first at " + r.locations.joined(separator: ", "))
+                }
+            }
             Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
         }
     }

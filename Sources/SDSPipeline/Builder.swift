@@ -18,6 +18,8 @@ public struct Builder {
         public var progress: (@Sendable (Int, Int, Int64) -> Void)?
         /// Refuse to build when declared code of a run step has uncommitted changes.
         public var requireClean = false
+        /// Fail on the first bad row instead of setting bad rows aside (general pipeline).
+        public var strict = false
         /// Called with each warning (undeclared imports, dirty code) as it is found.
         public var warn: @Sendable (String) -> Void = { _ in }
 
@@ -94,6 +96,10 @@ public struct Builder {
     }
 
     private func runSteps(_ options: Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Result {
+        if let frames = spec.frames {
+            return try FrameBuilder(workspace: workspace, spec: spec, frames: frames, specBytes: specBytes,
+                                    specDirectory: specDirectory).run(options, read: &read)
+        }
         let ops = try WearableOperators(spec: spec)
         let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
         let store = workspace.store

@@ -1,4 +1,5 @@
 import SDSCore
+import SDSSensors
 import SDSStore
 
 /// The record of one build: a canonical JSON object in the store; its id is the build id.
@@ -22,6 +23,10 @@ public struct Manifest: Sendable {
     public var dirtyCode: [String] = []
     /// Per split and feature: count, mean, std, min, max, missing ratio; label histogram.
     public var statistics: JSON = .object([:])
+    /// Other files of the output folder (statistics tables), by name; only the general pipeline has them.
+    public var files: [String: ObjectID] = [:]
+    /// Rows set aside as bad data, by reason (general pipeline).
+    public var quarantine = Quarantine()
 
     /// Parameters appear once, in `params`, keyed by the first 16 hex digits of their
     /// canonical bytes' SHA-256; steps name them by that key (most steps of an operator share them).
@@ -44,6 +49,21 @@ public struct Manifest: Sendable {
     }
 
     public var json: JSON {
+        var top = baseJSON
+        // Only the general pipeline has these; wearable builds keep their ids.
+        if case .object(var o) = top {
+            if !files.isEmpty { o["files"] = .object(files.mapValues { .string($0.hex) }) }
+            if quarantine.total > 0 {
+                o["quarantine"] = .object(Dictionary(uniqueKeysWithValues: quarantine.reasons.map {
+                    ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
+                }))
+            }
+            top = .object(o)
+        }
+        return top
+    }
+
+    private var baseJSON: JSON {
         var params: [String: JSON] = [:]
         var keyOf: [JSON: String] = [:]
         for s in steps where keyOf[s.params] == nil {

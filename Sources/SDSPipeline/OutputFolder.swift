@@ -41,6 +41,7 @@ public struct OutputFolder {
 
     /// The TFDS description of a spec's dataset.
     static func info(_ spec: Spec) -> TFDSDatasetInfo {
+        if let frames = spec.frames { return frames.info(spec.dataset) }
         let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
         return TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
                                features: features(spec, label: label),
@@ -87,7 +88,8 @@ public struct OutputFolder {
             rehashed.append((path + "/" + name, FileState(stat: seen, id: actual, recordedNs: FileIO.nowNs())))
             return actual == id
         }
-        let wanted = manifest.shards.map { ($0.file, $0.id) } + metadata.map { ($0.0, Hasher256.id(of: $0.1)) }
+        let extra = manifest.files.sorted { FileIO.bytewiseLess($0.key, $1.key) }.map { ($0.key, $0.value) }
+        let wanted = manifest.shards.map { ($0.file, $0.id) } + extra + metadata.map { ($0.0, Hasher256.id(of: $0.1)) }
         let existing = (try? FileIO.listDirectory(dest)) ?? []
         if Set(existing) == Set(wanted.map(\.0)), try wanted.allSatisfy({ try matches($0.0, $0.1) }) {
             try index.record(rehashed)
@@ -106,7 +108,7 @@ public struct OutputFolder {
         try FileIO.makeDirectories(tmp)
         do {
             var copies: [(name: String, id: ObjectID)] = []
-            for (name, id) in manifest.shards.map({ ($0.file, $0.id) }) {
+            for (name, id) in manifest.shards.map({ ($0.file, $0.id) }) + extra {
                 if try matches(name, id), link(dest + "/" + name, tmp + "/" + name) == 0 { continue }
                 copies.append((name, id))
             }

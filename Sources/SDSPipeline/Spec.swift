@@ -78,12 +78,14 @@ public struct Spec: Sendable, Equatable {
     public var outputDirectory: String
     /// User code run as steps (`steps:`), in document order.
     public var runSteps: [RunStep] = []
+    /// The general pipeline, for a spec with `studies:`; the wearable fields above are then empty.
+    public var frames: FrameSpec?
 
     public static func == (a: Spec, b: Spec) -> Bool {
         a.dataset == b.dataset && a.sources == b.sources && a.labels == b.labels && a.alignment == b.alignment
             && a.windows == b.windows && a.captionTemplate == b.captionTemplate && a.splits == b.splits
             && a.sensorChannels == b.sensorChannels && a.constants.map(\.name) == b.constants.map(\.name)
             && a.constants.map(\.value) == b.constants.map(\.value) && a.outputDirectory == b.outputDirectory
-            && a.runSteps == b.runSteps
+            && a.runSteps == b.runSteps && a.frames?.fingerprint == b.frames?.fingerprint
     }
 }

@@ -9,8 +9,8 @@ extension Spec {
     public static func parse(_ text: String, file: String = Spec.fileName) throws -> Spec {
         let root = try SpecNode.parse(text, file: file)
         let top = try root.mapping(
-            allowed: ["dataset", "steps", "sources", "labels", "grid", "windows", "caption", "splits", "features", "output"],
-            required: ["dataset", "sources", "grid", "windows", "splits", "features"])
+            allowed: ["dataset", "steps", "sources", "studies", "labels", "grid", "windows", "caption", "splits", "features", "output"],
+            required: ["dataset", "sources", "splits"])
 
         let ds = try top["dataset"]!.mapping(allowed: ["name", "version", "description"], required: ["name", "version"])
         let name = try ds["name"]!.string()
@@ -24,6 +24,16 @@ extension Spec {
         let dataset = Dataset(name: name, version: version, description: try ds["description"]?.string() ?? "")
 
         let runSteps = try parseRunSteps(top["steps"])
+        if top["studies"] != nil {
+            for key in ["labels", "grid", "windows", "caption", "features"] where top[key] != nil {
+                throw top[key]!.error("'\(key)' belongs to the wearable form of the spec; with 'studies', put it inside a study",
+                                      hint: "see examples/fitbit/sds.yaml")
+            }
+            return try parseFrames(top, dataset: dataset, runSteps: runSteps)
+        }
+        for key in ["grid", "windows", "features"] where top[key] == nil {
+            throw root.error("the spec needs the key '\(key)', or 'studies' for the general pipeline")
+        }
         var sources: [Source] = []
         for (sname, node) in try top["sources"]!.namedEntries() {
             let m = try node.mapping(allowed: ["path", "format", "entity", "time", "channels"],

@@ -33,7 +33,8 @@ public struct Verifier {
     public func run(_ build: RecordedBuild, jobs: Int = 0) throws -> Outcome {
         var outcome = Outcome()
         let recorded = (build.json["code"]?["operators"]?.object ?? [:]).compactMapValues(\.int)
-        let here = WearableOperators.versions
+        // The general pipeline's builds record its reader; the wearable ones do not.
+        let here = recorded[TableReader.name] != nil ? FrameSpec.versions : WearableOperators.versions
         for op in Set(recorded.keys).union(here.keys).sorted() where recorded[op] != here[op] {
             outcome.operatorMismatches.append((op, recorded[op], here[op]))
         }

@@ -47,6 +47,13 @@ public struct VersionCheckout {
             for (name, bytes) in OutputFolder.metadata(shards, info: OutputFolder.info(spec)) {
                 entries.append(Tree.Entry(kind: .file, size: Int64(bytes.count), id: try workspace.store.put(bytes), name: name))
             }
+            if case .object(let files)? = build.json["files"] {
+                for (name, hex) in files.sorted(by: { $0.key < $1.key }) {
+                    guard case .string(let h) = hex, let id = ObjectID(hex: h) else { continue }
+                    let size = (try? FileIO.lstat(workspace.store.path(of: id)))??.size ?? 0
+                    entries.append(Tree.Entry(kind: .file, size: size, id: id, name: name))
+                }
+            }
             let tree = Tree(entries: entries)
             let treeID = try workspace.store.put(tree.encoded())
             let path = place(spec.outputDirectory + "/\(spec.dataset.name)/\(spec.dataset.version)")

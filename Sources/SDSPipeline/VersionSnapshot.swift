@@ -113,7 +113,7 @@ public struct VersionSnapshot {
             s.inputs[p] = Input(id: snap.id.hex, size: snap.size, rows: nil)
             s.localFiles[p] = workspace.absolute(dir + p)
         }
-        s.operators = WearableOperators.versions
+        s.operators = spec.frames != nil ? FrameSpec.versions : WearableOperators.versions
         for step in spec.runSteps {
             for p in step.code { if let snap = try scanner.scan(dir + p) { s.codeFiles[step.name + " " + p] = snap.id.hex } }
         }

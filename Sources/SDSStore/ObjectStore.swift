@@ -60,7 +60,7 @@ public final class ObjectStore: Sendable {
     }
 
     /// A fresh temp path whose name starts with this process id, so stale ones can be told apart.
-    func newTempPath() -> String {
+    package func newTempPath() -> String {
         let n = counter.add(1, ordering: .relaxed).newValue
         return "\(tempDirectory)/\(getpid()).\(n).tmp"
     }

@@ -1,0 +1,174 @@
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// `sds build` for a spec with `studies:`: reads every source into partitions, runs each
+/// study's chain per partition on all cores, caps subjects, assembles shards and the
+/// per-partition statistics tables.
+struct FrameBuilder {
+    let workspace: Workspace
+    let spec: Spec
+    let frames: FrameSpec
+    let specBytes: [UInt8]
+    let specDirectory: String
+
+    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+
+    /// One source read into partitions (cached like any step).
+    struct ReadSource {
+        var input: ObjectID
+        var partitions: [String: Builder.PartitionSource]
+        var quarantine: Quarantine
+    }
+
+    func run(_ options: Builder.Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Builder.Result {
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
+        let store = workspace.store
+        let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
+                                     jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
+        var inputs = userSteps.inputs
+        let specID = try store.put(specBytes)
+        let scanner = Scanner(workspace: workspace, mode: .store)
+
+        var sources: [String: ReadSource] = [:]
+        for s in frames.sources {
+            let id: ObjectID
+            if Spec.stepReference(s.path) != nil {
+                guard let out = try userSteps.output(s.path, runner: runner) else {
+                    throw SDSError(.internal, "the output of '\(s.path)' is unknown")
+                }
+                id = out
+            } else if let known = try scanner.knownFile(rel(s.path)) {
+                id = known
+                inputs[s.path] = id
+            } else {
+                let abs = workspace.absolute(rel(s.path))
+                guard let st = try FileIO.lstat(abs) else {
+                    throw SDSError(.notFound, "input '\(rel(s.path))' of source '\(s.name)' does not exist",
+                                   hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
+                }
+                guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(s.path))' must be a file, not a folder") }
+                let (stored, seen) = try Ingest.file(abs, into: store)
+                read.append((rel(s.path), seen, stored))
+                id = stored
+                inputs[s.path] = id
+            }
+            sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
+                                             version: options.versionOverrides[TableReader.name] ?? TableReader.version)
+        }
+
+        var quarantine = Quarantine()
+        for s in frames.sources { quarantine.merge(sources[s.name]!.quarantine) }
+        var chunkIDs: [String: ObjectID] = [:]
+        var entities: [String] = []
+        var lineage: [String: [Builder.PartitionSource]] = [:]
+        var tables: [(study: String, statistics: PartitionStatistics, rows: [StatisticsRow])] = []
+        for study in frames.studies {
+            var keys = Set<String>()
+            for s in study.inputs { keys.formUnion(sources[s]!.partitions.keys) }
+            let partitions = keys.sorted { FileIO.bytewiseLess($0, $1) }
+            let chain = FrameChain(runner: runner, store: store, study: study, strict: options.strict,
+                                   versionOverrides: options.versionOverrides)
+            let work = partitions.map { p in
+                (p, study.inputs.compactMap { sources[$0]!.partitions[p]?.partition },
+                 study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })
+            }
+            let results = try work.parallelMap(jobs: options.threads) { item in
+                Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
+            }
+            // The first failure in partition order, so the message does not depend on timing.
+            for r in results { if case .failure(let e) = r { throw e } }
+            let outcomes = results.map { try! $0.get() }
+            var counts: [String: Int] = [:]
+            for (p, o) in zip(partitions, outcomes) {
+                quarantine.merge(o.quarantine)
+                // A dry run's stand-in chunk counts as non-empty: its shard would be rewritten.
+                counts[p] = runner.isPlaceholder(o.chunk) ? 1 : try RecordChunk(decoding: try store.read(o.chunk)).count
+            }
+            var chosen = partitions.filter { counts[$0]! > 0 }
+            if let cap = study.maxSubjects, chosen.count > cap {
+                let keep = SubjectCap.choose(chosen, max: cap, salt: frames.subjectSalt + study.name)
+                chosen = chosen.filter { keep.contains($0) }
+            }
+            for (p, o) in zip(partitions, outcomes) where chosen.contains(p) {
+                let entity = study.name + "/" + p
+                entities.append(entity)
+                chunkIDs[entity] = o.chunk
+                lineage[entity] = study.inputs.compactMap { sources[$0]!.partitions[p] }
+                    + study.joins.compactMap { sources[$0.source]!.partitions[p] }
+            }
+            if let stats = study.statistics {
+                tables.append((study.name, stats, outcomes.compactMap(\.statistics)))
+            }
+        }
+        entities.sort { FileIO.bytewiseLess($0, $1) }
+        var upper = 0
+        let rules = zip(spec.splits.names, zip(spec.splits.percents, spec.splits.shards)).map { name, ps in
+            upper += ps.0
+            return SplitRule(name: name, upperBound: upper, shardCount: ps.1)
+        }
+        let splits = try StepCodec.sensors { () throws(SensorError) in try SplitParameters(salt: spec.splits.salt, rules: rules) }
+        let assembled = try ShardAssembler(
+            runner: runner, store: store, splits: splits, datasetName: spec.dataset.name,
+            version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
+            jobs: options.jobs == 1 ? 1 : options.threads
+        ).assemble(entities: entities, chunkIDs: chunkIDs)
+
+        if options.dryRun {
+            let rewritten = runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
+            return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: assembled.toRewrite + rewritten)
+        }
+        let files = try StatisticsTables(store: store).write(tables)
+        let git = try? workspace.gitRepository()
+        var manifest = Manifest(
+            dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: lineage,
+            steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
+            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles)
+        manifest.files = files
+        manifest.quarantine = quarantine
+        return Builder.Result(manifest: manifest, trace: runner.trace)
+    }
+
+    /// Reads one source's input into partition frames, each its own object.
+    private func readSource(_ s: FrameSpec.Source, input: ObjectID, runner: StepRunner, strict: Bool, version: Int) throws -> ReadSource {
+        let store = workspace.store
+        let file = rel(s.path)
+        if runner.isPlaceholder(input) { return ReadSource(input: input, partitions: [:], quarantine: Quarantine()) }
+        let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(s.reader.parameters()),
+                                    inputs: [input], partition: s.name, evenInDryRun: true) {
+            let bytes = try store.read(input)
+            var q = Quarantine(strict: strict)
+            let parts = try StepCodec.sensors { () throws(SensorError) in
+                try bytes.withUnsafeBytes { raw throws(SensorError) in try s.reader.read(raw, file: file, quarantine: &q) }
+            }
+            var index: [JSON] = []
+            for f in parts {
+                let id = try store.put(f.encoded(), deferSync: true)
+                index.append(.object(["entity": .string(f.partition), "id": .string(id.hex), "rows": .int(Int64(f.rowCount)),
+                                      "first_line": .int(f.lines.min() ?? 0), "last_line": .int(f.lines.max() ?? 0)]))
+            }
+            let qid = try store.put(q.encoded(), deferSync: true)
+            return JSON.object(["partitions": .array(index), "quarantine": .string(qid.hex)]).canonical()
+        }
+        guard case .object(let o) = try JSONReader.parse(try store.read(result)), case .array(let items)? = o["partitions"],
+              case .string(let qh)? = o["quarantine"], let qid = ObjectID(hex: qh) else {
+            throw SDSError(.badData, "partition index \(result.hex) is malformed")
+        }
+        let qbytes = try store.read(qid)
+        let q = try StepCodec.sensors { () throws(SensorError) in try Quarantine(decoding: qbytes) }
+        if strict, let first = q.reasons.first {
+            throw SDSError(.badData, "\(first.reason) (\(first.count) rows; first at \(first.locations.first ?? "?"))",
+                           hint: "drop --strict to set such rows aside and count them")
+        }
+        var partitions: [String: Builder.PartitionSource] = [:]
+        for case .object(let p) in items {
+            guard case .string(let e)? = p["entity"], case .string(let h)? = p["id"], let id = ObjectID(hex: h),
+                  case .int(let a)? = p["first_line"], case .int(let b)? = p["last_line"] else {
+                throw SDSError(.badData, "partition index \(result.hex) is malformed")
+            }
+            partitions[e] = Builder.PartitionSource(source: s.name, partition: id, input: input, firstLine: Int(a), lastLine: Int(b))
+        }
+        return ReadSource(input: input, partitions: partitions, quarantine: q)
+    }
+}

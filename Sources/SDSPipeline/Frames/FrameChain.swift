@@ -1,0 +1,164 @@
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// The steps of one partition of one study, from its input frames to its encoded records.
+///
+/// Each step's key is its operator's name, version and parameter bytes plus its input ids,
+/// as for the wearable chain; results made here are handed on decoded, in memory.
+struct FrameChain: Sendable {
+    let runner: StepRunner
+    let store: ObjectStore
+    let study: FrameSpec.Study
+    let strict: Bool
+    let versionOverrides: [String: Int]
+
+    struct Outcome: Sendable {
+        var chunk: ObjectID
+        var statistics: StatisticsRow?
+        var quarantine: Quarantine
+    }
+
+    /// `inputs`: the partition's frame in each of the study's input sources that has it;
+    /// `sides`: per join, the same partition of the join's source (`.empty` when it has none).
+    func run(partition p: String, inputs: [ObjectID], sides: [ObjectID]) throws -> Outcome {
+        var quarantine = Quarantine()
+        var frames: [ObjectID: Frame] = [:]
+        var windowed: [ObjectID: WindowedPartition] = [:]
+        func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID], _ body: () throws -> [UInt8]) throws -> ObjectID {
+            try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
+                           inputs: inputs, partition: p, compute: body)
+        }
+        func frame(_ id: ObjectID) throws -> Frame {
+            if let f = frames[id] { return f }
+            let bytes = try store.read(id)
+            return try StepCodec.sensors { () throws(SensorError) in
+                Array(bytes.prefix(4)) == Array("sFSR".utf8) ? try FrameStepResult(decoding: bytes).frame : try Frame(decoding: bytes)
+            }
+        }
+        func windows(_ id: ObjectID) throws -> WindowedPartition {
+            if let w = windowed[id] { return w }
+            let bytes = try store.read(id)
+            return try StepCodec.sensors { () throws(SensorError) in try WindowedPartition(decoding: bytes) }
+        }
+
+        var current: ObjectID
+        if inputs.count == 1 {
+            current = inputs[0]
+        } else {
+            var made: Frame?
+            current = try step(FrameMerge.name, FrameMerge.version, [], inputs) {
+                let parts = try inputs.map(frame)
+                let m = try StepCodec.sensors { () throws(SensorError) in try FrameMerge.merge(parts, partition: p) }
+                made = m
+                return m.encoded()
+            }
+            if let made { frames[current] = made }
+        }
+        for op in study.transforms {
+            let kind = type(of: op)
+            var made: FrameStepResult?
+            let source = current
+            let id = try step(kind.name, kind.version, op.parameters(), [source]) {
+                let input = try frame(source)
+                var q = Quarantine(strict: strict)
+                let out = try StepCodec.sensors { () throws(SensorError) in try op.apply(input, quarantine: &q) }
+                made = FrameStepResult(frame: out, quarantine: q)
+                return made!.encoded()
+            }
+            current = id
+            // A dry run's stand-in: nothing to decode, and every later step is a stand-in too.
+            if runner.isPlaceholder(id) { continue }
+            let result = try made ?? StepCodec.sensors { () throws(SensorError) in try FrameStepResult(decoding: try store.readSensors(id)) }
+            try note(result.quarantine, into: &quarantine)
+            frames[id] = result.frame
+        }
+
+        var row: StatisticsRow?
+        if let stats = study.statistics {
+            let source = current
+            let id = try step(PartitionStatistics.name, PartitionStatistics.version, stats.parameters(), [source]) {
+                let input = try frame(source)
+                row = try StepCodec.sensors { () throws(SensorError) in try stats.apply(input) }
+                return row!.encoded()
+            }
+            if row == nil && !runner.isPlaceholder(id) {
+                let bytes = try store.read(id)
+                row = try StepCodec.sensors { () throws(SensorError) in try StatisticsRow(decoding: bytes) }
+            }
+        }
+
+        func windowStep(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],
+                        _ body: () throws -> WindowedPartition) throws -> ObjectID {
+            var made: WindowedPartition?
+            let id = try step(name, version, params, inputs) {
+                made = try body()
+                return made!.encoded()
+            }
+            if let made { windowed[id] = made }
+            return id
+        }
+        let framed = current
+        var w = try windowStep(Windowing.name, Windowing.version, study.windowing.parameters(), [framed]) {
+            let input = try frame(framed)
+            return try StepCodec.sensors { () throws(SensorError) in try study.windowing.apply(input) }
+        }
+        for (join, side) in zip(study.joins, sides) {
+            let source = w
+            w = try windowStep(join.name, join.version, join.parameters(), [source, side]) {
+                let input = try windows(source)
+                let table = side == .empty ? nil : try frame(side)
+                return try StepCodec.sensors { () throws(SensorError) in try join.apply(input, table: table) }
+            }
+        }
+        if let filter = study.filter {
+            let source = w
+            w = try windowStep(WindowFilter.name, WindowFilter.version, filter.parameters(), [source]) {
+                let input = try windows(source)
+                return try StepCodec.sensors { () throws(SensorError) in try filter.apply(input) }
+            }
+        }
+        if let caption = study.caption {
+            let source = w
+            w = try windowStep(WindowCaption.name, WindowCaption.version, caption.parameters(), [source]) {
+                let input = try windows(source)
+                return try StepCodec.sensors { () throws(SensorError) in try caption.apply(input) }
+            }
+        }
+        let final = w
+        // Assembly and encoding are one step: the features exist only to be encoded.
+        let chunk = try step(RecordChunk.operatorName, RecordChunk.operatorVersion,
+                             study.examples.parameters() + [UInt8(WindowExampleAssembly.version)], [final]) {
+            let input = try windows(final)
+            let examples = try StepCodec.sensors { () throws(SensorError) in try study.examples.assemble(input) }
+            return try RecordChunk.encode(examples, starts: input.windows.map(\.start), store: store).json.canonical()
+        }
+        return Outcome(chunk: chunk, statistics: row, quarantine: quarantine)
+    }
+
+    /// Adds a step's set-aside rows; in strict mode a cached step that set rows aside fails too.
+    private func note(_ q: Quarantine, into total: inout Quarantine) throws {
+        if strict, let first = q.reasons.first {
+            throw SDSError(.badData, "\(first.reason) (\(first.count) rows; first at \(first.locations.first ?? "?"))",
+                           hint: "drop --strict to set such rows aside and count them")
+        }
+        total.merge(q)
+    }
+}
+
+extension RecordChunk {
+    /// Encodes examples given as feature lists (one per window, starting at `starts`).
+    static func encode(_ examples: [[ExampleFeature]], starts: [Int64], store: ObjectStore) throws -> RecordChunk {
+        var data: [UInt8] = []
+        var exampleBytes = 0
+        var encoder = ExampleEncoder()
+        for features in examples {
+            let bytes = encoder.encode(StepCodec.example(DayExample(entity: "", day: 0, features: features)))
+            exampleBytes += bytes.count
+            data += TFRecordFraming.frame(bytes)
+        }
+        let id = try store.put(data, deferSync: true)
+        return RecordChunk(data: id, count: examples.count, exampleBytes: exampleBytes,
+                           dates: starts.prefix(examples.count).map { CivilTime.dateString(day: CivilTime.day(ofMilliseconds: $0)) })
+    }
+}

@@ -1,0 +1,108 @@
+import SDSCore
+import SDSSensors
+
+extension Spec {
+    /// The general pipeline: `sources` read by declared readers, `studies` of frame operators.
+    static func parseFrames(_ top: [String: SpecNode], dataset: Dataset, runSteps: [RunStep]) throws -> Spec {
+        var sources: [FrameSpec.Source] = []
+        for (name, node) in try top["sources"]!.namedEntries() {
+            let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide"],
+                                     required: ["path", "time"])
+            let path = try m["path"]!.string()
+            try checkStepReference(m["path"]!, path, steps: runSteps)
+            sources.append(FrameSpec.Source(name: name, path: path, reader: TableReader(try readerSettings(m))))
+        }
+        let sourceNames = sources.map(\.name)
+        func sourceRef(_ n: SpecNode) throws -> String {
+            let s = try n.string()
+            guard sourceNames.contains(s) else {
+                throw n.error("'\(n.path)': no source '\(s)' in 'sources'",
+                              hint: SpecNode.closest(s, in: sourceNames).map { "did you mean '\($0)'?" })
+            }
+            return s
+        }
+        var studies: [FrameSpec.Study] = []
+        for (name, node) in try top["studies"]!.namedEntries() {
+            studies.append(try parseStudy(name, node, sourceRef: sourceRef))
+        }
+        guard !studies.isEmpty else { throw top["studies"]!.error("'studies' needs at least one study") }
+        for s in studies.dropFirst() where s.featureSpecs != studies[0].featureSpecs {
+            throw top["studies"]!.error("studies '\(studies[0].name)' and '\(s.name)' write different features; one dataset needs one set of features",
+                                        hint: "give them the same window features and scalar features")
+        }
+
+        let (splits, salt) = try parseSplits(top["splits"]!)
+        let frames = FrameSpec(sources: sources, studies: studies, subjectSalt: salt)
+        var spec = Spec(dataset: dataset, sources: sources.map { Source(name: $0.name, path: $0.path, entity: "", time: "", channels: []) },
+                        labels: [], alignment: [], windows: Windows(coverageChannel: "", minCoverageMinutes: 0),
+                        captionTemplate: "", splits: splits, sensorChannels: [], constants: [],
+                        outputDirectory: try top["output"]?.string() ?? "out", runSteps: runSteps)
+        spec.frames = frames
+        return spec
+    }
+
+    static func parseSplits(_ node: SpecNode) throws -> (Splits, String) {
+        let sp = try node.mapping(allowed: ["salt", "percent", "shards"], required: ["percent", "shards"])
+        var names: [String] = [], percents: [Int] = [], shards: [Int] = []
+        let shardMap = Dictionary(uniqueKeysWithValues: try sp["shards"]!.namedEntries().map { ($0.name, $0.node) })
+        for (split, n) in try sp["percent"]!.namedEntries() {
+            names.append(split)
+            percents.append(Int(try n.int()))
+            guard let s = shardMap[split] else { throw sp["shards"]!.error("splits.shards needs a count for '\(split)'") }
+            let k = Int(try s.int())
+            guard k > 0 else { throw s.error("a split needs at least one shard") }
+            shards.append(k)
+        }
+        guard percents.reduce(0, +) == 100 else { throw sp["percent"]!.error("splits.percent must add up to 100") }
+        let salt = try sp["salt"]?.string() ?? ""
+        return (Splits(salt: salt, names: names, percents: percents, shards: shards), salt)
+    }
+
+    private static func readerSettings(_ m: [String: SpecNode]) throws -> TableReaderParameters {
+        let format: FrameFileFormat = try m["format"]?.oneOf(["csv", "jsonl"]) == "jsonl" ? .jsonl : .csv
+        var delimiter = UInt8(ascii: ",")
+        if let d = m["delimiter"] {
+            let s = try d.string()
+            guard s.utf8.count == 1, let b = s.utf8.first else { throw d.error("'\(d.path)' must be one character, such as ';'") }
+            delimiter = b
+        }
+        let time = try timeSpec(m["time"]!)
+        var columns: [FrameReadColumn] = []
+        for (column, node) in try m["columns"]?.namedEntries() ?? [] {
+            if case .scalar = node.node {
+                let t = try node.oneOf(["double", "text"])
+                columns.append(FrameReadColumn(source: column, name: column, type: t == "text" ? .text : .double, valid: nil, allowMissing: true))
+                continue
+            }
+            let c = try node.mapping(allowed: ["as", "type", "valid", "missing"])
+            let type = try c["type"]?.oneOf(["double", "text"]) ?? "double"
+            columns.append(FrameReadColumn(source: column, name: try c["as"]?.string() ?? column,
+                                           type: type == "text" ? .text : .double, valid: try c["valid"]?.closedRange(),
+                                           allowMissing: try c["missing"]?.oneOf(["allow", "reject"]) != "reject"))
+        }
+        var wide: WideTimeColumns?
+        if let w = m["wide"] {
+            let wm = try w.mapping(allowed: ["pattern", "value", "step"], required: ["pattern", "value", "step"])
+            let pattern = try wm["pattern"]!.string()
+            guard pattern.contains("{index}") else { throw wm["pattern"]!.error("'\(wm["pattern"]!.path)' must contain {index}, as in Steps{index}") }
+            wide = WideTimeColumns(pattern: pattern, value: try wm["value"]!.string(), step: try wm["step"]!.durationMilliseconds())
+        }
+        return TableReaderParameters(format: format, delimiter: delimiter, header: try m["header"]?.names(),
+                                     partition: try m["partition"]?.names() ?? [], time: time, columns: columns, wide: wide)
+    }
+
+    static let timeFormats: [(String, FrameTimeFormat)] = [
+        ("iso8601", .iso8601), ("us_12h", .usDateTime12), ("us_24h", .usDateTime24), ("us_date", .usDate),
+        ("date", .isoDate), ("epoch_s", .epochSeconds), ("epoch_ms", .epochMilliseconds),
+    ]
+
+    private static func timeSpec(_ node: SpecNode) throws -> FrameTimeSpec {
+        if case .scalar = node.node { return FrameTimeSpec(column: try node.string(), format: .iso8601, timeColumn: nil, zone: "UTC") }
+        let t = try node.mapping(allowed: ["column", "format", "time_column", "zone"], required: ["column"])
+        let name = try t["format"]?.oneOf(timeFormats.map(\.0)) ?? "iso8601"
+        let zone = try t["zone"]?.string() ?? "UTC"
+        try t["zone"]?.sensors { () throws(SensorError) in try ZoneCheck.validate(zone) }
+        return FrameTimeSpec(column: try t["column"]!.string(), format: timeFormats.first { $0.0 == name }!.1,
+                             timeColumn: try t["time_column"]?.string(), zone: zone)
+    }
+}

@@ -1,0 +1,165 @@
+import SDSCore
+import SDSSensors
+
+extension Spec {
+    static func parseStudy(_ name: String, _ node: SpecNode, sourceRef: (SpecNode) throws -> String) throws -> FrameSpec.Study {
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+            throw node.error("study names must be letters, digits, '_' and '-', found \"\(name)\"")
+        }
+        let m = try node.mapping(allowed: ["inputs", "transforms", "statistics", "windows", "labels", "attributes",
+                                           "filters", "max_subjects", "caption", "features"],
+                                 required: ["inputs", "windows"])
+        let inputs = try m["inputs"]!.list().map(sourceRef)
+        guard !inputs.isEmpty else { throw m["inputs"]!.error("'\(m["inputs"]!.path)' needs at least one source") }
+        var transforms: [any FrameOperator] = []
+        for item in try m["transforms"]?.list() ?? [] {
+            transforms.append(try FrameTransformCatalog.make(item))
+        }
+        let statistics = try m["statistics"].map(parseStatistics)
+        let windowing = try parseWindows(m["windows"]!)
+
+        var joins: [FrameSpec.Join] = []
+        for (label, n) in try m["labels"]?.namedEntries() ?? [] {
+            let j = try n.mapping(allowed: ["source", "column", "match", "zone", "max_age"], required: ["source", "column"])
+            let match: LabelMatch = try j["match"]?.oneOf(["same_day", "as_of"]) == "as_of"
+                ? .asOf(maxAge: try j["max_age"]?.durationMilliseconds())
+                : .sameDay(zone: try j["zone"]?.string() ?? "UTC")
+            joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!),
+                                        kind: .label(WindowLabelJoin(column: try j["column"]!.string(), name: label, match: match))))
+        }
+        for (attribute, n) in try m["attributes"]?.namedEntries() ?? [] {
+            let j = try n.mapping(allowed: ["source", "column", "as_of"], required: ["source", "column"])
+            joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!),
+                                        kind: .attribute(AttributeJoin(column: try j["column"]!.string(), name: attribute,
+                                                                       asOf: try j["as_of"]?.bool() ?? true))))
+        }
+        var rules: [WindowFilterRule] = []
+        for item in try m["filters"]?.list() ?? [] {
+            let (kind, n) = try item.single()
+            switch kind {
+            case "present": rules.append(.present(try n.string()))
+            case "compare":
+                let parts = try n.list()
+                guard parts.count == 3 else { throw n.error("'\(n.path)' must be [name, op, value], such as [bmi, \"<\", 40]") }
+                let ops: [(String, WindowFilterRule.Comparison)] = [("<", .lt), ("<=", .le), (">", .gt), (">=", .ge), ("==", .eq), ("!=", .ne)]
+                let op = try parts[1].oneOf(ops.map(\.0))
+                rules.append(.compare(try parts[0].string(), op: ops.first { $0.0 == op }!.1, value: try parts[2].double()))
+            case "coverage":
+                for (column, f) in try n.namedEntries() { rules.append(.coverage(column, fraction: try fraction(f))) }
+            case "min_windows": rules.append(.minWindows(Int(try n.int())))
+            default:
+                throw item.error("unknown filter '\(kind)'",
+                                 hint: SpecNode.closest(kind, in: ["present", "compare", "coverage", "min_windows"]).map { "did you mean '\($0)'?" })
+            }
+        }
+        var caption: WindowCaption?
+        if let c = m["caption"] {
+            let cm = try c.mapping(allowed: ["template", "zone", "missing"], required: ["template"])
+            let template = try cm["template"]!.string()
+            caption = try cm["template"]!.sensors { () throws(SensorError) in
+                try WindowCaption(template: template, zone: try cm["zone"]?.string() ?? "UTC", missing: try cm["missing"]?.string() ?? "n/a")
+            }
+        }
+        let maxSubjects = try m["max_subjects"].map { n -> Int in
+            let v = try n.int()
+            guard v > 0 else { throw n.error("'\(n.path)' must be 1 or more") }
+            return Int(v)
+        }
+        let f = try m["features"]?.mapping(allowed: ["masks", "missing", "scalars"])
+        var scalarFeatures: [ScalarFeature] = []
+        let scalarNames = joins.map(\.scalarName)
+        for (scalar, n) in try f?["scalars"]?.namedEntries() ?? [] {
+            guard scalarNames.contains(scalar) else {
+                throw n.error("'\(n.path)': no label or attribute '\(scalar)' in this study",
+                              hint: SpecNode.closest(scalar, in: scalarNames).map { "did you mean '\($0)'?" })
+            }
+            // Every example has every feature (TFDS parses fixed-length features), so a missing
+            // value is written as a number: -1 unless the spec says otherwise.
+            if case .scalar = n.node {
+                scalarFeatures.append(ScalarFeature(scalar: scalar, feature: try n.string(), missing: .number(-1)))
+            } else {
+                let sm = try n.mapping(allowed: ["feature", "missing"], required: ["feature"])
+                scalarFeatures.append(ScalarFeature(scalar: scalar, feature: try sm["feature"]!.string(),
+                                                    missing: .number(try sm["missing"]?.double() ?? -1)))
+            }
+        }
+        let missing = try f?["missing"].map { Float(try $0.double()) }
+        let examples = WindowExampleAssembly(source: name, masks: try f?["masks"]?.bool() ?? false,
+                                             missingValue: missing, scalarFeatures: scalarFeatures)
+        let channels = windowing.channelSpecs().map(\.name)
+        try (m["features"] ?? m["windows"]!).sensors { () throws(SensorError) in try examples.validate(channels: channels) }
+        if let caption, let c = m["caption"] {
+            try c.sensors { () throws(SensorError) in try caption.validate(channels: channels, scalars: scalarNames) }
+        }
+        return FrameSpec.Study(name: name, inputs: inputs, transforms: transforms, statistics: statistics,
+                               windowing: windowing, joins: joins, filter: rules.isEmpty ? nil : WindowFilter(rules: rules),
+                               maxSubjects: maxSubjects, caption: caption, examples: examples)
+    }
+
+    private static func fraction(_ n: SpecNode) throws -> Double {
+        let v = try n.double()
+        guard (0...1).contains(v) else { throw n.error("'\(n.path)' must be a fraction from 0 to 1, found \(v)") }
+        return v
+    }
+
+    static let aggregates: [(String, Aggregate)] = [("mean", .mean), ("sum", .sum), ("last", .last), ("min", .min), ("max", .max), ("count", .count)]
+
+    private static func parseWindows(_ node: SpecNode) throws -> Windowing {
+        let w = try node.mapping(allowed: ["whole", "length", "stride", "align", "zone", "offset", "features", "min_coverage"])
+        if let whole = w["whole"], try whole.bool() {
+                return Windowing(whole: true)
+        }
+        guard let lengthNode = w["length"] else { throw node.error("'\(node.path)' needs 'length' (such as 1d), or 'whole: true'") }
+        let length = try lengthNode.durationMilliseconds()
+        let stride = try w["stride"]?.durationMilliseconds()
+        let alignment: WindowAlignment = try w["align"]?.oneOf(["calendar_day", "epoch"]) == "calendar_day"
+            ? .calendarDay(zone: try w["zone"]?.string() ?? "UTC")
+            : .epoch(offset: try w["offset"]?.durationMilliseconds() ?? 0)
+        var features: [WindowFeature] = []
+        for (column, n) in try w["features"]?.namedEntries() ?? [] {
+            let fm = try n.mapping(allowed: ["step", "aggregate"], required: ["step"])
+            let agg = try fm["aggregate"]?.oneOf(WindowAggregate.allCases.map(\.rawValue)) ?? "mean"
+            features.append(WindowFeature(column: column, step: try fm["step"]!.durationMilliseconds(),
+                                          aggregate: WindowAggregate(rawValue: agg)!))
+        }
+        guard !features.isEmpty else { throw node.error("'\(node.path).features' needs at least one channel, such as steps: {step: 1m, aggregate: sum}") }
+        var coverage: [CoverageRule] = []
+        for (column, n) in try w["min_coverage"]?.namedEntries() ?? [] {
+            coverage.append(CoverageRule(column: column, fraction: try fraction(n)))
+        }
+        let windowing = Windowing(length: length, stride: stride, alignment: alignment, features: features, minCoverage: coverage)
+        try node.sensors { () throws(SensorError) in try windowing.validate() }
+        return windowing
+    }
+
+    private static func parseStatistics(_ node: SpecNode) throws -> PartitionStatistics {
+        var columns: [StatisticColumn] = []
+        for (name, n) in try node.namedEntries() {
+            let fn: StatisticFunction
+            if case .scalar = n.node {
+                switch try n.oneOf(["start", "stop", "runtime", "samples"]) {
+                case "start": fn = .start
+                case "stop": fn = .stop
+                case "runtime": fn = .runtimeSeconds
+                default: fn = .samples
+                }
+            } else {
+                let (kind, arg) = try n.single()
+                switch kind {
+                case "missing_ratio": fn = .missingRatio(try arg.string())
+                case "mean": fn = .mean(try arg.string())
+                case "min": fn = .min(try arg.string())
+                case "max": fn = .max(try arg.string())
+                case "sum": fn = .sum(try arg.string())
+                case "path_length": fn = .pathLength(try arg.names())
+                default:
+                    throw n.error("unknown statistic '\(kind)'", hint: "known: start, stop, runtime, samples, missing_ratio, mean, min, max, sum, path_length")
+                }
+            }
+            columns.append(StatisticColumn(name: name, function: fn))
+        }
+        let statistics = PartitionStatistics(columns: columns)
+        try node.sensors { () throws(SensorError) in try statistics.validate() }
+        return statistics
+    }
+}
