@@ -12,6 +12,23 @@ struct CSVTableScanner {
     let base: UnsafePointer<UInt8>
     let end: Int
     let delimiter: UInt8
+    private let delimiterWord: UInt64
+
+    init(base: UnsafePointer<UInt8>, end: Int, delimiter: UInt8) {
+        self.base = base
+        self.end = end
+        self.delimiter = delimiter
+        delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+    }
+
+    private static let newlineWord: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+
+    /// The high bit of each zero byte of `v`, exact up to the lowest zero byte (above it, a
+    /// borrow may mark a 0x01 byte too, which callers never look at).
+    @inline(__always)
+    private static func zeroBytes(_ v: UInt64) -> UInt64 {
+        (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+    }
 
     /// The position after the blank lines at `p`, counting them into `line`.
     func skipBlankLines(_ p: Int, line: inout Int) -> Int {
@@ -105,11 +122,27 @@ struct CSVTableScanner {
             return (p + 1, q, lineEnd(after), Problem(at: after, code: 1))
         }
         var q = p
+        // Eight bytes at a time: the lowest byte equal to the delimiter or `\n` ends the field.
+        let raw = UnsafeRawPointer(base)
+        while q + 8 <= end {
+            let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: q, as: UInt64.self))
+            let hits = Self.zeroBytes(x ^ delimiterWord) | Self.zeroBytes(x ^ Self.newlineWord)
+            if hits != 0 {
+                q += hits.trailingZeroBitCount >> 3
+                return finish(p, q)
+            }
+            q += 8
+        }
         while q < end {
             let b = base[q]
             if b == delimiter || b == Self.newline { break }
             q += 1
         }
+        return finish(p, q)
+    }
+
+    @inline(__always)
+    private func finish(_ p: Int, _ q: Int) -> (Int, Int, Int, Problem?) {
         var e = q
         if e > p, base[e - 1] == Self.cr, q == end || base[q] == Self.newline { e -= 1 }
         return (p, e, q, nil)

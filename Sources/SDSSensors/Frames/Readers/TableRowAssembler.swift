@@ -45,6 +45,7 @@ struct TableRowAssembler {
     /// The plain input bytes `rowTexts[i]` was made from (start, count); start -1: none.
     private var textSource: ContiguousArray<(Int, Int)>
     private let rowWide: UnsafeMutablePointer<Double>
+    private let rowWideTimes: UnsafeMutablePointer<Int64>
 
     private var builders: [TablePartitionBuilder] = []
     /// Open-addressing index of `builders` by key hash (index + 1; 0 = empty).
@@ -98,6 +99,8 @@ struct TableRowAssembler {
         rowDoubles.initialize(repeating: .nan, count: max(doubleWidth, 1))
         rowWide = .allocate(capacity: max(wideCount, 1))
         rowWide.initialize(repeating: .nan, count: max(wideCount, 1))
+        rowWideTimes = .allocate(capacity: max(wideCount, 1))
+        rowWideTimes.initialize(repeating: 0, count: max(wideCount, 1))
         rowTexts = ContiguousArray(repeating: "", count: layout.textCount)
         textSource = ContiguousArray(repeating: (-1, 0), count: layout.textCount)
     }
@@ -110,6 +113,7 @@ struct TableRowAssembler {
         wideOffsets.deallocate()
         rowDoubles.deallocate()
         rowWide.deallocate()
+        rowWideTimes.deallocate()
         scratch.release()
         keyScratch.release()
     }
@@ -155,6 +159,12 @@ struct TableRowAssembler {
         guard try partition(keyPointer, keyCount, line, lineStart) else { return }
         if wideCount == 0 {
             appendRow(t, line)
+        } else if doubleWidth == 1, rowTexts.isEmpty {
+            // Only the wide values: one bulk append per array instead of one per output row.
+            for k in 0..<wideCount { rowWideTimes[k] = t &+ wideOffsets[k] }
+            runTime.append(contentsOf: UnsafeBufferPointer(start: rowWideTimes, count: wideCount))
+            runLines.append(contentsOf: repeatElement(line, count: wideCount))
+            runDoubles.append(contentsOf: UnsafeBufferPointer(start: rowWide, count: wideCount))
         } else {
             for k in 0..<wideCount {
                 rowDoubles[widePlan.index] = rowWide[k]
