@@ -1,7 +1,7 @@
 /// "Did you mean …?" for a column name that is not in a header.
 enum ColumnHint {
     /// The header name closest to `name`: equal ignoring case, spaces, `_` and `-`, or within a
-    /// small edit distance (about a third of the name, at most 3). The first such name in
+    /// small edit distance (a third of the name, at least 1 and at most 3). The first such name in
     /// header order wins a tie; nil if none is close.
     static func suggestion(for name: String, among names: [String]) -> String? {
         let wanted = Array(name.lowercased().unicodeScalars)
@@ -16,32 +16,34 @@ enum ColumnHint {
         return best.name
     }
 
-    /// The error text for a missing column: a hint, or the names there are.
-    static func missing(_ name: String, among names: [String], in place: String) -> String {
+    /// The error text for a missing column (or key): a hint, or the names there are.
+    static func missing(_ name: String, among names: [String], in place: String, noun: String = "column") -> String {
         if let s = suggestion(for: name, among: names) {
-            return "no column \"\(name)\" in \(place); did you mean '\(s)'?"
+            return "no \(noun) \"\(name)\" in \(place); did you mean '\(s)'?"
         }
         let listed = names.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")
-        return "no column \"\(name)\" in \(place) (it has \(listed)\(names.count > 8 ? ", …" : ""))"
+        return "no \(noun) \"\(name)\" in \(place) (it has \(listed.isEmpty ? "none" : listed)\(names.count > 8 ? ", …" : ""))"
     }
 
     private static func squeeze(_ s: String) -> String {
         String(s.lowercased().unicodeScalars.filter { $0 != " " && $0 != "_" && $0 != "-" })
     }
 
-    /// Levenshtein distance.
+    /// Edit distance counting a swap of neighbours as one edit ("bmp" is 1 from "bpm").
     private static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var row = [Int](repeating: 0, count: b.count + 1)
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
         for i in 1...a.count {
-            row[0] = i
             for j in 1...b.count {
-                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
-            swap(&previous, &row)
         }
-        return previous[b.count]
+        return d[a.count][b.count]
     }
 }

@@ -113,14 +113,14 @@ struct JSONLinesScanner {
             if let s = lacking {
                 let keysHere = objectKeys(lineStart, e)
                 try a.reject("missing value", .badValue, line, at: lineStart, lineStart,
-                             ColumnHint.missing(a.layout.slotNames[s], among: keysHere, in: "the object"))
+                             ColumnHint.missing(a.layout.slotNames[s], among: keysHere, in: "the object", noun: "key"))
                 continue
             }
             try a.row(line: line, lineStart: lineStart)
         }
         if firstObjectLine > 0, let s = seen.firstIndex(of: false) {
             throw SensorError(.badHeader, ColumnHint.missing(a.layout.slotNames[s], among: objectKeys(firstObject.0, firstObject.1),
-                                                                 in: "any object"),
+                                                                 in: "any object", noun: "key"),
                               file: a.file, line: Int(firstObjectLine), column: 1)
         }
     }
