@@ -97,6 +97,40 @@ private let april13: Int64 = 1_460_505_600_000
         #expect(F.counts(q) == ["value out of range": 1, "bad number": 1])
     }
 
+    /// Several number and text columns, partitions alternating row by row.
+    @Test func interleavedPartitionsKeepEveryColumnAligned() throws {
+        let p = TableReaderParameters(partition: ["k"], time: FrameTimeSpec(column: "t", format: .epochMilliseconds), columns: [
+            FrameReadColumn(source: "x"), FrameReadColumn(source: "s", type: .text), FrameReadColumn(source: "y"),
+            FrameReadColumn(source: "u", type: .text),
+        ])
+        let frames = try F.read("k,t,x,y,s,u\na,1,10,100,p,P\nb,2,20,200,q,Q\na,3,30,300,r,R\na,4,40,400,r,S\nb,5,50,500,q,T\n", p)
+        #expect(frames == [
+            Frame(partition: "a", time: [1, 3, 4], columns: [
+                FrameColumn("x", doubles: [10, 30, 40]), FrameColumn("s", .text(["p", "r", "r"])),
+                FrameColumn("y", doubles: [100, 300, 400]), FrameColumn("u", .text(["P", "R", "S"])),
+            ], file: "hr.csv", lines: [2, 4, 5]),
+            Frame(partition: "b", time: [2, 5], columns: [
+                FrameColumn("x", doubles: [20, 50]), FrameColumn("s", .text(["q", "q"])),
+                FrameColumn("y", doubles: [200, 500]), FrameColumn("u", .text(["Q", "T"])),
+            ], file: "hr.csv", lines: [3, 6]),
+        ])
+    }
+
+    /// A partition whose every row is rejected has no frame (rather than an empty one).
+    @Test func partitionWithEveryRowRejectedIsLeftOut() throws {
+        let (frames, q) = try F.lenient("subject_id,time,bpm\nS1,2016-04-13T00:00:00Z,60\nS2,bad,61\nS2,2016-04-13T00:00:00Z,x\n", F.heartRate())
+        #expect(frames.map(\.partition) == ["S1"])
+        #expect(q.total == 2)
+    }
+
+    @Test func requiredTextRejectsEveryEmptyField() throws {
+        let p = TableReaderParameters(partition: [], time: FrameTimeSpec(column: "t", format: .epochSeconds),
+                                      columns: [FrameReadColumn(source: "s", type: .text, allowMissing: false)])
+        let (frames, q) = try F.lenient("t,s\n1,a\n2,\n3,\n4,a\n5,\"\"\n", p)
+        #expect(frames.first?.lines == [2, 5])
+        #expect(F.counts(q) == ["missing value": 3])
+    }
+
     @Test func wideColumnsAreUnpivotedAtReadTime() throws {
         let p = TableReaderParameters(partition: ["Id"], time: FrameTimeSpec(column: "ActivityHour", format: .usDateTime12),
                                       columns: [FrameReadColumn(source: "Id", name: "id", type: .text)],

@@ -356,12 +356,13 @@ struct TableRowAssembler {
                 return false
             }
             rowTexts[c.index] = value
-            if f.kind == .plain { textSource[c.index] = (f.start, n) }
         }
         if rowTexts[c.index].isEmpty, !c.allowMissing {
             try reject("missing value", .badValue, line, at: f.at, lineStart, "missing value in column \"\(source)\"")
             return false
         }
+        // Only accepted bytes may be reused by the next row's fast path.
+        if f.kind == .plain { textSource[c.index] = (f.start, f.end - f.start) }
         return true
     }
 
