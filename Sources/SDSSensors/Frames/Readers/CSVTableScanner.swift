@@ -60,7 +60,7 @@ struct CSVTableScanner {
         var inner: Int64 = 0
         while true {
             let at = p
-            var kind = FieldRef.Kind.plain
+            var kind = TableField.Kind.plain
             let (start, fieldEnd, next, problem) = field(at: p, kind: &kind, lines: &inner)
             if let problem {
                 throw SensorError(.badHeader, Self.problems[problem.code], file: file, line: line, column: problem.at - lineStart + 1)
@@ -97,7 +97,7 @@ struct CSVTableScanner {
     /// One field at `p`: its value's bounds, the position of the byte that ends it (delimiter,
     /// `\n` or end), and a quoting problem, if any (then the position is the line's end).
     @inline(__always)
-    private func field(at p: Int, kind: inout FieldRef.Kind, lines: UnsafeMutablePointer<Int64>) -> (Int, Int, Int, Problem?) {
+    private func field(at p: Int, kind: inout TableField.Kind, lines: UnsafeMutablePointer<Int64>) -> (Int, Int, Int, Problem?) {
         if p < end, base[p] == Self.quote {
             var q = p + 1
             while q < end {
@@ -182,7 +182,7 @@ struct CSVTableScanner {
             var problem: Problem?
             while true {
                 let at = p
-                var kind = FieldRef.Kind.plain
+                var kind = TableField.Kind.plain
                 let (s, e, next, trouble) = field(at: p, kind: &kind, lines: &line)
                 p = next
                 if let trouble {
@@ -191,7 +191,7 @@ struct CSVTableScanner {
                 }
                 if f < fieldCount {
                     let slot = slotOfField[f]
-                    if slot >= 0 { fields[slot] = FieldRef(start: s, end: e, at: at, kind: kind) }
+                    if slot >= 0 { fields[slot] = TableField(start: s, end: e, at: at, kind: kind) }
                 } else if f == fieldCount {
                     extraAt = at
                 }

@@ -59,7 +59,7 @@ struct JSONLinesScanner {
                         q = try expect(UInt8(ascii: ":"), q, e, "expected ':' after a key")
                         q = skipSpace(q, e)
                         let at = q
-                        var value = FieldRef(start: q, end: q, at: at, kind: .plain)
+                        var value = TableField(start: q, end: q, at: at, kind: .plain)
                         q = try self.value(q, e, &value)
                         // The key's slot: the guess for this position, else a search.
                         var kp = base + keyStart
@@ -160,7 +160,7 @@ struct JSONLinesScanner {
 
     /// Locates the value at `p` into `v`; returns the position after it.
     @inline(__always)
-    private func value(_ p: Int, _ e: Int, _ v: inout FieldRef) throws(Malformed) -> Int {
+    private func value(_ p: Int, _ e: Int, _ v: inout TableField) throws(Malformed) -> Int {
         guard p < e else { throw Malformed(message: "expected a value", at: p) }
         let c = base[p]
         if c == Self.quote {
@@ -187,7 +187,7 @@ struct JSONLinesScanner {
             v.kind = .nested
             return try skipNested(p, e)
         }
-        let (word, kind): (StaticString, FieldRef.Kind)
+        let (word, kind): (StaticString, TableField.Kind)
         switch c {
         case UInt8(ascii: "t"): (word, kind) = ("true", .jsonTrue)
         case UInt8(ascii: "f"): (word, kind) = ("false", .jsonFalse)
@@ -195,7 +195,7 @@ struct JSONLinesScanner {
         default: throw Malformed(message: "expected a value", at: p)
         }
         let n = word.utf8CodeUnitCount
-        if p + n <= e, sameBytes(word.utf8Start, base + p, n) {
+        if p + n <= e, ScratchBytes.equal(word.utf8Start, base + p, n) {
             v.kind = kind
             return p + n
         }
@@ -226,7 +226,7 @@ struct JSONLinesScanner {
     @inline(__always)
     private static func equal(_ key: [UInt8], _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         guard key.count == n else { return false }
-        return n == 0 || key.withUnsafeBufferPointer { sameBytes($0.baseAddress!, p, n) }
+        return n == 0 || key.withUnsafeBufferPointer { ScratchBytes.equal($0.baseAddress!, p, n) }
     }
 
     /// The keys of the (well-formed) object in `p..<e`, for hints.
@@ -240,7 +240,7 @@ struct JSONLinesScanner {
             guard let close = try? stringEnd(q + 1, e, escaped: &escaped) else { return keys }
             keys.append(String(decoding: UnsafeBufferPointer(start: base + q + 1, count: close - q - 1), as: UTF8.self))
             q = skipSpace(close + 1, e) + 1
-            var v = FieldRef(start: q, end: q, at: q, kind: .plain)
+            var v = TableField(start: q, end: q, at: q, kind: .plain)
             guard let after = try? value(skipSpace(q, e), e, &v) else { return keys }
             q = skipSpace(after, e)
             guard q < e, base[q] == UInt8(ascii: ",") else { return keys }

@@ -7,7 +7,6 @@ struct TableLayout {
     struct Column {
         var slot: Int
         var name: String
-        var source: String
         var isText: Bool
         /// Index among the double (or text) columns.
         var index: Int
@@ -47,7 +46,7 @@ struct TableLayout {
         timeOfDaySlot = parameters.time.timeColumn.map(slot)
         for c in parameters.columns {
             let isText = c.type == .text
-            columns.append(Column(slot: slot(c.source), name: c.name, source: c.source, isText: isText,
+            columns.append(Column(slot: slot(c.source), name: c.name, isText: isText,
                                   index: isText ? textCount : doubleCount, valid: c.valid, allowMissing: c.allowMissing))
             if isText { textCount += 1 } else { doubleCount += 1 }
         }

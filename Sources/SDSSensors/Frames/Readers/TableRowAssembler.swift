@@ -9,7 +9,7 @@ struct TableRowAssembler {
     let file: String
     let layout: TableLayout
     /// One entry per slot, filled by the scanner for each row.
-    let fields: UnsafeMutablePointer<FieldRef>
+    let fields: UnsafeMutablePointer<TableField>
     var quarantine: Quarantine
 
     /// A read column as the hot loop needs it: no Strings, so no reference counting.
@@ -243,7 +243,7 @@ struct TableRowAssembler {
     }
 
     /// The time from an unusual field (escaped, padded, JSON literal), or nil after rejecting the row.
-    private mutating func slowTime(_ f: FieldRef, _ line: Int64, _ lineStart: Int) throws(SensorError) -> TimeFieldParser.Parsed? {
+    private mutating func slowTime(_ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> TimeFieldParser.Parsed? {
         let source = layout.slotNames[timeSlot]
         if let (p, n) = bytes(f) {
             if f.kind != .plain, let t = timeParser.parse(p, n) { return t }
@@ -265,7 +265,7 @@ struct TableRowAssembler {
     }
 
     /// Milliseconds since midnight from the time-of-day column, or nil after rejecting the row.
-    private mutating func timeOfDay(_ f: FieldRef, _ source: String, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Int64? {
+    private mutating func timeOfDay(_ f: TableField, _ source: String, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Int64? {
         var why = ""
         if let (p, n) = bytes(f) {
             let (tp, tn) = Self.trimmed(p, n)
@@ -284,7 +284,7 @@ struct TableRowAssembler {
 
     /// A number (NaN for missing), or nil after rejecting the row.
     @inline(__always)
-    private mutating func number(_ f: FieldRef, _ c: Plan, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
+    private mutating func number(_ f: TableField, _ c: Plan, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
         var v: Double
         if f.kind == .plain, let (x, q) = NumberSyntax.double(base, f.start, f.end), q == f.end {
             v = x
@@ -306,7 +306,7 @@ struct TableRowAssembler {
     }
 
     /// A number from a field the fast path refused (NaN for missing), or nil after rejecting the row.
-    private mutating func slowNumber(_ f: FieldRef, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
+    private mutating func slowNumber(_ f: TableField, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
         switch f.kind {
         case .jsonTrue: return 1
         case .jsonFalse: return 0
@@ -330,16 +330,16 @@ struct TableRowAssembler {
 
     /// Sets `rowTexts[c.index]`; false after rejecting the row.
     @inline(__always)
-    private mutating func text(_ c: Plan, _ f: FieldRef, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+    private mutating func text(_ c: Plan, _ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
         if f.kind == .plain {
             let n = f.end - f.start
             let (s, count) = textSource[c.index]
-            if s >= 0, count == n, sameBytes(base + s, base + f.start, n) { return true }
+            if s >= 0, count == n, ScratchBytes.equal(base + s, base + f.start, n) { return true }
         }
         return try slowText(c, f, line, lineStart)
     }
 
-    private mutating func slowText(_ c: Plan, _ f: FieldRef, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+    private mutating func slowText(_ c: Plan, _ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
         let source = layout.slotNames[c.slot]
         textSource[c.index] = (-1, 0)
         switch f.kind {
@@ -440,7 +440,7 @@ struct TableRowAssembler {
 
     /// The value's bytes, unescaped into scratch space if needed; nil for null and nested values.
     @inline(__always)
-    private mutating func bytes(_ f: FieldRef) -> (UnsafePointer<UInt8>, Int)? {
+    private mutating func bytes(_ f: TableField) -> (UnsafePointer<UInt8>, Int)? {
         switch f.kind {
         case .plain: return (base + f.start, f.end - f.start)
         case .csvEscaped:
@@ -466,7 +466,7 @@ struct TableRowAssembler {
 
     private func isMissing(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         for m in missing where m.count == n {
-            if n == 0 || m.withUnsafeBufferPointer({ sameBytes($0.baseAddress!, p, n) }) { return true }
+            if n == 0 || m.withUnsafeBufferPointer({ ScratchBytes.equal($0.baseAddress!, p, n) }) { return true }
         }
         return false
     }
@@ -522,63 +522,5 @@ struct TableRowAssembler {
     static func number(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return String(v)
-    }
-}
-
-extension ScratchBytes {
-    mutating func append(contentsOf s: StaticString) {
-        append(s.utf8Start, s.utf8CodeUnitCount)
-    }
-}
-
-/// One partition's rows while a table is read.
-struct TablePartitionBuilder {
-    let key: [UInt8]
-    let name: String
-    let hash: UInt64
-    var time = ContiguousArray<Int64>()
-    var lines = ContiguousArray<Int64>()
-    var doubles: [ContiguousArray<Double>]
-    var texts: [ContiguousArray<String>]
-
-    init(key: [UInt8], name: String, hash: UInt64, doubleColumns: Int, textColumns: Int) {
-        self.key = key
-        self.name = name
-        self.hash = hash
-        doubles = Array(repeating: [], count: doubleColumns)
-        texts = Array(repeating: [], count: textColumns)
-    }
-
-    @inline(__always)
-    func has(key p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard key.count == n else { return false }
-        return n == 0 || key.withUnsafeBufferPointer { sameBytes($0.baseAddress!, p, n) }
-    }
-
-    /// Appends a run of rows (row-major for several columns) and empties the run arrays.
-    mutating func take(_ runTime: inout ContiguousArray<Int64>, _ runLines: inout ContiguousArray<Int64>,
-                       _ runDoubles: inout ContiguousArray<Double>, _ runTexts: inout ContiguousArray<String>) {
-        Self.move(&runTime, into: &time)
-        Self.move(&runLines, into: &lines)
-        Self.unflatten(&runDoubles, into: &doubles)
-        Self.unflatten(&runTexts, into: &texts)
-    }
-
-    private static func move<T>(_ run: inout ContiguousArray<T>, into column: inout ContiguousArray<T>) {
-        if column.isEmpty {
-            swap(&run, &column)
-        } else {
-            column.append(contentsOf: run)
-        }
-        run.removeAll(keepingCapacity: true)
-    }
-
-    private static func unflatten<T>(_ run: inout ContiguousArray<T>, into columns: inout [ContiguousArray<T>]) {
-        if columns.count == 1 { return move(&run, into: &columns[0]) }
-        let flat = run
-        for c in columns.indices {
-            columns[c].append(contentsOf: stride(from: c, to: flat.count, by: columns.count).lazy.map { flat[$0] })
-        }
-        run.removeAll(keepingCapacity: true)
     }
 }
