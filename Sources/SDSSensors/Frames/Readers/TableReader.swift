@@ -1,0 +1,186 @@
+/// Reads a whole CSV or JSON Lines file into one `Frame` per partition.
+///
+/// Rows are parsed straight from the bytes; a wide table (`Steps00 … Steps59`) is unpivoted
+/// while reading. Bad rows (wrong field count, bad number or timestamp, a local time the zone
+/// skips or repeats, a value out of range, a missing key) go to the quarantine under a short
+/// reason, or fail the read at `file:line:column` in strict mode. A header that lacks a
+/// declared column fails the read in either mode, with a "did you mean" hint.
+public struct TableReader: Sendable {
+    public static let name = "read.table"
+    public static let version = 1
+
+    public var settings: TableReaderParameters
+
+    public init(_ settings: TableReaderParameters) {
+        self.settings = settings
+    }
+
+    /// The canonical bytes of the parameters (the delimiter only for CSV, the zone only for
+    /// text times, which are all the reader reads).
+    public func parameters() -> [UInt8] {
+        let s = settings
+        return BinaryWriter.parameters(Self.name) { w in
+            switch s.format {
+            case .csv:
+                w.u8(1)
+                w.u8(s.delimiter)
+                w.u8(s.header == nil ? 0 : 1)
+                if let header = s.header {
+                    w.count(header.count)
+                    for h in header { w.string(h) }
+                }
+            case .jsonl:
+                w.u8(2)
+            }
+            w.count(s.partition.count)
+            for p in s.partition { w.string(p) }
+            w.string(s.time.column)
+            w.u8(s.time.format.code)
+            w.u8(s.time.timeColumn == nil ? 0 : 1)
+            if let t = s.time.timeColumn { w.string(t) }
+            if !s.time.format.isEpoch { w.string(s.time.zone) }
+            func range(_ r: ClosedRange<Double>?) {
+                w.u8(r == nil ? 0 : 1)
+                if let r {
+                    w.f64(r.lowerBound)
+                    w.f64(r.upperBound)
+                }
+            }
+            w.count(s.columns.count)
+            for c in s.columns {
+                w.string(c.source)
+                w.string(c.name)
+                w.u8(c.type == .double ? 1 : 2)
+                range(c.valid)
+                w.u8(c.allowMissing ? 1 : 0)
+            }
+            w.u8(s.wide == nil ? 0 : 1)
+            if let wide = s.wide {
+                w.string(wide.pattern)
+                w.string(wide.value)
+                w.i64(wide.step)
+                range(wide.valid)
+                w.u8(wide.allowMissing ? 1 : 0)
+            }
+            w.count(s.missing.count)
+            for m in s.missing { w.string(m) }
+        }
+    }
+
+    /// Parses a whole file.
+    ///
+    /// - Parameters:
+    ///   - file: the name used in errors, quarantine locations and each frame's `file`.
+    ///   - quarantine: collects the rejected rows (strict: the first one throws).
+    /// - Returns: every partition's frame, sorted by key bytes, with its rows in file order and
+    ///   `lines` holding each row's 1-based line (a wide row's outputs share their line);
+    ///   no frames for a header-only file.
+    /// - Throws: `SensorError`: `.invalidParameter` for unusable settings, `.badHeader` for an
+    ///   empty file or a header that does not fit them, a row's error in strict mode.
+    public func read(_ bytes: UnsafeRawBufferPointer, file: String, quarantine: inout Quarantine) throws(SensorError) -> [Frame] {
+        try validate()
+        guard let raw = bytes.baseAddress, bytes.count > 0 else {
+            if settings.format == .csv, let header = settings.header {
+                _ = try TableLayout.csv(settings, names: header, columns: [], line: 0, file: file)
+                return []
+            }
+            throw SensorError(.badHeader, "the file is empty", file: file, line: 1, column: 1)
+        }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let end = bytes.count
+        // A UTF-8 byte order mark is not part of the first line.
+        let start = end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
+        let zone = settings.time.format.isEpoch || settings.time.zone == "UTC" ? nil : ZoneResolver(settings.time.zone)
+
+        switch settings.format {
+        case .csv:
+            let scanner = CSVTableScanner(base: base, end: end, delimiter: settings.delimiter)
+            let layout: TableLayout
+            var p = start
+            var line = 1
+            if let header = settings.header {
+                layout = try TableLayout.csv(settings, names: header, columns: [], line: 0, file: file)
+            } else {
+                p = scanner.skipBlankLines(p, line: &line)
+                guard p < end else { throw SensorError(.badHeader, "the file is empty", file: file, line: 1, column: 1) }
+                let (names, columns, next, nextLine) = try scanner.header(at: p, line: line, file: file)
+                layout = try TableLayout.csv(settings, names: names, columns: columns, line: line, file: file)
+                p = next
+                line = nextLine
+            }
+            var a = TableRowAssembler(base: base, file: file, layout: layout, parameters: settings, zone: zone, quarantine: quarantine)
+            defer { a.release() }
+            try scanner.rows(from: p, firstLine: line, into: &a)
+            quarantine = a.quarantine
+            return a.finish()
+        case .jsonl:
+            guard !Self.onlySpace(base, start, end) else {
+                throw SensorError(.badHeader, "the file is empty", file: file, line: 1, column: 1)
+            }
+            var a = TableRowAssembler(base: base, file: file, layout: TableLayout.json(settings), parameters: settings,
+                                      zone: zone, quarantine: quarantine)
+            defer { a.release() }
+            try JSONLinesScanner(base: base, end: end).rows(from: start, into: &a)
+            quarantine = a.quarantine
+            return a.finish()
+        }
+    }
+
+    /// Parses a whole file; see the `UnsafeRawBufferPointer` form.
+    public func read(_ bytes: [UInt8], file: String, quarantine: inout Quarantine) throws(SensorError) -> [Frame] {
+        var q = quarantine
+        let result: Result<[Frame], SensorError> = bytes.withUnsafeBytes { buffer in
+            do throws(SensorError) {
+                return .success(try read(buffer, file: file, quarantine: &q))
+            } catch {
+                return .failure(error)
+            }
+        }
+        quarantine = q
+        return try result.get()
+    }
+
+    private static func onlySpace(_ base: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
+        UnsafeBufferPointer(start: base + p, count: end - p).allSatisfy {
+            $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
+        }
+    }
+
+    /// The largest wide `step`: with at most 6 index digits, `index × step` stays far from overflow.
+    static let maximumStep: Int64 = 1_000_000_000_000
+
+    /// Throws `.invalidParameter` for settings no file could satisfy.
+    func validate() throws(SensorError) {
+        let s = settings
+        func fail(_ message: String) -> SensorError { SensorError.parameter("\(Self.name): " + message) }
+        switch s.format {
+        case .csv:
+            guard ![UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(s.delimiter) else {
+                throw fail("the delimiter cannot be a quote or a line end")
+            }
+        case .jsonl:
+            guard s.header == nil else { throw fail("a header can only be given for CSV") }
+            guard s.wide == nil else { throw fail("wide columns need a CSV header") }
+        }
+        if s.time.timeColumn != nil, !s.time.format.isDateOnly {
+            throw fail("a separate time-of-day column needs a date format (usDate or isoDate), not \(s.time.format)")
+        }
+        if !s.time.format.isEpoch, s.time.zone != "UTC", ZoneResolver(s.time.zone) == nil {
+            throw fail("unknown time zone \"\(s.time.zone)\"")
+        }
+        var names = Set<String>()
+        for c in s.columns {
+            guard names.insert(c.name).inserted else { throw fail("two columns are named \"\(c.name)\"") }
+            if c.type == .text, c.valid != nil { throw fail("column \"\(c.name)\" holds text, so it cannot have a valid range") }
+        }
+        if let wide = s.wide {
+            guard names.insert(wide.value).inserted else { throw fail("two columns are named \"\(wide.value)\"") }
+            guard WidePattern.parts(wide.pattern) != nil else {
+                throw fail("the wide pattern \"\(wide.pattern)\" must contain \(WidePattern.placeholder) once")
+            }
+            guard wide.step > 0, wide.step <= Self.maximumStep else {
+                throw fail("the wide step must be between 1 and \(Self.maximumStep) ms, not \(wide.step)")
+            }
+        }
+    }
+}

@@ -1,0 +1,526 @@
+/// Turns the slots a scanner filled for one row into typed values and appends them to the
+/// row's partition, or rejects the row.
+///
+/// Partitions are found by their key bytes: the previous row's partition first (files are
+/// usually grouped), then an open-addressing table. Text values reuse the previous row's
+/// String while the bytes repeat. All pointers index the whole input, which outlives the read.
+struct TableRowAssembler {
+    let base: UnsafePointer<UInt8>
+    let file: String
+    let layout: TableLayout
+    /// One entry per slot, filled by the scanner for each row.
+    let fields: UnsafeMutablePointer<TableField>
+    var quarantine: Quarantine
+
+    /// A read column as the hot loop needs it: no Strings, so no reference counting.
+    private struct Plan {
+        var slot: Int
+        var index: Int
+        var isText: Bool
+        var allowMissing: Bool
+        var hasRange: Bool
+        var low: Double
+        var high: Double
+    }
+
+    private let plans: UnsafeMutablePointer<Plan>
+    private let planCount: Int
+    private let wideSlots: UnsafeMutablePointer<Int>
+    private let wideOffsets: UnsafeMutablePointer<Int64>
+    private let wideCount: Int
+    private let widePlan: Plan
+    /// The slot of a single partition column, or -1.
+    private let keySlot: Int
+    private let timeSlot: Int
+    private let timeOfDaySlot: Int
+    private let missing: [[UInt8]]
+    private var scratch = ScratchBytes()
+    private var keyScratch = ScratchBytes()
+    private var timeParser: TimeFieldParser
+    private var zone: ZoneResolver?
+    private let format: FrameTimeFormat
+
+    private let rowDoubles: UnsafeMutablePointer<Double>
+    private var rowTexts: ContiguousArray<String>
+    /// The plain input bytes `rowTexts[i]` was made from (start, count); start -1: none.
+    private var textSource: ContiguousArray<(Int, Int)>
+    private let rowWide: UnsafeMutablePointer<Double>
+    private let rowWideTimes: UnsafeMutablePointer<Int64>
+
+    private var builders: [TablePartitionBuilder] = []
+    /// Open-addressing index of `builders` by key hash (index + 1; 0 = empty).
+    private var table = [Int32](repeating: 0, count: 64)
+    /// The builder of the previous row, which the run arrays belong to.
+    private var current = -1
+    /// Rows of the current partition since it last changed, row-major for several columns:
+    /// one flat append per value, moved into the builder when the partition changes.
+    private var runTime = ContiguousArray<Int64>()
+    private var runLines = ContiguousArray<Int64>()
+    private var runDoubles = ContiguousArray<Double>()
+    private var runTexts = ContiguousArray<String>()
+    /// Doubles per output row (the wide value last).
+    private let doubleWidth: Int
+
+    init(base: UnsafePointer<UInt8>, file: String, layout: TableLayout, parameters: TableReaderParameters,
+         zone: ZoneResolver?, quarantine: Quarantine) {
+        self.base = base
+        self.file = file
+        self.layout = layout
+        self.quarantine = quarantine
+        self.zone = zone
+        let slots = max(layout.slotNames.count, 1)
+        fields = .allocate(capacity: slots)
+        fields.initialize(repeating: .absent, count: slots)
+        func plan(_ slot: Int, _ index: Int, _ isText: Bool, _ valid: ClosedRange<Double>?, _ allowMissing: Bool) -> Plan {
+            Plan(slot: slot, index: index, isText: isText, allowMissing: allowMissing, hasRange: valid != nil,
+                 low: valid?.lowerBound ?? 0, high: valid?.upperBound ?? 0)
+        }
+        planCount = layout.columns.count
+        plans = .allocate(capacity: max(planCount, 1))
+        for (i, c) in layout.columns.enumerated() {
+            (plans + i).initialize(to: plan(c.slot, c.index, c.isText, c.valid, c.allowMissing))
+        }
+        wideCount = layout.wideSlots.count
+        wideSlots = .allocate(capacity: max(wideCount, 1))
+        wideOffsets = .allocate(capacity: max(wideCount, 1))
+        for k in 0..<wideCount {
+            wideSlots[k] = layout.wideSlots[k]
+            wideOffsets[k] = layout.wideOffsets[k]
+        }
+        widePlan = plan(-1, layout.doubleCount, false, layout.wideValid, layout.wideAllowMissing)
+        doubleWidth = layout.doubleCount + (wideCount > 0 ? 1 : 0)
+        keySlot = layout.partitionSlots.count == 1 ? layout.partitionSlots[0] : -1
+        timeSlot = layout.timeSlot
+        timeOfDaySlot = layout.timeOfDaySlot ?? -1
+        missing = parameters.missing.map { Array($0.utf8) }
+        timeParser = TimeFieldParser(format: parameters.time.format)
+        format = parameters.time.format
+        rowDoubles = .allocate(capacity: max(doubleWidth, 1))
+        rowDoubles.initialize(repeating: .nan, count: max(doubleWidth, 1))
+        rowWide = .allocate(capacity: max(wideCount, 1))
+        rowWide.initialize(repeating: .nan, count: max(wideCount, 1))
+        rowWideTimes = .allocate(capacity: max(wideCount, 1))
+        rowWideTimes.initialize(repeating: 0, count: max(wideCount, 1))
+        rowTexts = ContiguousArray(repeating: "", count: layout.textCount)
+        textSource = ContiguousArray(repeating: (-1, 0), count: layout.textCount)
+    }
+
+    /// Frees the buffers; the assembler must not be used afterwards.
+    func release() {
+        fields.deallocate()
+        plans.deallocate()
+        wideSlots.deallocate()
+        wideOffsets.deallocate()
+        rowDoubles.deallocate()
+        rowWide.deallocate()
+        rowWideTimes.deallocate()
+        scratch.release()
+        keyScratch.release()
+    }
+
+    // MARK: Rows
+
+    /// Interprets the filled slots as the row at `line`, whose first byte is `lineStart`.
+    ///
+    /// - Throws: the row's error in strict mode.
+    @inline(__always)
+    mutating func row(line: Int64, lineStart: Int) throws(SensorError) {
+        // Partition key: in place for one plain column, else joined in `keyScratch`.
+        var keyPointer = base
+        var keyCount = 0
+        if keySlot >= 0, fields[keySlot].kind == .plain {
+            let f = fields[keySlot]
+            keyPointer = base + f.start
+            keyCount = f.end - f.start
+            if keyCount == 0 { return try emptyKey(keySlot, line, lineStart) }
+        } else if !layout.partitionSlots.isEmpty {
+            guard try joinKey(line, lineStart) else { return }
+            keyPointer = UnsafePointer(keyScratch.base)
+            keyCount = keyScratch.count
+        }
+
+        guard let t = try rowTime(line, lineStart) else { return }
+
+        for i in 0..<planCount {
+            let c = plans[i]
+            let f = fields[c.slot]
+            if c.isText {
+                guard try text(c, f, line, lineStart) else { return }
+            } else {
+                guard let v = try number(f, c, slot: c.slot, line, lineStart) else { return }
+                rowDoubles[c.index] = v
+            }
+        }
+        for k in 0..<wideCount {
+            guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return }
+            rowWide[k] = v
+        }
+
+        guard try partition(keyPointer, keyCount, line, lineStart) else { return }
+        if wideCount == 0 {
+            appendRow(t, line)
+        } else if doubleWidth == 1, rowTexts.isEmpty {
+            // Only the wide values: one bulk append per array instead of one per output row.
+            for k in 0..<wideCount { rowWideTimes[k] = t &+ wideOffsets[k] }
+            runTime.append(contentsOf: UnsafeBufferPointer(start: rowWideTimes, count: wideCount))
+            runLines.append(contentsOf: repeatElement(line, count: wideCount))
+            runDoubles.append(contentsOf: UnsafeBufferPointer(start: rowWide, count: wideCount))
+        } else {
+            for k in 0..<wideCount {
+                rowDoubles[widePlan.index] = rowWide[k]
+                appendRow(t &+ wideOffsets[k], line)
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func appendRow(_ t: Int64, _ line: Int64) {
+        runTime.append(t)
+        runLines.append(line)
+        for i in 0..<doubleWidth { runDoubles.append(rowDoubles[i]) }
+        for i in 0..<rowTexts.count { runTexts.append(rowTexts[i]) }
+    }
+
+    private mutating func emptyKey(_ slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) {
+        try reject("empty partition key", .malformedRow, line, at: fields[slot].at, lineStart,
+                   "empty partition key in column \"\(layout.slotNames[slot])\"")
+    }
+
+    /// Joins the key columns with `_` into `keyScratch`; false if the row was rejected.
+    private mutating func joinKey(_ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        keyScratch.count = 0
+        for (i, s) in layout.partitionSlots.enumerated() {
+            if i > 0 { keyScratch.append(UInt8(ascii: "_")) }
+            let f = fields[s]
+            let before = keyScratch.count
+            switch f.kind {
+            case .plain: keyScratch.append(base + f.start, f.end - f.start)
+            case .csvEscaped: Self.unescapeCSV(base + f.start, f.end - f.start, into: &keyScratch)
+            case .jsonEscaped:
+                guard JSONStrings.unescape(base + f.start, f.end - f.start, into: &keyScratch) else {
+                    try reject("bad value", .badValue, line, at: f.at, lineStart, "bad escape in the string of key \"\(layout.slotNames[s])\"")
+                    return false
+                }
+            case .jsonTrue: keyScratch.append(contentsOf: "true")
+            case .jsonFalse: keyScratch.append(contentsOf: "false")
+            case .null: break
+            case .nested:
+                try reject("bad value", .badValue, line, at: f.at, lineStart,
+                           "key \"\(layout.slotNames[s])\" holds a JSON object or array, not a value")
+                return false
+            }
+            if keyScratch.count == before {
+                try emptyKey(s, line, lineStart)
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The row's UTC time, or nil if the row was rejected.
+    @inline(__always)
+    private mutating func rowTime(_ line: Int64, _ lineStart: Int) throws(SensorError) -> Int64? {
+        let f = fields[timeSlot]
+        var parsed: TimeFieldParser.Parsed?
+        if f.kind == .plain {
+            parsed = timeParser.parse(base + f.start, f.end - f.start)
+        }
+        if parsed == nil {
+            parsed = try slowTime(f, line, lineStart)
+            if parsed == nil { return nil }
+        }
+        guard var p = parsed else { return nil }
+        if timeOfDaySlot >= 0 {
+            guard let tod = try timeOfDay(fields[timeOfDaySlot], layout.slotNames[timeOfDaySlot], line, lineStart) else { return nil }
+            p.milliseconds += tod
+        }
+        if p.isUTC || zone == nil { return p.milliseconds }
+        if let t = zone!.utc(p.milliseconds) { return t }
+        let ambiguous = zone!.problem == .ambiguous
+        try reject(ambiguous ? "ambiguous local time" : "nonexistent local time", .badTimestamp, line, at: f.at, lineStart,
+                   zone!.message)
+        return nil
+    }
+
+    /// The time from an unusual field (escaped, padded, JSON literal), or nil after rejecting the row.
+    private mutating func slowTime(_ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> TimeFieldParser.Parsed? {
+        let source = layout.slotNames[timeSlot]
+        if let (p, n) = bytes(f) {
+            if f.kind != .plain, let t = timeParser.parse(p, n) { return t }
+            let (tp, tn) = Self.trimmed(p, n)
+            if tn != n, let t = timeParser.parse(tp, tn) { return t }
+            // Reparse the untrimmed field so the failure names its own problem.
+            timeParser.failure = ""
+            _ = timeParser.parse(p, n)
+            let why = timeParser.failure
+            let found = Self.quoted(p, n)
+            try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart,
+                       why.isEmpty ? "expected a time like \(format.shape) in column \"\(source)\", found \(found)"
+                           : "bad timestamp \(found) in column \"\(source)\": \(why)")
+        } else {
+            try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart,
+                       f.kind == .null ? "no time in column \"\(source)\"" : "column \"\(source)\" holds no time")
+        }
+        return nil
+    }
+
+    /// Milliseconds since midnight from the time-of-day column, or nil after rejecting the row.
+    private mutating func timeOfDay(_ f: TableField, _ source: String, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Int64? {
+        var why = ""
+        if let (p, n) = bytes(f) {
+            let (tp, tn) = Self.trimmed(p, n)
+            if let tod = TimeFieldParser.timeOfDay(tp, tn, meridiem: .optional, secondsRequired: false, failure: &why) {
+                return tod
+            }
+            let found = Self.quoted(p, n)
+            try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart,
+                       why.isEmpty ? "expected a time of day like H:MM:SS or h:mm:ss AM in column \"\(source)\", found \(found)"
+                           : "bad time of day \(found) in column \"\(source)\": \(why)")
+        } else {
+            try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart, "no time of day in column \"\(source)\"")
+        }
+        return nil
+    }
+
+    /// A number (NaN for missing), or nil after rejecting the row.
+    @inline(__always)
+    private mutating func number(_ f: TableField, _ c: Plan, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
+        var v: Double
+        if f.kind == .plain, let (x, q) = NumberSyntax.double(base, f.start, f.end), q == f.end {
+            v = x
+        } else {
+            guard let x = try slowNumber(f, slot: slot, line, lineStart) else { return nil }
+            v = x
+        }
+        if v.isNaN {
+            if !c.allowMissing {
+                try reject("missing value", .badValue, line, at: f.at, lineStart, "missing value in column \"\(layout.slotNames[slot])\"")
+                return nil
+            }
+        } else if c.hasRange, !(v >= c.low && v <= c.high) {
+            try reject("value out of range", .badValue, line, at: f.at, lineStart,
+                       "value \(Self.number(v)) in column \"\(layout.slotNames[slot])\" is outside \(Self.number(c.low))...\(Self.number(c.high))")
+            return nil
+        }
+        return v
+    }
+
+    /// A number from a field the fast path refused (NaN for missing), or nil after rejecting the row.
+    private mutating func slowNumber(_ f: TableField, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
+        switch f.kind {
+        case .jsonTrue: return 1
+        case .jsonFalse: return 0
+        case .null: return .nan
+        case .nested:
+            try reject("bad value", .badValue, line, at: f.at, lineStart,
+                       "column \"\(layout.slotNames[slot])\" holds a JSON object or array, not a number")
+            return nil
+        default:
+            guard let (p, n) = bytes(f) else { return .nan }
+            if isMissing(p, n) { return .nan }
+            let (tp, tn) = Self.trimmed(p, n)
+            guard let x = NumberSyntax.double(field: UnsafeBufferPointer(start: tp, count: tn)) else {
+                try reject("bad number", .badValue, line, at: f.at, lineStart,
+                           "\(Self.quoted(p, n)) is not a number (column \"\(layout.slotNames[slot])\")")
+                return nil
+            }
+            return x
+        }
+    }
+
+    /// Sets `rowTexts[c.index]`; false after rejecting the row.
+    @inline(__always)
+    private mutating func text(_ c: Plan, _ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        if f.kind == .plain {
+            let n = f.end - f.start
+            let (s, count) = textSource[c.index]
+            if s >= 0, count == n, ScratchBytes.equal(base + s, base + f.start, n) { return true }
+        }
+        return try slowText(c, f, line, lineStart)
+    }
+
+    private mutating func slowText(_ c: Plan, _ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        let source = layout.slotNames[c.slot]
+        textSource[c.index] = (-1, 0)
+        switch f.kind {
+        case .nested:
+            try reject("bad value", .badValue, line, at: f.at, lineStart, "column \"\(source)\" holds a JSON object or array, not a value")
+            return false
+        default:
+            guard let (p, n) = bytes(f) else {
+                rowTexts[c.index] = ""
+                break
+            }
+            guard let value = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
+                try reject("bad value", .badValue, line, at: f.at, lineStart, "column \"\(source)\" is not valid UTF-8")
+                return false
+            }
+            rowTexts[c.index] = value
+        }
+        if rowTexts[c.index].isEmpty, !c.allowMissing {
+            try reject("missing value", .badValue, line, at: f.at, lineStart, "missing value in column \"\(source)\"")
+            return false
+        }
+        // Only accepted bytes may be reused by the next row's fast path.
+        if f.kind == .plain { textSource[c.index] = (f.start, f.end - f.start) }
+        return true
+    }
+
+    // MARK: Partitions
+
+    /// Makes the key's builder current (created on first sight, the previous one's run moved
+    /// into it); false after rejecting the row.
+    @inline(__always)
+    private mutating func partition(_ p: UnsafePointer<UInt8>, _ n: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        if current >= 0, builders[current].has(key: p, n) { return true }
+        return try switchPartition(p, n, line, lineStart)
+    }
+
+    private mutating func switchPartition(_ p: UnsafePointer<UInt8>, _ n: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        for i in 0..<n { hash = (hash ^ UInt64(p[i])) &* 0x100_0000_01b3 }
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while table[slot] != 0 {
+            let b = Int(table[slot]) - 1
+            if builders[b].has(key: p, n) {
+                flush()
+                current = b
+                return true
+            }
+            slot = (slot + 1) & mask
+        }
+        let key = UnsafeBufferPointer(start: p, count: n)
+        guard let name = String(validating: key, as: UTF8.self) else {
+            let at = layout.partitionSlots.first.map { fields[$0].at } ?? lineStart
+            try reject("bad value", .badValue, line, at: at, lineStart, "the partition key is not valid UTF-8")
+            return false
+        }
+        flush()
+        builders.append(TablePartitionBuilder(key: Array(key), name: name, hash: hash,
+                                              doubleColumns: doubleWidth, textColumns: layout.textCount))
+        table[slot] = Int32(builders.count)
+        if builders.count * 2 > table.count { rehash() }
+        current = builders.count - 1
+        return true
+    }
+
+    private mutating func rehash() {
+        table = [Int32](repeating: 0, count: table.count * 2)
+        let mask = table.count - 1
+        for (i, b) in builders.enumerated() {
+            var s = Int(truncatingIfNeeded: b.hash) & mask
+            while table[s] != 0 { s = (s + 1) & mask }
+            table[s] = Int32(i + 1)
+        }
+    }
+
+    /// Moves the run into the current builder (without a copy when the builder is empty).
+    private mutating func flush() {
+        guard current >= 0, !runTime.isEmpty else { return }
+        builders[current].take(&runTime, &runLines, &runDoubles, &runTexts)
+    }
+
+    /// Every partition's frame, sorted by key bytes; partitions whose rows were all rejected
+    /// have none.
+    mutating func finish() -> [Frame] {
+        flush()
+        current = -1
+        return builders.filter { !$0.time.isEmpty }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { b in
+            var columns: [FrameColumn] = []
+            for c in layout.columns {
+                columns.append(FrameColumn(c.name, c.isText ? .text(b.texts[c.index]) : .double(b.doubles[c.index])))
+            }
+            if wideCount > 0 { columns.append(FrameColumn(layout.wideName, .double(b.doubles[layout.doubleCount]))) }
+            return Frame(partition: b.name, time: b.time, columns: columns, file: file, lines: b.lines)
+        }
+    }
+
+    // MARK: Fields
+
+    /// The value's bytes, unescaped into scratch space if needed; nil for null and nested values.
+    @inline(__always)
+    private mutating func bytes(_ f: TableField) -> (UnsafePointer<UInt8>, Int)? {
+        switch f.kind {
+        case .plain: return (base + f.start, f.end - f.start)
+        case .csvEscaped:
+            scratch.count = 0
+            Self.unescapeCSV(base + f.start, f.end - f.start, into: &scratch)
+            return (UnsafePointer(scratch.base), scratch.count)
+        case .jsonEscaped:
+            scratch.count = 0
+            // A bad escape keeps its backslash, so the value fails to parse and is quoted in the error.
+            if !JSONStrings.unescape(base + f.start, f.end - f.start, into: &scratch) {
+                scratch.count = 0
+                scratch.append(base + f.start, f.end - f.start)
+            }
+            return (UnsafePointer(scratch.base), scratch.count)
+        case .jsonTrue: return (Self.trueText.utf8Start, 4)
+        case .jsonFalse: return (Self.falseText.utf8Start, 5)
+        case .null, .nested: return nil
+        }
+    }
+
+    private static let trueText: StaticString = "true"
+    private static let falseText: StaticString = "false"
+
+    private func isMissing(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        for m in missing where m.count == n {
+            if n == 0 || m.withUnsafeBufferPointer({ ScratchBytes.equal($0.baseAddress!, p, n) }) { return true }
+        }
+        return false
+    }
+
+    /// Undoes doubled quotes.
+    static func unescapeCSV(_ p: UnsafePointer<UInt8>, _ n: Int, into out: inout ScratchBytes) {
+        out.reserve(n)
+        var i = 0
+        while i < n {
+            out.append(p[i])
+            i += p[i] == UInt8(ascii: "\"") && i + 1 < n && p[i + 1] == UInt8(ascii: "\"") ? 2 : 1
+        }
+    }
+
+    /// The bytes without leading and trailing spaces and tabs.
+    @inline(__always)
+    static func trimmed(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int) {
+        var a = 0, b = n
+        while a < b, p[a] == UInt8(ascii: " ") || p[a] == UInt8(ascii: "\t") { a += 1 }
+        while b > a, p[b - 1] == UInt8(ascii: " ") || p[b - 1] == UInt8(ascii: "\t") { b -= 1 }
+        return (p + a, b - a)
+    }
+
+    // MARK: Rejections
+
+    /// Sets the row aside for `reason`; in strict mode throws `message` at the field instead.
+    /// (The message is built even when lenient: only rejected rows pay for it.)
+    mutating func reject(_ reason: String, _ code: SensorError.Code, _ line: Int64, at: Int, _ lineStart: Int,
+                         _ message: String) throws(SensorError) {
+        let column = at >= lineStart ? at - lineStart + 1 : 1
+        if quarantine.strict {
+            throw SensorError(code, message, file: file, line: Int(line), column: column)
+        }
+        try quarantine.reject(reason, file: file, line: line, column: column, code: code)
+    }
+
+    /// `"text"`, escaped and cut to 40 bytes, or "an empty field".
+    static func quoted(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+        if n == 0 { return "an empty field" }
+        var text = ""
+        for byte in UnsafeBufferPointer(start: p, count: min(n, 40)) {
+            switch byte {
+            case UInt8(ascii: "\""): text += "\\\""
+            case UInt8(ascii: "\\"): text += "\\\\"
+            case 0x20..<0x7F: text.unicodeScalars.append(UnicodeScalar(byte))
+            default: text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16)
+            }
+        }
+        return "\"" + text + (n > 40 ? "...\"" : "\"")
+    }
+
+    /// A number as people write it: no `.0` on integers.
+    static func number(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(v)
+    }
+}
