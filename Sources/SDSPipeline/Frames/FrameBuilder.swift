@@ -34,10 +34,7 @@ struct FrameBuilder {
         for s in frames.sources {
             let id: ObjectID
             if Spec.stepReference(s.path) != nil {
-                guard let out = try userSteps.output(s.path, runner: runner) else {
-                    throw SDSError(.internal, "the output of '\(s.path)' is unknown")
-                }
-                id = out
+                id = try userSteps.output(s.path, runner: runner)
             } else if let known = try scanner.knownFile(rel(s.path)) {
                 id = known
                 inputs[s.path] = id
@@ -140,7 +137,7 @@ struct FrameBuilder {
             let bytes = try store.read(input)
             var q = Quarantine(strict: strict)
             let parts = try StepCodec.sensors { () throws(SensorError) in
-                try bytes.withUnsafeBytes { raw throws(SensorError) in try s.reader.read(raw, file: file, quarantine: &q) }
+                try s.reader.read(bytes, file: file, quarantine: &q)
             }
             var index: [JSON] = []
             for f in parts {

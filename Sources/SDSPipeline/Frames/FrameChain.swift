@@ -1,6 +1,7 @@
 import SDSCore
 import SDSSensors
 import SDSStore
+import SDSTFRecord
 
 /// The steps of one partition of one study, from its input frames to its encoded records.
 ///
@@ -130,7 +131,7 @@ struct FrameChain: Sendable {
         let chunk = try step(RecordChunk.operatorName, RecordChunk.operatorVersion,
                              study.examples.parameters() + [UInt8(WindowExampleAssembly.version)], [final]) {
             let input = try windows(final)
-            let examples = try StepCodec.sensors { () throws(SensorError) in try study.examples.assemble(input) }
+            let examples = try StepCodec.sensors { () throws(SensorError) in try study.examples.apply(input) }
             return try RecordChunk.encode(examples, starts: input.windows.map(\.start), store: store).json.canonical()
         }
         return Outcome(chunk: chunk, statistics: row, quarantine: quarantine)

@@ -17,7 +17,8 @@ struct StatisticsTables {
         guard !tables.isEmpty else { return [:] }
         var files: [String: ObjectID] = [:]
         for t in tables {
-            files[Self.csvName(t.study)] = try store.put(StatisticsTable.csv(names: t.statistics.columnNames, rows: t.rows), deferSync: true)
+            files[Self.csvName(t.study)] = try store.put(StatisticsTable.csv(names: t.statistics.columnNames, rows: t.rows,
+                                                                                  types: t.statistics.columnTypes), deferSync: true)
         }
         let tmp = store.newTempPath()
         defer { unlink(tmp) }

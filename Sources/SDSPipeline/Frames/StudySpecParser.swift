@@ -56,8 +56,9 @@ extension Spec {
         if let c = m["caption"] {
             let cm = try c.mapping(allowed: ["template", "zone", "missing"], required: ["template"])
             let template = try cm["template"]!.string()
+            let zone = try cm["zone"]?.string() ?? "UTC", missing = try cm["missing"]?.string() ?? "n/a"
             caption = try cm["template"]!.sensors { () throws(SensorError) in
-                try WindowCaption(template: template, zone: try cm["zone"]?.string() ?? "UTC", missing: try cm["missing"]?.string() ?? "n/a")
+                try WindowCaption(template: template, zone: zone, missing: missing)
             }
         }
         let maxSubjects = try m["max_subjects"].map { n -> Int in
@@ -85,7 +86,7 @@ extension Spec {
         }
         let missing = try f?["missing"].map { Float(try $0.double()) }
         let examples = WindowExampleAssembly(source: name, masks: try f?["masks"]?.bool() ?? false,
-                                             missingValue: missing, scalarFeatures: scalarFeatures)
+                                             missingValue: missing, scalarFeatures: scalarFeatures, captions: caption != nil)
         let channels = windowing.channelSpecs().map(\.name)
         try (m["features"] ?? m["windows"]!).sensors { () throws(SensorError) in try examples.validate(channels: channels) }
         if let caption, let c = m["caption"] {
@@ -107,7 +108,13 @@ extension Spec {
     private static func parseWindows(_ node: SpecNode) throws -> Windowing {
         let w = try node.mapping(allowed: ["whole", "length", "stride", "align", "zone", "offset", "features", "min_coverage"])
         if let whole = w["whole"], try whole.bool() {
-                return Windowing(whole: true)
+            // The channels are named so that features.json can declare them before any data is read.
+            guard let list = w["features"] else {
+                throw node.error("a whole-partition window needs 'features': the list of columns to write, such as [x_1, y_1]")
+            }
+            let windowing = Windowing(features: try list.names().map { WindowFeature(column: $0) }, whole: true)
+            try node.sensors { () throws(SensorError) in try windowing.validate() }
+            return windowing
         }
         guard let lengthNode = w["length"] else { throw node.error("'\(node.path)' needs 'length' (such as 1d), or 'whole: true'") }
         let length = try lengthNode.durationMilliseconds()

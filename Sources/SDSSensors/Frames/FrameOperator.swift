@@ -42,12 +42,15 @@ public struct Quarantine: Sendable, Equatable {
             throw SensorError(code, reason, file: file.isEmpty ? nil : file,
                               line: line > 0 ? Int(line) : nil, column: column)
         }
-        let location = line > 0 ? "\(file):\(line)" : file
+        // Built only for the rows kept: a broken file can reject millions.
+        func location() -> String {
+            line > 0 ? "\(file):\(line)" : file.isEmpty ? "a row made by an operator" : file
+        }
         if let i = reasons.firstIndex(where: { $0.reason == reason }) {
             reasons[i].count += 1
-            if reasons[i].locations.count < Self.keep { reasons[i].locations.append(location) }
+            if reasons[i].locations.count < Self.keep { reasons[i].locations.append(location()) }
         } else {
-            reasons.append(Reason(reason: reason, count: 1, locations: [location]))
+            reasons.append(Reason(reason: reason, count: 1, locations: [location()]))
         }
     }
 

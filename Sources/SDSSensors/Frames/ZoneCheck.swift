@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// Checks a declared time zone name before any data is read.
 public enum ZoneCheck {
