@@ -34,10 +34,12 @@ struct TablePartitionBuilder {
     private static func move<T>(_ run: inout ContiguousArray<T>, into column: inout ContiguousArray<T>) {
         if column.isEmpty {
             swap(&run, &column)
+            // The next partition is likely as long: growing from empty would copy it again.
+            run.reserveCapacity(column.count)
         } else {
             column.append(contentsOf: run)
+            run.removeAll(keepingCapacity: true)
         }
-        run.removeAll(keepingCapacity: true)
     }
 
     private static func unflatten<T>(_ run: inout ContiguousArray<T>, into columns: inout [ContiguousArray<T>]) {
