@@ -37,6 +37,11 @@ import Testing
         return (all["examples"] as! [[String: Any]]).map { $0["features"] as! [String: Any] }
     }
 
+    /// The shard ids of a `build --json`, joined in manifest order.
+    static func shardIDs(_ build: Harness.Result) throws -> String {
+        ((try json(build.stdout) as! [String: Any])["shards"] as! [[String: Any]]).map { $0["id"] as! String }.joined(separator: " ")
+    }
+
     static func values(_ example: [String: Any], _ name: String) -> [Any] {
         (example[name] as! [String: Any])["values"] as! [Any]
     }
@@ -46,6 +51,14 @@ import Testing
         defer { h.cleanup() }
         let build = try h.run(Harness.binary, ["build", "--json"], cwd: dir)
         build.expectOK()
+        // Golden bytes: reader, clean, pivot, fill, difference, magnitude, whole windows and
+        // statistics all show in these ids. If one changes on purpose, bump that operator's
+        // version and update the ids; if not, find the bug.
+        #expect(try Self.shardIDs(build) == "2d077640ba20da5f8982c10dd1db1e1cbebb5feea525ddf90f281189ad391f14 "
+                + "21ed01a5a0e9b80b11d075f6098c21b79615b34baba74b7c4217c5704da3c47f", "see the comment above")
+        let show = try Self.json(try h.run(Harness.binary, ["show", "--json"], cwd: dir).stdout) as! [String: Any]
+        #expect((show["files"] as? [String: String])?["statistics-machina.csv"]
+                == "3a0dabdf72ff668d91c0e26624a35aa82c9210d34f5e22380941cdae8f547138", "see the comment above")
         let examples = try Self.examples(h, dir, "out/robot/1.0.0")
         #expect(examples.count == 4)
         let run = try #require(examples.first { Self.values($0, "partition").first as? String == "8910095844186657261" })
@@ -111,6 +124,12 @@ import Testing
         defer { h.cleanup() }
         let build = try h.run(Harness.binary, ["build", "--json", "--strict"], cwd: dir)
         build.expectOK()
+        // Golden bytes for merge, calendar windows, label and attribute joins, filters,
+        // captions and example assembly (see the robot test's comment).
+        #expect(try Self.shardIDs(build) == "406ee02621e1e5ad9b5d05263f994336e3d9fbe90615aa44cbde88ebc08ffa55 "
+                + "31df4e74c07a953eff961de6cef7a003acfebb1ff32241c60b82ed8dbbfc34e0 "
+                + "6be6f753f04e44fceb150a168ee5be9097bb6d626230d92a6710613b13c353e1 "
+                + "b7a80075cbea1c2c7232369920fb103175fcad6e61254cc27d1887780e498c13", "see the robot test's comment")
         let examples = try Self.examples(h, dir, "out/fitbit/1.0.0")
         #expect(examples.count == 391)
         // Subject 1503960366 on 2016-04-13, from the raw files: minuteStepsWide rows of that day sum

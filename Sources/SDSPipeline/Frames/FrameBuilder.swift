@@ -154,10 +154,7 @@ struct FrameBuilder {
         }
         let qbytes = try store.read(qid)
         let q = try StepCodec.sensors { () throws(SensorError) in try Quarantine(decoding: qbytes) }
-        if strict, let first = q.reasons.first {
-            throw SDSError(.badData, "\(first.reason) (\(first.count) rows; first at \(first.locations.first ?? "?"))",
-                           hint: "drop --strict to set such rows aside and count them")
-        }
+        if strict, let error = q.strictError { throw error }
         var partitions: [String: Builder.PartitionSource] = [:]
         for case .object(let p) in items {
             guard case .string(let e)? = p["entity"], case .string(let h)? = p["id"], let id = ObjectID(hex: h),

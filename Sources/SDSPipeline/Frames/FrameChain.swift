@@ -139,11 +139,23 @@ struct FrameChain: Sendable {
 
     /// Adds a step's set-aside rows; in strict mode a cached step that set rows aside fails too.
     private func note(_ q: Quarantine, into total: inout Quarantine) throws {
-        if strict, let first = q.reasons.first {
-            throw SDSError(.badData, "\(first.reason) (\(first.count) rows; first at \(first.locations.first ?? "?"))",
-                           hint: "drop --strict to set such rows aside and count them")
-        }
+        if strict, let error = q.strictError { throw error }
         total.merge(q)
+    }
+}
+
+extension Quarantine {
+    /// What --strict reports for rows a cached step set aside: the first one, at its line.
+    var strictError: SDSError? {
+        guard let first = reasons.first else { return nil }
+        let location = first.locations.first ?? ""
+        var path: String?, line: Int?
+        if let colon = location.lastIndex(of: ":"), let n = Int(location[location.index(after: colon)...]) {
+            path = String(location[..<colon])
+            line = n
+        }
+        return SDSError(.badData, "\(first.reason) (\(first.count) row\(first.count == 1 ? "" : "s") of this kind)",
+                        hint: "drop --strict to set such rows aside and count them", path: path, line: line)
     }
 }
 

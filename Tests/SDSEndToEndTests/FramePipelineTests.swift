@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// The general pipeline (`studies:`) end to end on small hand-made files: quarantine and
+/// --strict, several studies in one dataset, the subject cap, locality, spec errors, JSONL.
+@Suite struct FramePipelineTests {
+    static let spec = """
+        dataset: {name: toy, version: 1.0.0}
+        sources:
+          a:
+            path: data/a.csv
+            partition: subject
+            time: {column: t, format: iso8601}
+            columns: {v: {valid: [0, 100]}}
+          b:
+            path: data/b.jsonl
+            format: jsonl
+            partition: id
+            time: {column: ms, format: epoch_ms}
+            columns: {hr: {as: hr}}
+        studies:
+          first:
+            inputs: [a]
+            windows:
+              length: 1h
+              features: {v: {step: 10m, aggregate: sum}}
+            caption: {template: "{partition}: {v.sum:%.0f}"}
+        splits: {percent: {train: 50, test: 50}, shards: {train: 1, test: 1}}
+        """
+
+    static let rowsA = """
+        subject,t,v
+        s1,2024-01-01T00:00:00Z,1
+        s1,2024-01-01T00:10:00Z,2
+        s2,2024-01-01T00:00:00Z,3
+        s3,2024-01-01T00:20:00Z,4
+        s4,2024-01-01T00:30:00.5Z,5
+
+        """
+
+    static func workspace(spec: String = spec, a: String = rowsA) throws -> Harness {
+        let h = try Harness()
+        try h.write("sds.yaml", spec)
+        try h.write("data/a.csv", a)
+        // 2024-01-01T00:00:00Z = 1704067200000 ms.
+        try h.write("data/b.jsonl", """
+            {"id": "s1", "ms": 1704067200000, "hr": 60}
+            {"id": "s2", "ms": 1704067260000, "hr": 61.5}
+            {"id": "s9", "ms": 1.7040672e12, "hr": null}
+
+            """)
+        return h
+    }
+
+    func build(_ h: Harness, _ extra: String...) throws -> [String: Any] {
+        let r = try h.run(Harness.binary, ["build", "--json"] + extra)
+        r.expectOK()
+        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+    }
+
+    @Test func badRowsAreSetAsideAndCountedOrFailTheBuildWithStrict() throws {
+        let h = try Self.workspace(a: Self.rowsA + "s5,2024-01-01T00:00:00Z,1.2.3\ns5,2024-01-01T00:00:00Z\ns6,2024-01-01T00:00:00Z,500\n")
+        defer { h.cleanup() }
+        let out = try h.sds("build")
+        out.expectOK()
+        #expect(out.stdout.contains("set aside 3 bad rows"), "\(out.stdout)")
+        #expect(out.stdout.contains("1 bad number, first at data/a.csv:7"), "\(out.stdout)")
+        #expect(out.stdout.contains("1 wrong number of fields, first at data/a.csv:8"), "\(out.stdout)")
+        #expect(out.stdout.contains("1 value out of range, first at data/a.csv:9"), "\(out.stdout)")
+        let lock = try h.read("sds.lock")
+        let strict = try h.sds("build", "--strict")
+        strict.expectStatus(65)
+        #expect(strict.stderr.contains("data/a.csv:7:"), "\(strict.stderr)")
+        #expect(try h.read("sds.lock") == lock)
+        // The manifest keeps the counts, so a later reader of the build sees them.
+        let show = try JSONSerialization.jsonObject(with: Data(try h.sds("show", "--json").stdout.utf8)) as! [String: Any]
+        #expect(((show["quarantine"] as? [String: Any])?["bad number"] as? [String: Any])?["rows"] as? Int == 1)
+    }
+
+    @Test func twoStudiesMakeOneDatasetWithASourceFeatureAndACappedSubjectCount() throws {
+        let spec = Self.spec.replacingOccurrences(of: "splits:", with: """
+              second:
+                inputs: [b]
+                transforms:
+                  - expression: {name: v, expression: "hr / 2"}
+                max_subjects: 1
+                windows:
+                  length: 1h
+                  features: {v: {step: 10m, aggregate: sum}}
+                caption: {template: "{partition}: {v.sum:%.0f}"}
+            splits:
+            """)
+        let h = try Self.workspace(spec: spec)
+        defer { h.cleanup() }
+        _ = try build(h)
+        let r = try h.sds("inspect", "out/toy/1.0.0", "--json", "--limit", "100")
+        let examples = ((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["examples"] as! [[String: Any]])
+            .map { $0["features"] as! [String: Any] }
+        func value(_ e: [String: Any], _ n: String) -> Any { ((e[n] as! [String: Any])["values"] as! [Any])[0] }
+        let sources = examples.map { value($0, "dataset") as! String }
+        // Study one: s1..s4 (one window each). Study two: s1, s2 have a heart rate (s9's is
+        // null, so it has no window); the cap keeps one of them.
+        #expect(sources.filter { $0 == "first" }.count == 4)
+        #expect(sources.filter { $0 == "second" }.count == 1)
+        let second = try #require(examples.first { value($0, "dataset") as? String == "second" })
+        let p = value(second, "partition") as! String
+        #expect(["s1", "s2"].contains(p))
+        // hr / 2 summed over the first 10-minute slot: s1 60 / 2 = 30, s2 61.5 / 2 = 30.75.
+        #expect(value(second, "caption") as? String == (p == "s1" ? "s1: 30" : "s2: 31"))
+    }
+
+    @Test func changingOneSubjectsRowsRedoesOnlyThatSubjectsSteps() throws {
+        let h = try Self.workspace()
+        defer { h.cleanup() }
+        _ = try build(h)
+        try h.write("data/a.csv", Self.rowsA.replacingOccurrences(of: "s3,2024-01-01T00:20:00Z,4", with: "s3,2024-01-01T00:20:00Z,7"))
+        let again = try build(h)
+        let ran = Set((again["ran"] as! [String]))
+        #expect(ran.contains("frame.windows s3"))
+        #expect(!ran.contains { $0.hasSuffix(" s1") || $0.hasSuffix(" s2") || $0.hasSuffix(" s4") }, "\(ran)")
+        let status = try h.sds("status")
+        status.expectOK()
+    }
+
+    @Test func specMistakesPointAtTheirLine() throws {
+        let h = try Self.workspace(spec: Self.spec.replacingOccurrences(of: "    inputs: [a]\n", with: "    inputs: [a]\n    transforms:\n      - resampel: {step: 1m}\n"))
+        defer { h.cleanup() }
+        let r = try h.sds("build")
+        r.expectStatus(65)
+        #expect(r.stderr.contains("sds.yaml:18:9:"), "\(r.stderr)")
+        #expect(r.stderr.contains("unknown transform 'resampel'") && r.stderr.contains("did you mean 'resample'?"), "\(r.stderr)")
+
+        let h2 = try Self.workspace(spec: Self.spec.replacingOccurrences(of: "columns: {v: {valid: [0, 100]}}", with: "columns: {value: {}}"))
+        defer { h2.cleanup() }
+        let r2 = try h2.sds("build")
+        r2.expectStatus(65)
+        #expect(r2.stderr.contains("data/a.csv:1:"), "\(r2.stderr)")
+    }
+
+    @Test func aDryRunAndStatusExplainAStudyBuild() throws {
+        let h = try Self.workspace()
+        defer { h.cleanup() }
+        _ = try build(h)
+        try h.write("data/a.csv", Self.rowsA + "s7,2024-01-01T00:00:00Z,9\n")
+        let plan = try h.sds("build", "--dry-run")
+        plan.expectOK()
+        #expect(plan.stdout.contains("s7"), "\(plan.stdout)")
+        #expect(!plan.stdout.contains("s1"), "\(plan.stdout)")
+    }
+}
