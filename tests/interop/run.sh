@@ -30,4 +30,24 @@ mkdir -p "$WORK/study" && cp "$HERE/../../examples/wearable/sds.yaml" "$WORK/stu
 (cd "$WORK/study" && "$SDS" init >/dev/null && "$SDS" build -q)
 "$VENV/bin/python" "$HERE/build_check.py" "$WORK/study/out/wearable/1.0.0" | tail -1 | sed 's/^/sds build output: /'
 
+# The real-data examples (examples/fitbit, examples/robot) load in TFDS as built. They read
+# ../shared/data relative to the repository, so they are built in a copy laid out the same way.
+SHARED=${SDS_SHARED:-$HERE/../../../shared}
+if [[ -d "$SHARED/data" ]]; then
+    mkdir -p "$WORK/ex/repo/examples"
+    ln -s "$(cd "$SHARED" && pwd)" "$WORK/ex/shared"
+    cp -r "$HERE/../../examples/fitbit" "$HERE/../../examples/robot" "$WORK/ex/repo/examples/"
+    rm -rf "$WORK/ex/repo/examples/"*/out "$WORK/ex/repo/examples/"*/sds.lock
+    (cd "$WORK/ex/repo" && git init -q && "$SDS" init >/dev/null)
+    (cd "$WORK/ex/repo/examples/fitbit" && "$SDS" build -q)
+    (cd "$WORK/ex/repo/examples/robot" && "$SDS" build -q)
+    "$VENV/bin/python" "$HERE/frames_check.py" "$WORK/ex/repo/examples/fitbit/out/fitbit/1.0.0" 391 \
+        sensor/steps=1440 sensor/intensity=1440 sensor/calories=24 | tail -1 | sed 's/^/examples\/fitbit: /'
+    "$VENV/bin/python" "$HERE/frames_check.py" "$WORK/ex/repo/examples/robot/out/robot/1.0.0" 4 \
+        sensor/x_1=361 sensor/v1=361 sensor/f2=361 | tail -1 | sed 's/^/examples\/robot: /'
+else
+    echo "error: $SHARED/data is missing; the example checks need ../shared beside the repository (or SDS_SHARED)" >&2
+    exit 1
+fi
+
 exec "$VENV/bin/python" "$HERE/interop_check.py" --sds "$SDS" --expected "$WORK/expected.json" --work "$WORK"
