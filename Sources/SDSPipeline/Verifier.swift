@@ -55,9 +55,16 @@ public struct Verifier {
         let root = String(cString: made)
         defer { try? FileIO.removeTree(root) }
         let (temp, _) = try Workspace.initialize(at: root)
-        try FileIO.writeFileAtomically(root + "/" + Spec.fileName, try workspace.store.read(specID))
+        // Inputs may lie above the spec's folder (`../../shared/x.csv`): the spec goes that many
+        // folders deep, so every input lands inside the temporary workspace.
+        let codePaths = (build.json["code"]?["run_steps"]?.object ?? [:]).values.flatMap { ($0["files"]?.object ?? [:]).keys }
+        let depth = (inputs.keys + codePaths).map(Self.levelsUp).max() ?? 0
+        let specDir = Array(repeating: "spec", count: depth).joined(separator: "/")
+        let base = specDir.isEmpty ? root : root + "/" + specDir
+        try FileIO.makeDirectories(base)
+        try FileIO.writeFileAtomically(base + "/" + Spec.fileName, try workspace.store.read(specID))
         for (path, id) in inputs {
-            let dest = root + "/" + path
+            let dest = base + "/" + path
             try FileIO.makeDirectories(FileIO.parentDirectory(dest))
             let fd = try FileIO.open(dest, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
             defer { close(fd) }
@@ -66,13 +73,14 @@ public struct Verifier {
         // The code of run steps, as it was when the build ran (a file or a folder).
         for (_, step) in build.json["code"]?["run_steps"]?.object ?? [:] {
             for (path, v) in step["files"]?.object ?? [:] {
-                guard let id = v.string.flatMap({ ObjectID(hex: $0) }), try FileIO.lstat(root + "/" + path) == nil else { continue }
+                guard let id = v.string.flatMap({ ObjectID(hex: $0) }), try FileIO.lstat(base + "/" + path) == nil else { continue }
                 let tree = try PathObjects.isTree(id, in: workspace.store)
                 let kind: Tree.Kind = tree ? .directory : .file
-                try PathObjects.materialize(id, kind: kind, at: root + "/" + path, store: workspace.store)
+                try PathObjects.materialize(id, kind: kind, at: base + "/" + path, store: workspace.store)
             }
         }
-        let rebuilt = try BuildRecorder(workspace: temp, specPath: Spec.fileName).build(Builder.Options(jobs: jobs))
+        let specPath = specDir.isEmpty ? Spec.fileName : specDir + "/" + Spec.fileName
+        let rebuilt = try BuildRecorder(workspace: temp, specPath: specPath).build(Builder.Options(jobs: jobs))
 
         let now = Dictionary(rebuilt.manifest.shards.map { ($0.file, $0.id.hex) }, uniquingKeysWith: { a, _ in a })
         let shards = build.json["shards"]?.array ?? []
@@ -90,6 +98,16 @@ public struct Verifier {
             outcome.firstDifference = (now.keys.sorted().first { k in !shards.contains { $0["file"]?.string == k } } ?? "?", nil)
         }
         return outcome
+    }
+
+    /// How many folders above its start a relative path reaches (`../../a/../b` reaches 2).
+    static func levelsUp(_ path: String) -> Int {
+        var depth = 0, deepest = 0
+        for c in path.split(separator: "/") where c != "." {
+            depth += c == ".." ? -1 : 1
+            deepest = min(deepest, depth)
+        }
+        return -deepest
     }
 
     /// The first step, in pipeline order, whose result differs from the recorded one.
