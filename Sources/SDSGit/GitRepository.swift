@@ -158,9 +158,12 @@ public final class GitRepository {
         try check(git_revwalk_new(&walk, repo), "cannot walk history")
         defer { git_revwalk_free(walk) }
         git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue)
-        let head = git_revwalk_push_head(walk)
-        if head != 0 && head != GIT_ENOTFOUND.rawValue && head != GIT_EUNBORNBRANCH.rawValue {
-            try check(head, "cannot walk history from HEAD")
+        // A repository without commits yet (an unborn HEAD) has no history to walk from it.
+        if git_repository_head_unborn(repo) != 1 {
+            let head = git_revwalk_push_head(walk)
+            if head != 0 && head != GIT_ENOTFOUND.rawValue && head != GIT_EUNBORNBRANCH.rawValue {
+                try check(head, "cannot walk history from HEAD")
+            }
         }
         // Non-commit references (a tag of a blob) are skipped by libgit2 for globs.
         _ = git_revwalk_push_glob(walk, "refs")

@@ -110,6 +110,7 @@ public struct GarbageCollector {
             for p in list.array { mark(p["partition"]?.string); mark(p["input"]?.string) }
         }
         for s in json["shards"]?.array ?? [] { mark(s["id"]?.string) }
+        for (_, v) in json["files"]?.object ?? [:] { mark(v.string) }
         for s in build.steps {
             s.inputs.forEach(mark)
             mark(s.result)
@@ -125,6 +126,11 @@ public struct GarbageCollector {
                     reach.insert(index.header)
                     reach.formUnion(index.parts.values)
                 }
+            } else if s.op == TableReader.name {
+                // The partition index names every partition frame and the quarantine report.
+                let index = try? JSONReader.parse(workspace.store.read(r))
+                for p in index?["partitions"]?.array ?? [] { mark(p["id"]?.string) }
+                mark(index?["quarantine"]?.string)
             } else if s.op == LongCSVReader.operatorName {
                 for p in (try? JSONReader.parse(workspace.store.read(r)))?.array ?? [] { mark(p["id"]?.string) }
             }

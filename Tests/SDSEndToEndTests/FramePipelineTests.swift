@@ -137,6 +137,26 @@ import Testing
         #expect(r2.stderr.contains("data/a.csv:1:"), "\(r2.stderr)")
     }
 
+    @Test func gcKeepsWhatTheNextBuildReusesAndCheckoutRestoresTheStatistics() throws {
+        let h = try Self.workspace(spec: Self.spec.replacingOccurrences(of: "    inputs: [a]\n", with: "    inputs: [a]\n    statistics: {rows: samples, total: {sum: v}}\n"))
+        defer { h.cleanup() }
+        _ = try build(h)
+        try h.sds("gc").expectOK()
+        // A new caption reuses the stored partitions and windows, which gc must have kept.
+        try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(of: "{partition}: ", with: "{partition} = "))
+        let again = try build(h)
+        #expect((again["steps_run"] as? Int ?? 0) > 0)
+        try h.sds("fsck").expectOK()
+        let csv = "partition,rows,total\ns1,2,3.0\ns2,1,3.0\ns3,1,4.0\ns4,1,5.0\n"
+        #expect(try h.read("out/toy/1.0.0/statistics-first.csv") == csv)
+        try FileManager.default.removeItem(atPath: h.path("out"))
+        try h.sds("checkout", "--outputs").expectOK()
+        #expect(try h.read("out/toy/1.0.0/statistics-first.csv") == csv)
+        let q = try h.sds("query", "--csv", "SELECT partition, total FROM first WHERE rows > 1")
+        q.expectOK()
+        #expect(q.stdout == "partition,total\ns1,3.0\n")
+    }
+
     @Test func aDryRunAndStatusExplainAStudyBuild() throws {
         let h = try Self.workspace()
         defer { h.cleanup() }
