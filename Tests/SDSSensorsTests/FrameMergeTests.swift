@@ -18,6 +18,25 @@ import Testing
         #expect(try Frame(decoding: m.encoded()) == m)
     }
 
+    @Test func mergedRowsKeepTheirRawFileAndLine() throws {
+        let a = Frame(partition: "s1", time: [0, 120_000], columns: [FrameColumn("steps", doubles: [5, 7])],
+                      file: "steps.csv", lines: [2, 3])
+        let b = Frame(partition: "s1", time: [60_000], columns: [FrameColumn("calories", doubles: [-1])],
+                      file: "calories.csv", lines: [9])
+        let m = try FrameMerge.merge([a, b], partition: "s1")
+        #expect(m.location(ofRow: 0) == ("steps.csv", 2))
+        #expect(m.location(ofRow: 1) == ("calories.csv", 9))
+        #expect(m.location(ofRow: 2) == ("steps.csv", 3))
+        // A clean step after the merge reports the bad calorie row where it is in its file.
+        var q = Quarantine()
+        _ = try FrameClean(columns: [CleanColumnRule(column: "calories", valid: 0...5000, nonFinite: .keep)]).apply(m, quarantine: &q)
+        #expect(q.reasons.map(\.locations) == [["calories.csv:9"]])
+        var strict = Quarantine(strict: true)
+        #expect(throws: SensorError(.badValue, "value out of range", file: "calories.csv", line: 9)) {
+            try FrameClean(columns: [CleanColumnRule(column: "calories", valid: 0...5000, nonFinite: .keep)]).apply(m, quarantine: &strict)
+        }
+    }
+
     @Test func oneSourceIsReturnedAsItIsAndEmptyFramesMergeToEmpty() throws {
         let a = frame("s1", [3, 1], "v", [1, 2])
         #expect(try FrameMerge.merge([a], partition: "s1") == a)

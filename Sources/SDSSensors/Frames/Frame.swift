@@ -57,7 +57,9 @@ public struct FrameColumn: Sendable, Equatable {
 /// Invariants: every column has `time.count` rows; `lines` is empty or has one entry a row.
 /// Times are milliseconds since 1970-01-01 UTC. `lines` holds each row's 1-based line in
 /// `file` (the raw input), so cleaning can report `file:line` and lineage can name raw rows;
-/// operators that merge rows (resample, pivot) drop it.
+/// operators that merge rows (resample, pivot) drop it. A frame merged from several files
+/// (`FrameMerge`) lists them in `file`, one a line, and keeps the file's index in the top
+/// bits of each line number: read a row's place with `location(ofRow:)`, never `lines` raw.
 public struct Frame: Sendable, Equatable {
     /// The partition key, e.g. a subject id or a run uuid, as text.
     public var partition: String
@@ -78,6 +80,21 @@ public struct Frame: Sendable, Equatable {
     }
 
     public var rowCount: Int { time.count }
+
+    /// Bits of a line number that hold the row's file index in a merged frame.
+    public static let fileIndexShift: Int64 = 48
+
+    /// The raw file and line of row `i`, as far as known (nil for rows an operator made).
+    public func location(ofRow i: Int) -> (file: String?, line: Int?) {
+        let raw = lines.isEmpty ? 0 : lines[i]
+        if file.contains("\n") {
+            let files = file.split(separator: "\n", omittingEmptySubsequences: false)
+            let index = Int(raw >> Self.fileIndexShift)
+            let line = raw & ((1 << Self.fileIndexShift) - 1)
+            return (index < files.count ? String(files[index]) : nil, line > 0 ? Int(line) : nil)
+        }
+        return (file.isEmpty ? nil : file, raw > 0 ? Int(raw) : nil)
+    }
 
     public func column(named name: String) -> FrameColumn? {
         columns.first { $0.name == name }

@@ -35,6 +35,11 @@ public enum FrameMerge {
                 }
             }
         }
-        return Frame(partition: partition, time: ContiguousArray(order.lazy.map(\.0)), columns: columns)
+        // Rows keep their raw place: the file's index goes into the line's top bits.
+        let located = frames.allSatisfy { !$0.lines.isEmpty || $0.rowCount == 0 } && frames.count < 1 << 15
+        let lines: ContiguousArray<Int64> = located
+            ? ContiguousArray(order.lazy.map { (Int64($0.1) << Frame.fileIndexShift) | frames[$0.1].lines[$0.2] }) : []
+        return Frame(partition: partition, time: ContiguousArray(order.lazy.map(\.0)), columns: columns,
+                     file: located ? frames.map(\.file).joined(separator: "\n") : "", lines: lines)
     }
 }

@@ -54,6 +54,13 @@ public struct Quarantine: Sendable, Equatable {
         }
     }
 
+    /// Sets row `i` of `frame` aside, at its raw file and line (see `Frame.location(ofRow:)`).
+    public mutating func reject(_ reason: String, row i: Int, of frame: Frame, column: Int? = nil,
+                                code: SensorError.Code = .badValue) throws(SensorError) {
+        let (file, line) = frame.location(ofRow: i)
+        try reject(reason, file: file ?? "", line: Int64(line ?? 0), column: column, code: code)
+    }
+
     /// Adds another report's counts (reasons stay in first-seen order).
     public mutating func merge(_ other: Quarantine) {
         for r in other.reasons {

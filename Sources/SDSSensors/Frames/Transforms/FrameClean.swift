@@ -125,7 +125,7 @@ public struct FrameClean: FrameOperator, Equatable {
                     reason = "value out of range"
                 }
                 if let reason {
-                    try quarantine.reject(reason, file: frame.file, line: TransformSupport.line(frame, i), code: .badValue)
+                    try quarantine.reject(reason, row: i, of: frame, code: .badValue)
                     continue row
                 }
             }
@@ -151,7 +151,7 @@ public struct FrameClean: FrameOperator, Equatable {
             kept.reserveCapacity(rows.count)
             for i in rows {
                 if let last = kept.last, t[i] < t[last] {
-                    try quarantine.reject("out of order", file: frame.file, line: TransformSupport.line(frame, i), code: .badValue)
+                    try quarantine.reject("out of order", row: i, of: frame, code: .badValue)
                 } else {
                     kept.append(i)
                 }
@@ -195,7 +195,7 @@ public struct FrameClean: FrameOperator, Equatable {
                 case .first, .last:
                     let keep = duplicates == .first ? set[0] : set[set.count - 1]
                     for i in set where i != keep {
-                        try quarantine.reject("duplicate time", file: frame.file, line: TransformSupport.line(frame, i), code: .badValue)
+                        try quarantine.reject("duplicate time", row: i, of: frame, code: .badValue)
                     }
                     out.append(keep)
                 case .mean:

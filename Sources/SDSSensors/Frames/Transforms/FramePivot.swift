@@ -142,11 +142,11 @@ public struct FramePivot: FrameOperator, Equatable {
             let cell = c * width + slot[i]
             if owner[cell] >= 0 {
                 let first = owner[cell]
-                let rows = frame.lines.isEmpty ? "rows \(first + 1) and \(i + 1)" : "lines \(frame.lines[first]) and \(frame.lines[i])"
+                let (a, b) = (frame.location(ofRow: first).line, frame.location(ofRow: i).line)
+                let rows = if let a, let b { "lines \(a) and \(b)" } else { "rows \(first + 1) and \(i + 1)" }
                 throw SensorError(.badValue, "\(Self.name): \(rows) both give column \"\(outputNames[c])\" a value at \(frame.time[i]) ms; "
                                   + "add a frame.clean step before it with duplicates: mean or first and keys: \(keys.joined(separator: ", "))",
-                                  file: frame.file.isEmpty ? nil : frame.file,
-                                  line: frame.lines.isEmpty ? nil : Int(frame.lines[i]))
+                                  file: frame.location(ofRow: i).file, line: frame.location(ofRow: i).line)
             }
             owner[cell] = i
             out[c][slot[i]] = values[i]

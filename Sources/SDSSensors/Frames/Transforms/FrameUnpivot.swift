@@ -72,8 +72,7 @@ public struct FrameUnpivot: FrameOperator, Equatable {
                 let (t, overflow) = out.time[r].addingReportingOverflow(offsets[c])
                 guard !overflow else {
                     throw SensorError(.badTimestamp, "\(Self.name): \(out.time[r]) ms + offset \(offsets[c]) ms overflows",
-                                      file: frame.file.isEmpty ? nil : frame.file,
-                                      line: frame.lines.isEmpty ? nil : Int(frame.lines[rows[r]]))
+                                      file: frame.location(ofRow: rows[r]).file, line: frame.location(ofRow: rows[r]).line)
                 }
                 out.time[r] = t
             }

@@ -28,14 +28,8 @@ enum TransformSupport {
             throw SensorError(.badTimestamp,
                               "\(op): partition \(frame.partition) has a row at \(t[i]) ms after one at \(t[i - 1]) ms; "
                               + "sort the rows first (frame.clean with order: sort)",
-                              file: frame.file.isEmpty ? nil : frame.file,
-                              line: frame.lines.isEmpty ? nil : Int(frame.lines[i]))
+                              file: frame.location(ofRow: i).file, line: frame.location(ofRow: i).line)
         }
-    }
-
-    /// The raw line of row `i`, 0 when the frame has none (rows made by an operator).
-    @inline(__always) static func line(_ frame: Frame, _ i: Int) -> Int64 {
-        frame.lines.isEmpty ? 0 : frame.lines[i]
     }
 
     /// Whether `a` sorts before `b` by UTF-8 bytes (locale- and normalisation-free).

@@ -235,9 +235,9 @@ public struct Windowing: Sendable, Equatable {
         }
         guard first >= -WindowSupport.timeLimit, last <= WindowSupport.timeLimit else {
             let row = frame.time.firstIndex { $0.magnitude > UInt64(WindowSupport.timeLimit) }
-            let line = row.flatMap { frame.lines.isEmpty ? nil : Int(frame.lines[$0]) }
+            let place = row.map { frame.location(ofRow: $0) }
             throw SensorError(.badTimestamp, "\(Self.name): partition \(frame.partition) has a time beyond ±2^52 ms",
-                              file: frame.file.isEmpty ? nil : frame.file, line: line)
+                              file: place?.file ?? (frame.file.isEmpty ? nil : frame.file), line: place?.line)
         }
         if whole {
             let channels = zip(channelNames, columns).map { WindowChannel(name: $0, step: 0, values: $1) }
