@@ -14,7 +14,7 @@ struct LineageCommand: ParsableCommand, StoreCommand {
     @Argument(help: "A shard file of the output folder.")
     var shard: String?
 
-    @Option(help: "An example key: ENTITY/DATE, e.g. S0001/2016-04-12.")
+    @Option(help: "An example key: ENTITY/DATE, e.g. S0001/2016-04-12 (studies: STUDY/PARTITION/DATE, or the window's start time for windows shorter than a day).")
     var example: String?
 
     @Option(help: "The lock file naming the build.")

@@ -50,11 +50,13 @@ public struct Lineage {
         ])
     }
 
-    /// The lineage of one example, named `ENTITY/DATE` (e.g. `S0001/2016-04-12`).
+    /// The lineage of one example, named `ENTITY/DATE` (e.g. `S0001/2016-04-12`); an entity of
+    /// the general pipeline is `STUDY/PARTITION`, so the date is what follows the last `/`.
     public func example(_ key: String) throws -> JSON {
-        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { throw SDSError(.usage, "an example key looks like S0001/2016-04-12, found '\(key)'") }
-        let (entity, date) = (parts[0], parts[1])
+        guard let slash = key.lastIndex(of: "/"), slash != key.startIndex, key.index(after: slash) != key.endIndex else {
+            throw SDSError(.usage, "an example key looks like S0001/2016-04-12, found '\(key)'")
+        }
+        let (entity, date) = (String(key[..<slash]), String(key[key.index(after: slash)...]))
         guard let s = shards.first(where: {
             if case .array(let a)? = $0["partitions"] { a.contains(.string(entity)) } else { false }
         }), case .string(let file)? = s["file"], case .array(let members)? = s["partitions"] else {

@@ -116,8 +116,11 @@ import Testing
         try h.write("data/a.csv", Self.rowsA.replacingOccurrences(of: "s3,2024-01-01T00:20:00Z,4", with: "s3,2024-01-01T00:20:00Z,7"))
         let again = try build(h)
         let ran = Set((again["ran"] as! [String]))
-        #expect(ran.contains("frame.windows s3"))
-        #expect(!ran.contains { $0.hasSuffix(" s1") || $0.hasSuffix(" s2") || $0.hasSuffix(" s4") }, "\(ran)")
+        #expect(ran.contains("frame.windows first/s3"))
+        #expect(!ran.contains { $0.hasSuffix("/s1") || $0.hasSuffix("/s2") || $0.hasSuffix("/s4") }, "\(ran)")
+        let lineage = try h.sds("lineage", "--example", "first/s3/2024-01-01")
+        lineage.expectOK()
+        #expect(lineage.stdout.contains("data/a.csv lines 5-5"), "\(lineage.stdout)")
         let status = try h.sds("status")
         status.expectOK()
     }

@@ -23,12 +23,14 @@ struct FrameChain: Sendable {
     /// `inputs`: the partition's frame in each of the study's input sources that has it;
     /// `sides`: per join, the same partition of the join's source (`.empty` when it has none).
     func run(partition p: String, inputs: [ObjectID], sides: [ObjectID]) throws -> Outcome {
+        // Steps are named like shards and lineage name the partition: STUDY/PARTITION.
+        let entity = study.name + "/" + p
         var quarantine = Quarantine()
         var frames: [ObjectID: Frame] = [:]
         var windowed: [ObjectID: WindowedPartition] = [:]
         func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID], _ body: () throws -> [UInt8]) throws -> ObjectID {
             try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
-                           inputs: inputs, partition: p, compute: body)
+                           inputs: inputs, partition: entity, compute: body)
         }
         func frame(_ id: ObjectID) throws -> Frame {
             if let f = frames[id] { return f }
@@ -172,6 +174,6 @@ extension RecordChunk {
         }
         let id = try store.put(data, deferSync: true)
         return RecordChunk(data: id, count: examples.count, exampleBytes: exampleBytes,
-                           dates: starts.prefix(examples.count).map { CivilTime.dateString(day: CivilTime.day(ofMilliseconds: $0)) })
+                           dates: starts.prefix(examples.count).map(WindowKey.name))
     }
 }
