@@ -124,7 +124,7 @@ enum Progress {
             }
             let seconds = Double(FileIO.nowNs() - started) / 1e9
             let mbps = seconds > 0 ? Double(bytes) * Double(done) / Double(total) / seconds / 1e6 : 0
-            Output.error("\r\u{1B}[Kbuilding: \(done)/\(total) partitions, \(Int(mbps)) MB/s", newline: false)
+            Output.error("\r\u{1B}[Kbuilding: \(done)/\(total) partitions" + (bytes > 0 ? ", \(Int(mbps)) MB/s" : ""), newline: false)
         }
     }
 }

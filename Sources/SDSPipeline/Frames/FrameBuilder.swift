@@ -1,6 +1,7 @@
 import SDSCore
 import SDSSensors
 import SDSStore
+import Synchronization
 
 /// `sds build` for a spec with `studies:`: reads every source into partitions, runs each
 /// study's chain per partition on all cores, caps subjects, assembles shards and the
@@ -70,8 +71,10 @@ struct FrameBuilder {
                 (p, study.inputs.compactMap { sources[$0]!.partitions[p]?.partition },
                  study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })
             }
+            let done = Atomic<Int>(0), total = partitions.count, progress = options.progress
             let results = try work.parallelMap(jobs: options.threads) { item in
-                Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
+                defer { progress?(done.add(1, ordering: .relaxed).newValue, total, 0) }
+                return Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
             }
             // The first failure in partition order, so the message does not depend on timing.
             for r in results { if case .failure(let e) = r { throw e } }
