@@ -109,6 +109,33 @@ import Testing
         #expect(value(second, "caption") as? String == (p == "s1" ? "s1: 30" : "s2: 31"))
     }
 
+    @Test func aSubjectMissingFromOneMergedSourceStillHasEveryChannel() throws {
+        // Study inputs a and b: s3 and s4 have rows in a only, s9 in b only (its heart rate is null).
+        let spec = Self.spec.replacingOccurrences(of: """
+                inputs: [a]
+                windows:
+                  length: 1h
+                  features: {v: {step: 10m, aggregate: sum}}
+            """, with: """
+                inputs: [a, b]
+                windows:
+                  length: 1h
+                  features: {v: {step: 10m, aggregate: sum}, hr: {step: 10m, aggregate: mean}}
+            """)
+        let h = try Self.workspace(spec: spec)
+        defer { h.cleanup() }
+        let out = try build(h)
+        let counts = (out["shards"] as! [[String: Any]]).map { $0["examples"] as! Int }
+        // s1..s4 and s9 (a row with a null heart rate is still a row: its window has no values).
+        #expect(counts.reduce(0, +) == 5)
+        let r = try h.sds("inspect", "out/toy/1.0.0", "--json", "--limit", "100")
+        let examples = ((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["examples"] as! [[String: Any]])
+            .map { $0["features"] as! [String: Any] }
+        for e in examples {
+            #expect(((e["sensor/hr"] as? [String: Any])?["values"] as? [Any])?.count == 6)
+        }
+    }
+
     @Test func changingOneSubjectsRowsRedoesOnlyThatSubjectsSteps() throws {
         let h = try Self.workspace()
         defer { h.cleanup() }

@@ -66,9 +66,10 @@ struct FrameBuilder {
             for s in study.inputs { keys.formUnion(sources[s]!.partitions.keys) }
             let partitions = keys.sorted { FileIO.bytewiseLess($0, $1) }
             let chain = FrameChain(runner: runner, store: store, study: study, strict: options.strict,
-                                   versionOverrides: options.versionOverrides)
+                                   versionOverrides: options.versionOverrides,
+                                   sources: study.inputs.map { frames.source($0)! })
             let work = partitions.map { p in
-                (p, study.inputs.compactMap { sources[$0]!.partitions[p]?.partition },
+                (p, study.inputs.map { sources[$0]!.partitions[p]?.partition ?? .empty },
                  study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })
             }
             let done = Atomic<Int>(0), total = partitions.count, progress = options.progress

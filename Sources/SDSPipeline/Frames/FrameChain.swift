@@ -13,6 +13,8 @@ struct FrameChain: Sendable {
     let study: FrameSpec.Study
     let strict: Bool
     let versionOverrides: [String: Int]
+    /// The study's input sources, in order (for partitions some of them lack).
+    let sources: [FrameSpec.Source]
 
     struct Outcome: Sendable {
         var chunk: ObjectID
@@ -20,7 +22,8 @@ struct FrameChain: Sendable {
         var quarantine: Quarantine
     }
 
-    /// `inputs`: the partition's frame in each of the study's input sources that has it;
+    /// `inputs`: the partition's frame in each of the study's input sources (`.empty` where a
+    /// source has no rows for it);
     /// `sides`: per join, the same partition of the join's source (`.empty` when it has none).
     func run(partition p: String, inputs: [ObjectID], sides: [ObjectID]) throws -> Outcome {
         // Steps are named like shards and lineage name the partition: STUDY/PARTITION.
@@ -50,8 +53,10 @@ struct FrameChain: Sendable {
             current = inputs[0]
         } else {
             var made: Frame?
-            current = try step(FrameMerge.name, FrameMerge.version, [], inputs) {
-                let parts = try inputs.map(frame)
+            // The sources' column layouts stand in for inputs a partition lacks, so they are parameters.
+            let layouts = sources.flatMap { $0.emptyFrame("").encoded() }
+            current = try step(FrameMerge.name, FrameMerge.version, layouts, inputs) {
+                let parts = try zip(inputs, sources).map { id, s in id == .empty ? s.emptyFrame(p) : try frame(id) }
                 let m = try StepCodec.sensors { () throws(SensorError) in try FrameMerge.merge(parts, partition: p) }
                 made = m
                 return m.encoded()

@@ -11,6 +11,16 @@ public struct FrameSpec: Sendable {
         public var name: String
         public var path: String
         public var reader: TableReader
+
+        /// The frame of a partition this source has no rows for: its columns, no rows, so a
+        /// study merging it still has every column it names.
+        func emptyFrame(_ partition: String) -> Frame {
+            var columns = reader.settings.columns.map { c in
+                FrameColumn(c.name, c.type == .text ? .text([]) : .double([]))
+            }
+            if let w = reader.settings.wide { columns.append(FrameColumn(w.value, .double([]))) }
+            return Frame(partition: partition, time: [], columns: columns)
+        }
     }
 
     /// A label or attribute taken from another source's same partition.
