@@ -45,6 +45,26 @@ public final class SQLiteDatabase {
         return SQLiteStatement(stmt, db: self, sql: sql)
     }
 
+    /// Prepares exactly one statement: SQL after it (other than blanks and ';') is an error,
+    /// rather than silently ignored, and so is text with no statement at all.
+    public func prepareOne(_ sql: String) throws -> SQLiteStatement {
+        var stmt: OpaquePointer?
+        var rest = ""
+        let rc = sql.withCString { text -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v2(handle, text, -1, &stmt, &tail)
+            if let tail { rest = String(cString: tail) }
+            return rc
+        }
+        guard rc == SQLITE_OK else { throw error(rc, sql) }
+        guard let stmt else { throw SDSError(.usage, "the SQL holds no statement") }
+        let statement = SQLiteStatement(stmt, db: self, sql: sql)
+        guard rest.allSatisfy({ $0.isWhitespace || $0 == ";" }) else {
+            throw SDSError(.usage, "only one statement can run at a time; found more after it: \(rest.prefix(40))")
+        }
+        return statement
+    }
+
     /// Runs `body` in one transaction, committing on success.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")

@@ -59,7 +59,7 @@ struct Query: ParsableCommand, StoreCommand {
                 ? "SELECT m.name AS \"table\", p.name AS \"column\", p.type AS type FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"
                 : arguments.last!
             let stmt: SQLiteStatement
-            do { stmt = try db.prepare(sql) } catch let e as SDSError {
+            do { stmt = try db.prepareOne(sql) } catch let e as SDSError {
                 throw SDSError(.usage, e.message, hint: "'sds query --tables' lists the tables and columns")
             }
             guard stmt.isReadOnly else {

@@ -4,13 +4,16 @@ import SDSStore
 
 /// Shards: a subject's examples all go to one shard of its split, subjects in entity order;
 /// a shard is the concatenation of its subjects' record chunks.
-struct ShardAssembler {
+struct ShardAssembler: Sendable {
     let runner: StepRunner
     let store: ObjectStore
     let splits: SplitParameters
     let datasetName: String
     let version: Int
     let jobs: Int
+    /// What the split is chosen by: the entity, or (general pipeline) the subject inside
+    /// `STUDY/PARTITION`, so one subject lands in one split whatever study it is in.
+    var splitKey: @Sendable (String) -> String = { $0 }
 
     struct Outcome {
         var shards: [Builder.Shard] = []
@@ -32,7 +35,7 @@ struct ShardAssembler {
     func assemble(entities: [String], chunkIDs: [String: ObjectID]) throws -> Outcome {
         var members: [[Int]: [String]] = [:]
         for e in entities {
-            let a = SplitAssigner.assign(entity: e, splits)
+            let a = SplitAssigner.assign(entity: splitKey(e), splits)
             members[[a.splitIndex, a.shard], default: []].append(e)
         }
         var out = Outcome()

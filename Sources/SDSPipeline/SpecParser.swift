@@ -115,7 +115,9 @@ extension Spec {
         let shardMap = Dictionary(uniqueKeysWithValues: try sp["shards"]!.namedEntries().map { ($0.name, $0.node) })
         for (split, node) in try sp["percent"]!.namedEntries() {
             names.append(split)
-            percents.append(Int(try node.int()))
+            let percent = try node.int()
+            guard (1...100).contains(percent) else { throw node.error("'\(node.path)' must be a percent from 1 to 100, found \(percent)") }
+            percents.append(Int(percent))
             guard let s = shardMap[split] else { throw sp["shards"]!.error("splits.shards needs a count for '\(split)'") }
             let n = Int(try s.int())
             guard n > 0 else { throw s.error("a split needs at least one shard") }

@@ -24,7 +24,20 @@ public struct Verifier {
     /// Pipeline order of the operators, for naming the first step that diverged.
     static let order = [LongCSVReader.operatorName, SeriesCleaner.operatorName, MinuteGrid.operatorName, ForwardFill.operatorName,
                         DayWindowing.operatorName, TensorBuilder.operatorName, CaptionRenderer.operatorName, LabelJoin.operatorName,
-                        ExampleAssembly.operatorName, RecordChunk.operatorName, ShardAssembly.operatorName]
+                        ExampleAssembly.operatorName,
+                        // The general pipeline; its transforms (`frame.NAME#N`) rank after the merge, by N.
+                        TableReader.name, FrameMerge.name, PartitionStatistics.name, Windowing.name, WindowLabelJoin.name,
+                        AttributeJoin.name, WindowFilter.name, WindowCaption.name,
+                        RecordChunk.operatorName, ShardAssembly.operatorName]
+
+    /// A step's place in pipeline order, for finding the first one that diverged.
+    static func rank(_ op: String) -> Double {
+        if let i = order.firstIndex(of: op) { return Double(i) }
+        if let hash = op.lastIndex(of: "#"), let n = Int(op[op.index(after: hash)...]), let merge = order.firstIndex(of: FrameMerge.name) {
+            return Double(merge) + Double(n) / 10_000
+        }
+        return 999
+    }
 
     let workspace: Workspace
 
@@ -58,7 +71,8 @@ public struct Verifier {
         // Inputs may lie above the spec's folder (`../../shared/x.csv`): the spec goes that many
         // folders deep, so every input lands inside the temporary workspace.
         let codePaths = (build.json["code"]?["run_steps"]?.object ?? [:]).values.flatMap { ($0["files"]?.object ?? [:]).keys }
-        let depth = (inputs.keys + codePaths).map(Self.levelsUp).max() ?? 0
+        let output = (try? Spec.parse(String(decoding: try workspace.store.read(specID), as: UTF8.self)))?.outputDirectory ?? ""
+        let depth = (inputs.keys + codePaths + [output]).map(Self.levelsUp).max() ?? 0
         let specDir = Array(repeating: "spec", count: depth).joined(separator: "/")
         let base = specDir.isEmpty ? root : root + "/" + specDir
         try FileIO.makeDirectories(base)
@@ -114,9 +128,10 @@ public struct Verifier {
     static func divergedStep(_ build: RecordedBuild, _ trace: [TraceEntry], partitions: [String]) -> String? {
         var recorded: [String: RecordedBuild.Step] = [:]
         for s in build.steps { recorded[s.op + " " + s.partition] = s }
-        let rank = Dictionary(uniqueKeysWithValues: Self.order.enumerated().map { ($1, $0) })
-        let relevant = trace.filter { partitions.contains($0.partition) || $0.op == LongCSVReader.operatorName || $0.op == ShardAssembly.operatorName }
-        let sorted = relevant.sorted { (rank[$0.op] ?? 99, $0.partition) < (rank[$1.op] ?? 99, $1.partition) }
+        let relevant = trace.filter {
+            partitions.contains($0.partition) || [LongCSVReader.operatorName, TableReader.name, ShardAssembly.operatorName].contains($0.op)
+        }
+        let sorted = relevant.sorted { (Self.rank($0.op), $0.partition) < (Self.rank($1.op), $1.partition) }
         for t in sorted {
             guard let r = recorded[t.op + " " + t.partition] else { return "\(t.op) \(t.partition) (not in the recorded build)" }
             if r.result != t.result.hex { return "\(t.op) \(t.partition)" + (r.key == t.key.hex ? " (same key, different result)" : " (its inputs differ)") }

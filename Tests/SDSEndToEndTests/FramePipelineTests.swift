@@ -77,6 +77,32 @@ import Testing
         #expect(((show["quarantine"] as? [String: Any])?["bad number"] as? [String: Any])?["rows"] as? Int == 1)
     }
 
+    @Test func aStepTwoStudiesShareCountsItsBadRowsOnceAndRenamedFilesAreNamed() throws {
+        let spec = Self.spec.replacingOccurrences(of: "    inputs: [a]\n", with: "    inputs: [a]\n    transforms: [{clean: {columns: {v: {valid: [0, 4]}}}}]\n")
+            .replacingOccurrences(of: "splits:", with: """
+              second:
+                inputs: [a]
+                transforms: [{clean: {columns: {v: {valid: [0, 4]}}}}]
+                windows:
+                  length: 1h
+                  features: {v: {step: 10m, aggregate: mean}}
+                caption: {template: "{partition}"}
+            splits:
+            """)
+        let h = try Self.workspace(spec: spec)
+        defer { h.cleanup() }
+        let out = try h.sds("build")
+        out.expectOK()
+        // s4's v = 5 is above 4: one row, though both studies ran the same clean step on it.
+        #expect(out.stdout.contains("set aside 1 bad row (--strict fails instead):\n  1 value out of range, first at data/a.csv:6"), "\(out.stdout)")
+        // The file renamed (same bytes): its rows are now reported under the new name.
+        try FileManager.default.moveItem(atPath: h.path("data/a.csv"), toPath: h.path("data/renamed.csv"))
+        try h.write("sds.yaml", spec.replacingOccurrences(of: "path: data/a.csv", with: "path: data/renamed.csv"))
+        let again = try h.sds("build")
+        again.expectOK()
+        #expect(again.stdout.contains("first at data/renamed.csv:6"), "\(again.stdout)")
+    }
+
     @Test func twoStudiesMakeOneDatasetWithASourceFeatureAndACappedSubjectCount() throws {
         let spec = Self.spec.replacingOccurrences(of: "splits:", with: """
               second:
@@ -107,6 +133,11 @@ import Testing
         #expect(["s1", "s2"].contains(p))
         // hr / 2 summed over the first 10-minute slot: s1 60 / 2 = 30, s2 61.5 / 2 = 30.75.
         #expect(value(second, "caption") as? String == (p == "s1" ? "s1: 30" : "s2: 31"))
+        // A subject is in one split whatever study its examples come from.
+        let all = ((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["examples"] as! [[String: Any]])
+        let files = all.filter { value($0["features"] as! [String: Any], "partition") as? String == p }
+            .map { ($0["file"] as! String).contains("-train.") }
+        #expect(files.count == 2 && Set(files).count == 1)
     }
 
     @Test func aSubjectMissingFromOneMergedSourceStillHasEveryChannel() throws {
@@ -185,6 +216,11 @@ import Testing
         let q = try h.sds("query", "--csv", "SELECT partition, total FROM first WHERE rows > 1")
         q.expectOK()
         #expect(q.stdout == "partition,total\ns1,3.0\n")
+        try h.sds("query", "SELECT 1; DROP TABLE first").expectStatus(64)
+        try h.sds("query", "-- nothing").expectStatus(64)
+        // The header bytes that name the writing SQLite and count changes are zeroed.
+        let db = [UInt8](try Data(contentsOf: URL(fileURLWithPath: h.path("out/toy/1.0.0/statistics.sqlite"))))
+        #expect(db[24..<28].allSatisfy { $0 == 0 } && db[92..<100].allSatisfy { $0 == 0 })
     }
 
     @Test func aDryRunAndStatusExplainAStudyBuild() throws {

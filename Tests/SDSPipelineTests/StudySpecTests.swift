@@ -64,5 +64,21 @@ import Testing
             .contains("unknown key 'feature_list'"))
         #expect(error(fitbit.replacingOccurrences(of: "  fitbit:\n    inputs", with: "  fitbit:\n    grid: {}\n    inputs"))
             .contains("unknown key 'grid' in 'studies.fitbit'"))
+        // Caught when the spec is read, at their line, not in the middle of a build.
+        let robot = try text("robot")
+        #expect(error(robot.replacingOccurrences(of: "name: \"{field}_{robot_id}\"", with: "name: \"{field}_{robot}\""))
+            .contains("{robot} is not one of the keys (field, robot_id)"))
+        #expect(error(fitbit.replacingOccurrences(of: "      - present: sleep_minutes", with: "      - present: sleep_minute"))
+            .contains("no label or attribute 'sleep_minute' in this study\nhint: did you mean 'sleep_minutes'?"))
+        #expect(error(fitbit.replacingOccurrences(of: "coverage: {steps: 0.9,", with: "coverage: {step: 0.9,"))
+            .contains("no window channel 'step'"))
+        #expect(error(fitbit.replacingOccurrences(of: "inputs: [steps, intensity, calories]", with: "inputs: [steps, steps]"))
+            .contains("names a source twice"))
+        #expect(error(fitbit.replacingOccurrences(of: "{train: 80, validation: 10, test: 10}", with: "{train: 9223372036854775807, validation: 10, test: 10}"))
+            .contains("must be a percent from 1 to 100"))
+        #expect(error(robot.replacingOccurrences(of: "      samples: samples\n", with: "      samples: samples\n      Samples: runtime\n"))
+            .contains("repeats a column name"))
+        #expect(error(robot.replacingOccurrences(of: "studies:\n  machina:", with: "studies:\n  sqlite_x:"))
+            .contains("clashes with"))
     }
 }

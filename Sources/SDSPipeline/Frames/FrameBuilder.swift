@@ -57,6 +57,7 @@ struct FrameBuilder {
 
         var quarantine = Quarantine()
         for s in frames.sources { quarantine.merge(sources[s.name]!.quarantine) }
+        var counted = Set<ObjectID>()
         var chunkIDs: [String: ObjectID] = [:]
         var entities: [String] = []
         var lineage: [String: [Builder.PartitionSource]] = [:]
@@ -82,7 +83,7 @@ struct FrameBuilder {
             let outcomes = results.map { try! $0.get() }
             var counts: [String: Int] = [:]
             for (p, o) in zip(partitions, outcomes) {
-                quarantine.merge(o.quarantine)
+                for (result, rows) in o.quarantine where counted.insert(result).inserted { quarantine.merge(rows) }
                 // A dry run's stand-in chunk counts as non-empty: its shard would be rewritten.
                 counts[p] = runner.isPlaceholder(o.chunk) ? 1 : try RecordChunk(decoding: try store.read(o.chunk)).count
             }
@@ -95,8 +96,11 @@ struct FrameBuilder {
                 let entity = study.name + "/" + p
                 entities.append(entity)
                 chunkIDs[entity] = o.chunk
-                lineage[entity] = study.inputs.compactMap { sources[$0]!.partitions[p] }
-                    + study.joins.compactMap { sources[$0.source]!.partitions[p] }
+                var from: [Builder.PartitionSource] = []
+                for s in study.inputs + study.joins.map(\.source) where !from.contains(where: { $0.source == s }) {
+                    if let part = sources[s]!.partitions[p] { from.append(part) }
+                }
+                lineage[entity] = from
             }
             if let stats = study.statistics {
                 tables.append((study.name, stats, outcomes.compactMap(\.statistics)))
@@ -112,7 +116,9 @@ struct FrameBuilder {
         let assembled = try ShardAssembler(
             runner: runner, store: store, splits: splits, datasetName: spec.dataset.name,
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
-            jobs: options.jobs == 1 ? 1 : options.threads
+            jobs: options.jobs == 1 ? 1 : options.threads,
+            // Study names hold no '/', so the subject is what follows the first one.
+            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
         ).assemble(entities: entities, chunkIDs: chunkIDs)
 
         if options.dryRun {
@@ -136,7 +142,9 @@ struct FrameBuilder {
         let store = workspace.store
         let file = rel(s.path)
         if runner.isPlaceholder(input) { return ReadSource(input: input, partitions: [:], quarantine: Quarantine()) }
-        let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(s.reader.parameters()),
+        // The file's name is written into every frame (for file:line), so it is a parameter too.
+        let params = s.reader.parameters() + [0] + Array(file.utf8)
+        let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
                                     inputs: [input], partition: s.name, evenInDryRun: true) {
             let bytes = try store.read(input)
             var q = Quarantine(strict: strict)

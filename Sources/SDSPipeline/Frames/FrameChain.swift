@@ -19,7 +19,8 @@ struct FrameChain: Sendable {
     struct Outcome: Sendable {
         var chunk: ObjectID
         var statistics: StatisticsRow?
-        var quarantine: Quarantine
+        /// The rows each step set aside, by step result: a result two studies share counts once.
+        var quarantine: [(result: ObjectID, rows: Quarantine)]
     }
 
     /// `inputs`: the partition's frame in each of the study's input sources (`.empty` where a
@@ -28,7 +29,7 @@ struct FrameChain: Sendable {
     func run(partition p: String, inputs: [ObjectID], sides: [ObjectID]) throws -> Outcome {
         // Steps are named like shards and lineage name the partition: STUDY/PARTITION.
         let entity = study.name + "/" + p
-        var quarantine = Quarantine()
+        var quarantine: [(result: ObjectID, rows: Quarantine)] = []
         var frames: [ObjectID: Frame] = [:]
         var windowed: [ObjectID: WindowedPartition] = [:]
         func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID], _ body: () throws -> [UInt8]) throws -> ObjectID {
@@ -63,11 +64,14 @@ struct FrameChain: Sendable {
             }
             if let made { frames[current] = made }
         }
-        for op in study.transforms {
+        for (position, op) in study.transforms.enumerated() {
             let kind = type(of: op)
             var made: FrameStepResult?
             let source = current
-            let id = try step(kind.name, kind.version, op.parameters(), [source]) {
+            // A chain may repeat an operator (six magnitudes): its place tells the steps apart
+            // in status, diff and verify.
+            let version = versionOverrides[kind.name] ?? kind.version
+            let id = try step(kind.name + "#\(position + 1)", version, op.parameters(), [source]) {
                 let input = try frame(source)
                 var q = Quarantine(strict: strict)
                 let out = try StepCodec.sensors { () throws(SensorError) in try op.apply(input, quarantine: &q) }
@@ -78,7 +82,8 @@ struct FrameChain: Sendable {
             // A dry run's stand-in: nothing to decode, and every later step is a stand-in too.
             if runner.isPlaceholder(id) { continue }
             let result = try made ?? StepCodec.sensors { () throws(SensorError) in try FrameStepResult(decoding: try store.readSensors(id)) }
-            try note(result.quarantine, into: &quarantine)
+            if strict, let error = result.quarantine.strictError { throw error }
+            if result.quarantine.total > 0 { quarantine.append((id, result.quarantine)) }
             frames[id] = result.frame
         }
 
@@ -144,11 +149,6 @@ struct FrameChain: Sendable {
         return Outcome(chunk: chunk, statistics: row, quarantine: quarantine)
     }
 
-    /// Adds a step's set-aside rows; in strict mode a cached step that set rows aside fails too.
-    private func note(_ q: Quarantine, into total: inout Quarantine) throws {
-        if strict, let error = q.strictError { throw error }
-        total.merge(q)
-    }
 }
 
 extension Quarantine {

@@ -23,6 +23,10 @@ extension Spec {
         }
         var studies: [FrameSpec.Study] = []
         for (name, node) in try top["studies"]!.namedEntries() {
+            // A study with statistics names an SQLite table: no 'sqlite_' names, and case is ignored.
+            guard !name.lowercased().hasPrefix("sqlite_"), !studies.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw node.error("study '\(name)' clashes with another study's name or SQLite's own tables (names ignore case)")
+            }
             studies.append(try parseStudy(name, node, sourceRef: sourceRef))
         }
         guard !studies.isEmpty else { throw top["studies"]!.error("'studies' needs at least one study") }
@@ -47,11 +51,13 @@ extension Spec {
         let shardMap = Dictionary(uniqueKeysWithValues: try sp["shards"]!.namedEntries().map { ($0.name, $0.node) })
         for (split, n) in try sp["percent"]!.namedEntries() {
             names.append(split)
-            percents.append(Int(try n.int()))
+            let percent = try n.int()
+            guard (1...100).contains(percent) else { throw n.error("'\(n.path)' must be a percent from 1 to 100, found \(percent)") }
+            percents.append(Int(percent))
             guard let s = shardMap[split] else { throw sp["shards"]!.error("splits.shards needs a count for '\(split)'") }
-            let k = Int(try s.int())
-            guard k > 0 else { throw s.error("a split needs at least one shard") }
-            shards.append(k)
+            let k = try s.int()
+            guard (1...100_000).contains(k) else { throw s.error("a split needs 1 to 100000 shards, found \(k)") }
+            shards.append(Int(k))
         }
         guard percents.reduce(0, +) == 100 else { throw sp["percent"]!.error("splits.percent must add up to 100") }
         let salt = try sp["salt"]?.string() ?? ""

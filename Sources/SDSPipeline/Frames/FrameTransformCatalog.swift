@@ -47,8 +47,11 @@ enum FrameTransformCatalog {
         var rules: [CleanColumnRule] = []
         for (column, c) in try m["columns"]?.namedEntries() ?? [] {
             let cm = try c.mapping(allowed: ["valid", "non_finite"])
+            // NaN is how a frame says "no value" (text the reader could not parse is already set
+            // aside, and a merged row has NaN in the other sources' columns), so it is kept
+            // unless the spec asks to drop rows lacking this value.
             rules.append(CleanColumnRule(column: column, valid: try cm["valid"]?.closedRange(),
-                                         nonFinite: try cm["non_finite"]?.oneOf(["reject", "keep"]) == "keep" ? .keep : .reject))
+                                         nonFinite: try cm["non_finite"]?.oneOf(["reject", "keep"]) == "reject" ? .reject : .keep))
         }
         let duplicates: FrameClean.DuplicatePolicy = switch try m["duplicates"]?.oneOf(["all", "first", "last", "mean"]) ?? "all" {
         case "first": .first
@@ -62,8 +65,19 @@ enum FrameTransformCatalog {
 
     private static func pivot(_ n: SpecNode) throws -> any FrameOperator {
         let m = try n.mapping(allowed: ["keys", "value", "name", "columns"], required: ["keys", "value", "name"])
-        return FramePivot(keys: try m["keys"]!.names(), value: try m["value"]!.string(), name: try m["name"]!.string(),
-                          columns: try m["columns"]?.names() ?? [])
+        let keys = try m["keys"]!.names(), name = try m["name"]!.string()
+        guard !keys.isEmpty else { throw m["keys"]!.error("'\(m["keys"]!.path)' needs at least one key column") }
+        // Checked here so the mistake points at its line, not at a partition mid-build.
+        var rest = Substring(name)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else { throw m["name"]!.error("'\(m["name"]!.path)': '{' without '}'") }
+            let key = String(rest[rest.index(after: open)..<close])
+            guard keys.contains(key) else {
+                throw m["name"]!.error("'\(m["name"]!.path)': {\(key)} is not one of the keys (\(keys.joined(separator: ", ")))")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return FramePivot(keys: keys, value: try m["value"]!.string(), name: name, columns: try m["columns"]?.names() ?? [])
     }
 
     private static func unpivot(_ n: SpecNode) throws -> any FrameOperator {
@@ -102,7 +116,9 @@ enum FrameTransformCatalog {
 
     private static func magnitude(_ n: SpecNode) throws -> any FrameOperator {
         let m = try n.mapping(allowed: ["columns", "name"], required: ["columns", "name"])
-        return FrameMagnitude(columns: try m["columns"]!.names(), name: try m["name"]!.string())
+        let columns = try m["columns"]!.names()
+        guard !columns.isEmpty else { throw m["columns"]!.error("'\(m["columns"]!.path)' needs at least one column") }
+        return FrameMagnitude(columns: columns, name: try m["name"]!.string())
     }
 
     private static func rolling(_ n: SpecNode) throws -> any FrameOperator {
@@ -110,7 +126,14 @@ enum FrameTransformCatalog {
         return FrameRolling(column: try m["column"]!.string(), name: try m["name"]!.string(),
                             window: try m["window"]!.durationMilliseconds(),
                             statistic: try m["statistic"]?.oneOf(["mean", "std"]) == "std" ? .std : .mean,
-                            minCount: Int(try m["min_count"]?.int() ?? 1))
+                            minCount: try minCount(m["min_count"]))
+    }
+
+    private static func minCount(_ n: SpecNode?) throws -> Int {
+        guard let n else { return 1 }
+        let v = try n.int()
+        guard (1...1_000_000_000).contains(v) else { throw n.error("'\(n.path)' must be 1 or more") }
+        return Int(v)
     }
 
     private static func expression(_ n: SpecNode) throws -> any FrameOperator {

@@ -25,7 +25,9 @@ struct StatisticsTables {
         do {
             let db = try SQLiteDatabase(path: tmp)
             // A scratch file: its bytes are stored once it is complete, so no journal is needed.
-            try db.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF")
+            // The layout is set explicitly rather than left to the library's build options.
+            try db.execute("PRAGMA page_size=4096; PRAGMA auto_vacuum=NONE; PRAGMA encoding='UTF-8'; "
+                           + "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF")
             try db.transaction {
                 for t in tables {
                     let columns = zip(t.statistics.columnNames, t.statistics.columnTypes).map { "\(Self.quote($0)) \($1)" }
@@ -45,7 +47,13 @@ struct StatisticsTables {
                 }
             }
         }
-        files[Self.databaseName] = try store.put(try FileIO.readFile(tmp), deferSync: true)
+        var bytes = try FileIO.readFile(tmp)
+        // The header records how often the file changed and which SQLite wrote it; zeroed, the
+        // same tables give the same bytes with any library version (SQLite reads them fine:
+        // equal counters mean the header's page count is trusted, and it is right).
+        guard bytes.count >= 100 else { throw SDSError(.internal, "SQLite wrote a \(bytes.count)-byte database") }
+        for i in Array(24..<28) + Array(92..<100) { bytes[i] = 0 }
+        files[Self.databaseName] = try store.put(bytes, deferSync: true)
         return files
     }
 

@@ -11,6 +11,7 @@ extension Spec {
                                  required: ["inputs", "windows"])
         let inputs = try m["inputs"]!.list().map(sourceRef)
         guard !inputs.isEmpty else { throw m["inputs"]!.error("'\(m["inputs"]!.path)' needs at least one source") }
+        guard Set(inputs).count == inputs.count else { throw m["inputs"]!.error("'\(m["inputs"]!.path)' names a source twice") }
         var transforms: [any FrameOperator] = []
         for item in try m["transforms"]?.list() ?? [] {
             transforms.append(try FrameTransformCatalog.make(item))
@@ -34,18 +35,25 @@ extension Spec {
                                                                        asOf: try j["as_of"]?.bool() ?? true))))
         }
         var rules: [WindowFilterRule] = []
+        var ruleNames: [(String, SpecNode, Bool)] = []   // (name, node, is a channel)
         for item in try m["filters"]?.list() ?? [] {
             let (kind, n) = try item.single()
             switch kind {
-            case "present": rules.append(.present(try n.string()))
+            case "present":
+                rules.append(.present(try n.string()))
+                ruleNames.append((try n.string(), n, false))
             case "compare":
                 let parts = try n.list()
                 guard parts.count == 3 else { throw n.error("'\(n.path)' must be [name, op, value], such as [bmi, \"<\", 40]") }
                 let ops: [(String, WindowFilterRule.Comparison)] = [("<", .lt), ("<=", .le), (">", .gt), (">=", .ge), ("==", .eq), ("!=", .ne)]
                 let op = try parts[1].oneOf(ops.map(\.0))
                 rules.append(.compare(try parts[0].string(), op: ops.first { $0.0 == op }!.1, value: try parts[2].double()))
+                ruleNames.append((try parts[0].string(), parts[0], false))
             case "coverage":
-                for (column, f) in try n.namedEntries() { rules.append(.coverage(column, fraction: try fraction(f))) }
+                for (column, f) in try n.namedEntries() {
+                    rules.append(.coverage(column, fraction: try fraction(f)))
+                    ruleNames.append((column, f, true))
+                }
             case "min_windows": rules.append(.minWindows(Int(try n.int())))
             default:
                 throw item.error("unknown filter '\(kind)'",
@@ -79,15 +87,26 @@ extension Spec {
             if case .scalar = n.node {
                 scalarFeatures.append(ScalarFeature(scalar: scalar, feature: try n.string(), missing: .number(-1)))
             } else {
-                let sm = try n.mapping(allowed: ["feature", "missing"], required: ["feature"])
+                // kind: text for text labels and attributes (missing then defaults to "").
+                let sm = try n.mapping(allowed: ["feature", "missing", "kind"], required: ["feature"])
+                let kind = try sm["kind"]?.oneOf(["float", "int64", "text"]) ?? "float"
+                let missing: WindowScalar = kind == "text" ? .text(try sm["missing"]?.string() ?? "")
+                    : .number(try sm["missing"]?.double() ?? -1)
                 scalarFeatures.append(ScalarFeature(scalar: scalar, feature: try sm["feature"]!.string(),
-                                                    missing: .number(try sm["missing"]?.double() ?? -1)))
+                                                    kind: kind == "text" ? .bytes : kind == "int64" ? .int64 : .float, missing: missing))
             }
         }
         let missing = try f?["missing"].map { Float(try $0.double()) }
         let examples = WindowExampleAssembly(source: name, masks: try f?["masks"]?.bool() ?? false,
                                              missingValue: missing, scalarFeatures: scalarFeatures, captions: caption != nil)
         let channels = windowing.channelSpecs().map(\.name)
+        for (name, n, isChannel) in ruleNames {
+            let known = isChannel ? channels : scalarNames
+            guard known.contains(name) else {
+                throw n.error("'\(n.path)': no \(isChannel ? "window channel" : "label or attribute") '\(name)' in this study",
+                              hint: SpecNode.closest(name, in: known).map { "did you mean '\($0)'?" })
+            }
+        }
         try (m["features"] ?? m["windows"]!).sensors { () throws(SensorError) in try examples.validate(channels: channels) }
         if let caption, let c = m["caption"] {
             try c.sensors { () throws(SensorError) in try caption.validate(channels: channels, scalars: scalarNames) }
@@ -162,6 +181,10 @@ extension Spec {
                 default:
                     throw n.error("unknown statistic '\(kind)'", hint: "known: start, stop, runtime, samples, missing_ratio, mean, min, max, sum, path_length")
                 }
+            }
+            // The columns become an SQLite table, whose names ignore case.
+            guard name.lowercased() != "partition", !columns.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw n.error("statistic '\(name)' repeats a column name (SQLite ignores case, and 'partition' is the key)")
             }
             columns.append(StatisticColumn(name: name, function: fn))
         }

@@ -88,6 +88,8 @@ public struct Frame: Sendable, Equatable {
     public func location(ofRow i: Int) -> (file: String?, line: Int?) {
         let raw = lines.isEmpty ? 0 : lines[i]
         if file.contains("\n") {
+            // Rows an operator made in a merged frame have no single file.
+            if lines.isEmpty { return (nil, nil) }
             let files = file.split(separator: "\n", omittingEmptySubsequences: false)
             let index = Int(raw >> Self.fileIndexShift)
             let line = raw & ((1 << Self.fileIndexShift) - 1)
