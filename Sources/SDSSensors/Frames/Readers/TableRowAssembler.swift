@@ -44,7 +44,10 @@ struct TableRowAssembler {
     private var rowTexts: ContiguousArray<String>
     /// The plain input bytes `rowTexts[i]` was made from (start, count); start -1: none.
     private var textSource: ContiguousArray<(Int, Int)>
-    private let rowWide: UnsafeMutablePointer<Double>
+    /// The row's wide values by index. The CSV scanner parses short plain integers itself
+    /// while splitting the row and leaves NaN for every other field, which `row` then parses
+    /// the general way (see `CSVTableScanner.rows`).
+    let rowWide: UnsafeMutablePointer<Double>
     private let rowWideTimes: UnsafeMutablePointer<Int64>
 
     private var builders: [TablePartitionBuilder] = []
@@ -58,6 +61,8 @@ struct TableRowAssembler {
     private var runLines = ContiguousArray<Int64>()
     private var runDoubles = ContiguousArray<Double>()
     private var runTexts = ContiguousArray<String>()
+    /// The longest run moved into a builder so far.
+    private var largestRun = 0
     /// Doubles per output row (the wide value last).
     private let doubleWidth: Int
 
@@ -152,6 +157,10 @@ struct TableRowAssembler {
             }
         }
         for k in 0..<wideCount {
+            // Values the scanner parsed are done unless a range applies; NaN: parse the field
+            // here (a range failure is parsed again too, so the rejection is the usual one).
+            let parsed = rowWide[k]
+            if !parsed.isNaN, !widePlan.hasRange || (parsed >= widePlan.low && parsed <= widePlan.high) { continue }
             guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return }
             rowWide[k] = v
         }
@@ -418,7 +427,10 @@ struct TableRowAssembler {
     /// Moves the run into the current builder (without a copy when the builder is empty).
     private mutating func flush() {
         guard current >= 0, !runTime.isEmpty else { return }
-        builders[current].take(&runTime, &runLines, &runDoubles, &runTexts)
+        // Room for the largest partition so far and a little more: partitions are often of
+        // similar sizes, and one slightly longer than the last would otherwise double the run.
+        largestRun = max(largestRun, runTime.count)
+        builders[current].take(&runTime, &runLines, &runDoubles, &runTexts, expected: largestRun + largestRun / 16)
     }
 
     /// Every partition's frame, sorted by key bytes; partitions whose rows were all rejected
