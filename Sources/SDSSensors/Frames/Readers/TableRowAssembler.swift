@@ -49,6 +49,10 @@ struct TableRowAssembler {
     /// the general way (see `CSVTableScanner.rows`).
     let rowWide: UnsafeMutablePointer<Double>
     private let rowWideTimes: UnsafeMutablePointer<Int64>
+    private let rowWideLines: UnsafeMutablePointer<Int64>
+    /// Whether the scanner must fill the wide values' slots even for values it parsed: only
+    /// a range check can need them then (for the rejection's column).
+    let wideNeedsFields: Bool
 
     private var builders: [TablePartitionBuilder] = []
     /// Open-addressing index of `builders` by key hash (index + 1; 0 = empty).
@@ -106,6 +110,9 @@ struct TableRowAssembler {
         rowWide.initialize(repeating: .nan, count: max(wideCount, 1))
         rowWideTimes = .allocate(capacity: max(wideCount, 1))
         rowWideTimes.initialize(repeating: 0, count: max(wideCount, 1))
+        rowWideLines = .allocate(capacity: max(wideCount, 1))
+        rowWideLines.initialize(repeating: 0, count: max(wideCount, 1))
+        wideNeedsFields = layout.wideValid != nil
         rowTexts = ContiguousArray(repeating: "", count: layout.textCount)
         textSource = ContiguousArray(repeating: (-1, 0), count: layout.textCount)
     }
@@ -119,6 +126,7 @@ struct TableRowAssembler {
         rowDoubles.deallocate()
         rowWide.deallocate()
         rowWideTimes.deallocate()
+        rowWideLines.deallocate()
         scratch.release()
         keyScratch.release()
     }
@@ -127,9 +135,10 @@ struct TableRowAssembler {
 
     /// Interprets the filled slots as the row at `line`, whose first byte is `lineStart`.
     ///
+    /// - Parameter wideParsed: the scanner parsed every wide value into `rowWide` (none is NaN).
     /// - Throws: the row's error in strict mode.
     @inline(__always)
-    mutating func row(line: Int64, lineStart: Int) throws(SensorError) {
+    mutating func row(line: Int64, lineStart: Int, wideParsed: Bool = false) throws(SensorError) {
         // Partition key: in place for one plain column, else joined in `keyScratch`.
         var keyPointer = base
         var keyCount = 0
@@ -156,13 +165,15 @@ struct TableRowAssembler {
                 rowDoubles[c.index] = v
             }
         }
-        for k in 0..<wideCount {
-            // Values the scanner parsed are done unless a range applies; NaN: parse the field
-            // here (a range failure is parsed again too, so the rejection is the usual one).
-            let parsed = rowWide[k]
-            if !parsed.isNaN, !widePlan.hasRange || (parsed >= widePlan.low && parsed <= widePlan.high) { continue }
-            guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return }
-            rowWide[k] = v
+        // Values the scanner parsed are done unless a range applies; NaN: parse the field here
+        // (a range failure is parsed again too, so the rejection is the usual one).
+        if !wideParsed || widePlan.hasRange {
+            for k in 0..<wideCount {
+                let parsed = rowWide[k]
+                if !parsed.isNaN, !widePlan.hasRange || (parsed >= widePlan.low && parsed <= widePlan.high) { continue }
+                guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return }
+                rowWide[k] = v
+            }
         }
 
         guard try partition(keyPointer, keyCount, line, lineStart) else { return }
@@ -172,7 +183,8 @@ struct TableRowAssembler {
             // Only the wide values: one bulk append per array instead of one per output row.
             for k in 0..<wideCount { rowWideTimes[k] = t &+ wideOffsets[k] }
             runTime.append(contentsOf: UnsafeBufferPointer(start: rowWideTimes, count: wideCount))
-            runLines.append(contentsOf: repeatElement(line, count: wideCount))
+            for k in 0..<wideCount { rowWideLines[k] = line }
+            runLines.append(contentsOf: UnsafeBufferPointer(start: rowWideLines, count: wideCount))
             runDoubles.append(contentsOf: UnsafeBufferPointer(start: rowWide, count: wideCount))
         } else {
             for k in 0..<wideCount {
