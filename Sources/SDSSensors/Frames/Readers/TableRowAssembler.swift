@@ -165,21 +165,39 @@ struct TableRowAssembler {
                 rowDoubles[c.index] = v
             }
         }
-        // Values the scanner parsed are done unless a range applies; NaN: parse the field here
-        // (a range failure is parsed again too, so the rejection is the usual one).
-        if !wideParsed || widePlan.hasRange {
-            for k in 0..<wideCount {
-                let parsed = rowWide[k]
-                if !parsed.isNaN, !widePlan.hasRange || (parsed >= widePlan.low && parsed <= widePlan.high) { continue }
-                guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return }
-                rowWide[k] = v
-            }
+        if wideCount > 0, !wideParsed || widePlan.hasRange {
+            guard try wideNumbers(line, lineStart) else { return }
         }
 
         guard try partition(keyPointer, keyCount, line, lineStart) else { return }
         if wideCount == 0 {
             appendRow(t, line)
-        } else if doubleWidth == 1, rowTexts.isEmpty {
+        } else {
+            appendWide(t, line)
+        }
+    }
+
+    // The wide parts are kept out of `row` so that its long-format code stays small enough
+    // to inline what it calls (measured: inlined in one, `rowTime` was called instead).
+
+    /// Completes `rowWide`: values the scanner parsed are done unless a range applies; NaN:
+    /// the field is parsed here (a range failure is parsed again too, so the rejection is the
+    /// usual one). False after rejecting the row.
+    @inline(never)
+    private mutating func wideNumbers(_ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        for k in 0..<wideCount {
+            let parsed = rowWide[k]
+            if !parsed.isNaN, !widePlan.hasRange || (parsed >= widePlan.low && parsed <= widePlan.high) { continue }
+            guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return false }
+            rowWide[k] = v
+        }
+        return true
+    }
+
+    /// Appends the row's wide values as one output row each.
+    @inline(never)
+    private mutating func appendWide(_ t: Int64, _ line: Int64) {
+        if doubleWidth == 1, rowTexts.isEmpty {
             // Only the wide values: one bulk append per array instead of one per output row.
             for k in 0..<wideCount { rowWideTimes[k] = t &+ wideOffsets[k] }
             runTime.append(contentsOf: UnsafeBufferPointer(start: rowWideTimes, count: wideCount))
