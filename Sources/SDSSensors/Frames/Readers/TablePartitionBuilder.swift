@@ -22,28 +22,31 @@ struct TablePartitionBuilder {
         return n == 0 || key.withUnsafeBufferPointer { ScratchBytes.equal($0.baseAddress!, p, n) }
     }
 
-    /// Appends a run of rows (row-major for several columns) and empties the run arrays.
+    /// Appends a run of rows (row-major for several columns) and empties the run arrays,
+    /// leaving room for `expected` rows in the next run.
     mutating func take(_ runTime: inout ContiguousArray<Int64>, _ runLines: inout ContiguousArray<Int64>,
-                       _ runDoubles: inout ContiguousArray<Double>, _ runTexts: inout ContiguousArray<String>) {
-        Self.move(&runTime, into: &time)
-        Self.move(&runLines, into: &lines)
-        Self.unflatten(&runDoubles, into: &doubles)
-        Self.unflatten(&runTexts, into: &texts)
+                       _ runDoubles: inout ContiguousArray<Double>, _ runTexts: inout ContiguousArray<String>,
+                       expected: Int) {
+        Self.move(&runTime, into: &time, expected: expected)
+        Self.move(&runLines, into: &lines, expected: expected)
+        Self.unflatten(&runDoubles, into: &doubles, expected: expected)
+        Self.unflatten(&runTexts, into: &texts, expected: expected)
     }
 
-    private static func move<T>(_ run: inout ContiguousArray<T>, into column: inout ContiguousArray<T>) {
+    private static func move<T>(_ run: inout ContiguousArray<T>, into column: inout ContiguousArray<T>, expected: Int) {
         if column.isEmpty {
             swap(&run, &column)
-            // The next partition is likely as long: growing from empty would copy it again.
-            run.reserveCapacity(column.count)
+            // The next partition is likely as long: growing from empty would copy it again
+            // (and each growth writes to fresh pages, which costs more than the copy).
+            run.reserveCapacity(max(column.count, expected))
         } else {
             column.append(contentsOf: run)
             run.removeAll(keepingCapacity: true)
         }
     }
 
-    private static func unflatten<T>(_ run: inout ContiguousArray<T>, into columns: inout [ContiguousArray<T>]) {
-        if columns.count == 1 { return move(&run, into: &columns[0]) }
+    private static func unflatten<T>(_ run: inout ContiguousArray<T>, into columns: inout [ContiguousArray<T>], expected: Int) {
+        if columns.count == 1 { return move(&run, into: &columns[0], expected: expected) }
         let flat = run
         for c in columns.indices {
             columns[c].append(contentsOf: stride(from: c, to: flat.count, by: columns.count).lazy.map { flat[$0] })

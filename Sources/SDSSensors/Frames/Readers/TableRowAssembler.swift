@@ -44,8 +44,15 @@ struct TableRowAssembler {
     private var rowTexts: ContiguousArray<String>
     /// The plain input bytes `rowTexts[i]` was made from (start, count); start -1: none.
     private var textSource: ContiguousArray<(Int, Int)>
-    private let rowWide: UnsafeMutablePointer<Double>
+    /// The row's wide values by index. The CSV scanner parses short plain integers itself
+    /// while splitting the row and leaves NaN for every other field, which `row` then parses
+    /// the general way (see `CSVTableScanner.rows`).
+    let rowWide: UnsafeMutablePointer<Double>
     private let rowWideTimes: UnsafeMutablePointer<Int64>
+    private let rowWideLines: UnsafeMutablePointer<Int64>
+    /// Whether the scanner must fill the wide values' slots even for values it parsed: only
+    /// a range check can need them then (for the rejection's column).
+    let wideNeedsFields: Bool
 
     private var builders: [TablePartitionBuilder] = []
     /// Open-addressing index of `builders` by key hash (index + 1; 0 = empty).
@@ -58,6 +65,8 @@ struct TableRowAssembler {
     private var runLines = ContiguousArray<Int64>()
     private var runDoubles = ContiguousArray<Double>()
     private var runTexts = ContiguousArray<String>()
+    /// The longest run moved into a builder so far.
+    private var largestRun = 0
     /// Doubles per output row (the wide value last).
     private let doubleWidth: Int
 
@@ -101,6 +110,9 @@ struct TableRowAssembler {
         rowWide.initialize(repeating: .nan, count: max(wideCount, 1))
         rowWideTimes = .allocate(capacity: max(wideCount, 1))
         rowWideTimes.initialize(repeating: 0, count: max(wideCount, 1))
+        rowWideLines = .allocate(capacity: max(wideCount, 1))
+        rowWideLines.initialize(repeating: 0, count: max(wideCount, 1))
+        wideNeedsFields = layout.wideValid != nil
         rowTexts = ContiguousArray(repeating: "", count: layout.textCount)
         textSource = ContiguousArray(repeating: (-1, 0), count: layout.textCount)
     }
@@ -114,6 +126,7 @@ struct TableRowAssembler {
         rowDoubles.deallocate()
         rowWide.deallocate()
         rowWideTimes.deallocate()
+        rowWideLines.deallocate()
         scratch.release()
         keyScratch.release()
     }
@@ -122,9 +135,10 @@ struct TableRowAssembler {
 
     /// Interprets the filled slots as the row at `line`, whose first byte is `lineStart`.
     ///
+    /// - Parameter wideParsed: the scanner parsed every wide value into `rowWide` (none is NaN).
     /// - Throws: the row's error in strict mode.
     @inline(__always)
-    mutating func row(line: Int64, lineStart: Int) throws(SensorError) {
+    mutating func row(line: Int64, lineStart: Int, wideParsed: Bool = false) throws(SensorError) {
         // Partition key: in place for one plain column, else joined in `keyScratch`.
         var keyPointer = base
         var keyCount = 0
@@ -151,19 +165,44 @@ struct TableRowAssembler {
                 rowDoubles[c.index] = v
             }
         }
-        for k in 0..<wideCount {
-            guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return }
-            rowWide[k] = v
+        if wideCount > 0, !wideParsed || widePlan.hasRange {
+            guard try wideNumbers(line, lineStart) else { return }
         }
 
         guard try partition(keyPointer, keyCount, line, lineStart) else { return }
         if wideCount == 0 {
             appendRow(t, line)
-        } else if doubleWidth == 1, rowTexts.isEmpty {
+        } else {
+            appendWide(t, line)
+        }
+    }
+
+    // The wide parts are kept out of `row` so that its long-format code stays small enough
+    // to inline what it calls (measured: inlined in one, `rowTime` was called instead).
+
+    /// Completes `rowWide`: values the scanner parsed are done unless a range applies; NaN:
+    /// the field is parsed here (a range failure is parsed again too, so the rejection is the
+    /// usual one). False after rejecting the row.
+    @inline(never)
+    private mutating func wideNumbers(_ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
+        for k in 0..<wideCount {
+            let parsed = rowWide[k]
+            if !parsed.isNaN, !widePlan.hasRange || (parsed >= widePlan.low && parsed <= widePlan.high) { continue }
+            guard let v = try number(fields[wideSlots[k]], widePlan, slot: wideSlots[k], line, lineStart) else { return false }
+            rowWide[k] = v
+        }
+        return true
+    }
+
+    /// Appends the row's wide values as one output row each.
+    @inline(never)
+    private mutating func appendWide(_ t: Int64, _ line: Int64) {
+        if doubleWidth == 1, rowTexts.isEmpty {
             // Only the wide values: one bulk append per array instead of one per output row.
             for k in 0..<wideCount { rowWideTimes[k] = t &+ wideOffsets[k] }
             runTime.append(contentsOf: UnsafeBufferPointer(start: rowWideTimes, count: wideCount))
-            runLines.append(contentsOf: repeatElement(line, count: wideCount))
+            for k in 0..<wideCount { rowWideLines[k] = line }
+            runLines.append(contentsOf: UnsafeBufferPointer(start: rowWideLines, count: wideCount))
             runDoubles.append(contentsOf: UnsafeBufferPointer(start: rowWide, count: wideCount))
         } else {
             for k in 0..<wideCount {
@@ -418,7 +457,10 @@ struct TableRowAssembler {
     /// Moves the run into the current builder (without a copy when the builder is empty).
     private mutating func flush() {
         guard current >= 0, !runTime.isEmpty else { return }
-        builders[current].take(&runTime, &runLines, &runDoubles, &runTexts)
+        // Room for the largest partition so far and a little more: partitions are often of
+        // similar sizes, and one slightly longer than the last would otherwise double the run.
+        largestRun = max(largestRun, runTime.count)
+        builders[current].take(&runTime, &runLines, &runDoubles, &runTexts, expected: largestRun + largestRun / 16)
     }
 
     /// Every partition's frame, sorted by key bytes; partitions whose rows were all rejected
