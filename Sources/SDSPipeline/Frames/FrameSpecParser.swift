@@ -10,7 +10,9 @@ extension Spec {
                                      required: ["path", "time"])
             let path = try m["path"]!.string()
             try checkStepReference(m["path"]!, path, steps: runSteps)
-            sources.append(FrameSpec.Source(name: name, path: path, reader: TableReader(try readerSettings(m))))
+            let reader = TableReader(try readerSettings(m))
+            try node.sensors { () throws(SensorError) in try reader.validate() }
+            sources.append(FrameSpec.Source(name: name, path: path, reader: reader))
         }
         let sourceNames = sources.map(\.name)
         func sourceRef(_ n: SpecNode) throws -> String {

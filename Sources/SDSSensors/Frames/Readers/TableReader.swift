@@ -150,7 +150,7 @@ public struct TableReader: Sendable {
     static let maximumStep: Int64 = 1_000_000_000_000
 
     /// Throws `.invalidParameter` for settings no file could satisfy.
-    func validate() throws(SensorError) {
+    public func validate() throws(SensorError) {
         let s = settings
         func fail(_ message: String) -> SensorError { SensorError.parameter("\(Self.name): " + message) }
         switch s.format {

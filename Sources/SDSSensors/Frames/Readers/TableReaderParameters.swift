@@ -71,7 +71,7 @@ public struct TableReaderParameters: Sendable, Equatable {
     /// nil: the first non-blank line is the header; else the column names of a header-less
     /// file (CSV only).
     public var header: [String]?
-    /// Partition key column(s); several are joined with `_`; empty: one partition named "".
+    /// Partition key column(s); several are joined with `_` (a `_` or `\` inside a value gets a `\` before it); empty: one partition named "".
     public var partition: [String]
     public var time: FrameTimeSpec
     /// The columns to read, in output order (others are ignored); a wide value column comes last.

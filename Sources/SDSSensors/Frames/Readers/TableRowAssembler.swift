@@ -225,7 +225,8 @@ struct TableRowAssembler {
                    "empty partition key in column \"\(layout.slotNames[slot])\"")
     }
 
-    /// Joins the key columns with `_` into `keyScratch`; false if the row was rejected.
+    /// Joins the key columns with `_` into `keyScratch` (escaping `_` and `\` inside values);
+    /// false if the row was rejected.
     private mutating func joinKey(_ line: Int64, _ lineStart: Int) throws(SensorError) -> Bool {
         keyScratch.count = 0
         for (i, s) in layout.partitionSlots.enumerated() {
@@ -252,8 +253,27 @@ struct TableRowAssembler {
                 try emptyKey(s, line, lineStart)
                 return false
             }
+            escapeKeyPart(from: before)
         }
         return true
+    }
+
+    /// Writes `\_` and `\\` for `_` and `\` in the key part from `start`, so a joined key names
+    /// one tuple of values: ("r_1", "2") gives `r\_1_2`, ("r", "1_2") gives `r_1\_2`.
+    private mutating func escapeKeyPart(from start: Int) {
+        let n = keyScratch.count - start
+        var special = 0
+        for i in 0..<n where keyScratch.base[start + i] == UInt8(ascii: "_") || keyScratch.base[start + i] == UInt8(ascii: "\\") {
+            special += 1
+        }
+        guard special > 0 else { return }
+        let part = Array(UnsafeBufferPointer(start: keyScratch.base + start, count: n))
+        keyScratch.count = start
+        keyScratch.reserve(n + special)
+        for b in part {
+            if b == UInt8(ascii: "_") || b == UInt8(ascii: "\\") { keyScratch.append(UInt8(ascii: "\\")) }
+            keyScratch.append(b)
+        }
     }
 
     /// The row's UTC time, or nil if the row was rejected.
