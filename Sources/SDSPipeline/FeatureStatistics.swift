@@ -129,6 +129,27 @@ struct ChunkStatistics: Sendable, Equatable {
         }
     }
 
+    /// The general pipeline's examples: every float feature by its own name. A `sensor/NAME`
+    /// value counts where `mask/NAME` is 1 (or, without masks, where it is not NaN).
+    init(frameExamples examples: [[ExampleFeature]]) {
+        for features in examples {
+            var masks: [String: [Int64]] = [:]
+            for f in features where f.name.hasPrefix("mask/") {
+                if case .int64s(let m) = f.value { masks[String(f.name.dropFirst(5))] = m }
+            }
+            for f in features {
+                guard case .floats(let values) = f.value else { continue }
+                let mask = f.name.hasPrefix("sensor/") ? masks[String(f.name.dropFirst(7))] : nil
+                var m = self.features[f.name] ?? FeatureMoments()
+                for (i, v) in values.enumerated() {
+                    let present = mask.map { i < $0.count && $0[i] != 0 } ?? !v.isNaN
+                    if present { m.add(Double(v)) } else { m.missing += 1 }
+                }
+                self.features[f.name] = m
+            }
+        }
+    }
+
     var json: JSON {
         .object(["features": .object(features.mapValues(\.partialJSON)),
                  "label_histogram": .object(Dictionary(uniqueKeysWithValues: labelHistogram.map { (String($0), JSON.int(Int64($1))) }))])

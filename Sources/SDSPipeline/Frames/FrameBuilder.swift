@@ -131,7 +131,8 @@ struct FrameBuilder {
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: lineage,
             steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
             gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
-            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles)
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
+            statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = files
         manifest.quarantine = quarantine
         return Builder.Result(manifest: manifest, trace: runner.trace)

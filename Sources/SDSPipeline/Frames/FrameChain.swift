@@ -179,6 +179,7 @@ extension RecordChunk {
         }
         let id = try store.put(data, deferSync: true)
         return RecordChunk(data: id, count: examples.count, exampleBytes: exampleBytes,
-                           dates: starts.prefix(examples.count).map(WindowKey.name))
+                           dates: starts.prefix(examples.count).map(WindowKey.name),
+                           statistics: ChunkStatistics(frameExamples: examples))
     }
 }
