@@ -179,6 +179,22 @@ import Testing
         let lineage = try h.sds("lineage", "--example", "first/s3/2024-01-01")
         lineage.expectOK()
         #expect(lineage.stdout.contains("data/a.csv lines 5-5"), "\(lineage.stdout)")
+
+        // A row added for s1 moves every later subject down a line: still only s1 is redone,
+        // and a bad row of s4 is still reported at its line in the file.
+        try h.write("data/a.csv", Self.rowsA.replacingOccurrences(of: "s3,2024-01-01T00:20:00Z,4", with: "s3,2024-01-01T00:20:00Z,7")
+            .replacingOccurrences(of: "s1,2024-01-01T00:10:00Z,2\n", with: "s1,2024-01-01T00:10:00Z,2\ns1,2024-01-01T00:20:00Z,6\n"))
+        let shifted = try build(h)
+        let ranNow = Set((shifted["ran"] as! [String]))
+        #expect(ranNow.contains("frame.windows first/s1"))
+        #expect(!ranNow.contains { $0.hasSuffix("/s2") || $0.hasSuffix("/s3") || $0.hasSuffix("/s4") }, "\(ranNow)")
+        try h.write("sds.yaml", Self.spec.replacingOccurrences(of: "    inputs: [a]\n", with: "    inputs: [a]\n    transforms: [{clean: {columns: {v: {valid: [0, 4]}}}}]\n"))
+        let report = try h.sds("build")
+        // Above 4: s1's new row (line 4), s3 (line 6), s4 (line 7).
+        #expect(report.stdout.contains("3 value out of range, first at data/a.csv:4, data/a.csv:6, data/a.csv:7"), "\(report.stdout)")
+        let strict = try h.sds("build", "--strict")
+        strict.expectStatus(65)
+        #expect(strict.stderr.hasPrefix("data/a.csv:4: error: value out of range"), "\(strict.stderr)")
         let status = try h.sds("status")
         status.expectOK()
     }

@@ -78,12 +78,27 @@ struct FrameBuilder {
                 defer { progress?(done.add(1, ordering: .relaxed).newValue, total, 0) }
                 return Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
             }
+            // Frames count lines from their partition's first one; reports count from the file's.
+            func lineBases(_ p: String) -> [String: Int] {
+                var bases: [String: Int] = [:]
+                for s in study.inputs + study.joins.map(\.source) {
+                    if let part = sources[s]!.partitions[p] { bases[rel(frames.source(s)!.path)] = max(part.firstLine - 1, 0) }
+                }
+                return bases
+            }
             // The first failure in partition order, so the message does not depend on timing.
-            for r in results { if case .failure(let e) = r { throw e } }
+            for (p, r) in zip(partitions, results) {
+                if case .failure(let e) = r {
+                    guard var error = e as? SDSError, let path = error.path, let line = error.line, let base = lineBases(p)[path] else { throw e }
+                    error.line = line + base
+                    throw error
+                }
+            }
             let outcomes = results.map { try! $0.get() }
             var counts: [String: Int] = [:]
             for (p, o) in zip(partitions, outcomes) {
-                for (result, rows) in o.quarantine where counted.insert(result).inserted { quarantine.merge(rows) }
+                let bases = lineBases(p)
+                for (result, rows) in o.quarantine where counted.insert(result).inserted { quarantine.merge(rows.shifted(bases)) }
                 // A dry run's stand-in chunk counts as non-empty: its shard would be rewritten.
                 counts[p] = runner.isPlaceholder(o.chunk) ? 1 : try RecordChunk(decoding: try store.read(o.chunk)).count
             }
@@ -153,10 +168,14 @@ struct FrameBuilder {
                 try s.reader.read(bytes, file: file, quarantine: &q)
             }
             var index: [JSON] = []
-            for f in parts {
+            for var f in parts {
+                // Lines are kept relative to the partition's first line (the index keeps that), so
+                // rows added for one subject do not change every later subject's frame (locality).
+                let first = f.lines.min() ?? 0, last = f.lines.max() ?? 0
+                if first > 1 { f.lines = ContiguousArray(f.lines.lazy.map { $0 - (first - 1) }) }
                 let id = try store.put(f.encoded(), deferSync: true)
                 index.append(.object(["entity": .string(f.partition), "id": .string(id.hex), "rows": .int(Int64(f.rowCount)),
-                                      "first_line": .int(f.lines.min() ?? 0), "last_line": .int(f.lines.max() ?? 0)]))
+                                      "first_line": .int(first), "last_line": .int(last)]))
             }
             let qid = try store.put(q.encoded(), deferSync: true)
             return JSON.object(["partitions": .array(index), "quarantine": .string(qid.hex)]).canonical()

@@ -166,6 +166,20 @@ extension Quarantine {
     }
 }
 
+extension Quarantine {
+    /// The report with each `file:line` moved by that file's base (`bases[file]`).
+    func shifted(_ bases: [String: Int]) -> Quarantine {
+        guard !bases.isEmpty else { return self }
+        var out = self
+        out.relocate { location in
+            guard let colon = location.lastIndex(of: ":"), let line = Int(location[location.index(after: colon)...]),
+                  let base = bases[String(location[..<colon])] else { return location }
+            return "\(location[..<colon]):\(line + base)"
+        }
+        return out
+    }
+}
+
 extension RecordChunk {
     /// Encodes examples given as feature lists (one per window, starting at `starts`).
     static func encode(_ examples: [[ExampleFeature]], starts: [Int64], store: ObjectStore) throws -> RecordChunk {

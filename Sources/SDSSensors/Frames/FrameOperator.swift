@@ -61,6 +61,11 @@ public struct Quarantine: Sendable, Equatable {
         try reject(reason, file: file ?? "", line: Int64(line ?? 0), column: column, code: code)
     }
 
+    /// Rewrites every kept location (the planner moves frame-relative lines to file lines).
+    public mutating func relocate(_ transform: (String) -> String) {
+        for i in reasons.indices { reasons[i].locations = reasons[i].locations.map(transform) }
+    }
+
     /// Adds another report's counts (reasons stay in first-seen order).
     public mutating func merge(_ other: Quarantine) {
         for r in other.reasons {
