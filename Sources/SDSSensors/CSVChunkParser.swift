@@ -242,16 +242,7 @@ struct ChunkParser {
         guard base[p + 10] == UInt8(ascii: "T") else { return nil }
         // "HH:MM:SS" as one little-endian word: colons at bytes 2 and 5, digits elsewhere.
         let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 11, as: UInt64.self))
-        let colonMask: UInt64 = 0x0000_FF00_00FF_0000
-        guard x & colonMask == 0x0000_3A00_003A_0000 else { return nil }
-        let y = (x & ~colonMask) | 0x0000_3000_0030_0000
-        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
-        guard y & high == 0x3030_3030_3030_3030,
-              (y &+ 0x0606_0606_0606_0606) & high == 0x3030_3030_3030_3030 else { return nil }
-        let d = y &- 0x3030_3030_3030_3030
-        let hour = (d & 0xFF) * 10 + ((d >> 8) & 0xFF)
-        let minute = ((d >> 24) & 0xFF) * 10 + ((d >> 32) & 0xFF)
-        let second = ((d >> 48) & 0xFF) * 10 + (d >> 56)
+        guard let (hour, minute, second) = TimestampSyntax.clockWord(x) else { return nil }
         guard hour < 24, minute < 60, second < 60 else { return nil }
         var q = p + 19
         var ms: Int64 = 0

@@ -67,6 +67,21 @@ public enum CivilTime {
 /// The fast paths in `LongCSVReader` inline the same rules; these return a reason on failure
 /// and serve the error path and tests.
 enum TimestampSyntax {
+    /// `HH:MM:SS` read as one little-endian 8-byte word (colons at bytes 2 and 5, digits
+    /// elsewhere, checked all at once): hour, minute and second, or nil for another shape.
+    /// Ranges are the caller's to check.
+    @inline(__always)
+    static func clockWord(_ x: UInt64) -> (UInt64, UInt64, UInt64)? {
+        let colonMask: UInt64 = 0x0000_FF00_00FF_0000
+        guard x & colonMask == 0x0000_3A00_003A_0000 else { return nil }
+        let y = (x & ~colonMask) | 0x0000_3000_0030_0000
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard y & high == 0x3030_3030_3030_3030,
+              (y &+ 0x0606_0606_0606_0606) & high == 0x3030_3030_3030_3030 else { return nil }
+        let d = y &- 0x3030_3030_3030_3030
+        return ((d & 0xFF) * 10 + ((d >> 8) & 0xFF), ((d >> 24) & 0xFF) * 10 + ((d >> 32) & 0xFF), ((d >> 48) & 0xFF) * 10 + (d >> 56))
+    }
+
     static let timestampShape = "YYYY-MM-DDTHH:MM:SS[.fff]Z"
     static let dateShape = "YYYY-MM-DD"
 

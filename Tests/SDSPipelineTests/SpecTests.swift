@@ -23,14 +23,7 @@ import Testing
         #expect(spec.labels[0].presentFeature == "label/has_sleep")
     }
 
-    func error(_ text: String) -> String {
-        do {
-            _ = try Spec.parse(text)
-            return "no error"
-        } catch let e as SDSError {
-            return e.description
-        } catch { return "\(error)" }
-    }
+    func error(_ text: String) -> String { specError(text) }
 
     @Test func misspelledKeyNamesLineColumnAndSuggestion() throws {
         let bad = try text().replacingOccurrences(of: "  min_coverage:", with: "  min_coverge:")
@@ -118,4 +111,14 @@ import Testing
         let src = "import os, helper as h\nfrom util.io import read\nfrom . import sib\n  import late  # comment\nx = 'import no'\n"
         #expect(CodeFiles.importedModules(src) == ["os", "helper", "util", "sib", "late"])
     }
+}
+
+/// The error a spec text gives, as printed, or "no error".
+func specError(_ text: String) -> String {
+    do {
+        _ = try Spec.parse(text)
+        return "no error"
+    } catch let e as SDSError {
+        return e.description
+    } catch { return "\(error)" }
 }

@@ -13,14 +13,7 @@ import Testing
         try String(contentsOf: Self.examples.appendingPathComponent("\(name)/sds.yaml"), encoding: .utf8)
     }
 
-    func error(_ text: String) -> String {
-        do {
-            _ = try Spec.parse(text)
-            return "no error"
-        } catch let e as SDSError {
-            return e.description
-        } catch { return "\(error)" }
-    }
+    func error(_ text: String) -> String { specError(text) }
 
     @Test func theExamplesParseIntoTheirOperators() throws {
         let robot = try #require(try Spec.parse(try text("robot")).frames)

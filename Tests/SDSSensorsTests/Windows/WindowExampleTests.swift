@@ -87,13 +87,6 @@ private func bytes(_ s: String) -> FeatureValue { .bytes([Array(s.utf8)]) }
         #expect(WindowExampleAssembly(source: "r").featureSpecs(channels: whole).first { $0.name == "sensor/x" }?.length == nil)
     }
 
-    @Test func examplesRoundTrip() throws {
-        let examples = WindowExamples(partition: "S", examples: try WindowExampleAssembly(source: "f", scalarFeatures: scalars).apply(sample()) + [[]])
-        let encoded = examples.encoded()
-        #expect(try WindowExamples(decoding: encoded) == examples)
-        #expect(sensorError { () throws(SensorError) in try WindowExamples(decoding: encoded + [1]) }?.code == .corruptObject)
-    }
-
     @Test func parametersDiffer() {
         let base = WindowExampleAssembly(source: "a", scalarFeatures: scalars)
         var variants = [base]
