@@ -29,99 +29,21 @@ struct FrameBuilder {
                                      jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
         var inputs = userSteps.inputs
         let specID = try store.put(specBytes)
-        let scanner = Scanner(workspace: workspace, mode: .store)
 
         var sources: [String: ReadSource] = [:]
         for s in frames.sources {
-            let id: ObjectID
-            if Spec.stepReference(s.path) != nil {
-                id = try userSteps.output(s.path, runner: runner)
-            } else if let known = try scanner.knownFile(rel(s.path)) {
-                id = known
-                inputs[s.path] = id
-            } else {
-                let abs = workspace.absolute(rel(s.path))
-                guard let st = try FileIO.lstat(abs) else {
-                    throw SDSError(.notFound, "input '\(rel(s.path))' of source '\(s.name)' does not exist",
-                                   hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
-                }
-                guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(s.path))' must be a file, not a folder") }
-                let (stored, seen) = try Ingest.file(abs, into: store)
-                read.append((rel(s.path), seen, stored))
-                id = stored
-                inputs[s.path] = id
-            }
+            let id = try input(s, userSteps: userSteps, runner: runner, read: &read)
+            if Spec.stepReference(s.path) == nil { inputs[s.path] = id }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
                                              version: options.versionOverrides[TableReader.name] ?? TableReader.version)
         }
 
-        var quarantine = Quarantine()
-        for s in frames.sources { quarantine.merge(sources[s.name]!.quarantine) }
-        var counted = Set<ObjectID>()
-        var chunkIDs: [String: ObjectID] = [:]
-        var entities: [String] = []
-        var lineage: [String: [Builder.PartitionSource]] = [:]
-        var tables: [(study: String, statistics: PartitionStatistics, rows: [StatisticsRow])] = []
+        var total = StudyOutcome()
+        for s in frames.sources { total.quarantine.merge(sources[s.name]!.quarantine) }
         for study in frames.studies {
-            var keys = Set<String>()
-            for s in study.inputs { keys.formUnion(sources[s]!.partitions.keys) }
-            let partitions = keys.sorted { FileIO.bytewiseLess($0, $1) }
-            let chain = FrameChain(runner: runner, store: store, study: study, strict: options.strict,
-                                   versionOverrides: options.versionOverrides,
-                                   sources: study.inputs.map { frames.source($0)! })
-            let work = partitions.map { p in
-                (p, study.inputs.map { sources[$0]!.partitions[p]?.partition ?? .empty },
-                 study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })
-            }
-            let done = Atomic<Int>(0), total = partitions.count, progress = options.progress
-            let results = try work.parallelMap(jobs: options.threads) { item in
-                defer { progress?(done.add(1, ordering: .relaxed).newValue, total, 0) }
-                return Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
-            }
-            // Frames count lines from their partition's first one; reports count from the file's.
-            func lineBases(_ p: String) -> [String: Int] {
-                var bases: [String: Int] = [:]
-                for s in study.inputs + study.joins.map(\.source) {
-                    if let part = sources[s]!.partitions[p] { bases[rel(frames.source(s)!.path)] = max(part.firstLine - 1, 0) }
-                }
-                return bases
-            }
-            // The first failure in partition order, so the message does not depend on timing.
-            for (p, r) in zip(partitions, results) {
-                if case .failure(let e) = r {
-                    guard var error = e as? SDSError, let path = error.path, let line = error.line, let base = lineBases(p)[path] else { throw e }
-                    error.line = line + base
-                    throw error
-                }
-            }
-            let outcomes = results.map { try! $0.get() }
-            var counts: [String: Int] = [:]
-            for (p, o) in zip(partitions, outcomes) {
-                let bases = lineBases(p)
-                for (result, rows) in o.quarantine where counted.insert(result).inserted { quarantine.merge(rows.shifted(bases)) }
-                // A dry run's stand-in chunk counts as non-empty: its shard would be rewritten.
-                counts[p] = runner.isPlaceholder(o.chunk) ? 1 : try RecordChunk(decoding: try store.read(o.chunk)).count
-            }
-            var chosen = partitions.filter { counts[$0]! > 0 }
-            if let cap = study.maxSubjects, chosen.count > cap {
-                let keep = SubjectCap.choose(chosen, max: cap, salt: frames.subjectSalt + study.name)
-                chosen = chosen.filter { keep.contains($0) }
-            }
-            for (p, o) in zip(partitions, outcomes) where chosen.contains(p) {
-                let entity = study.name + "/" + p
-                entities.append(entity)
-                chunkIDs[entity] = o.chunk
-                var from: [Builder.PartitionSource] = []
-                for s in study.inputs + study.joins.map(\.source) where !from.contains(where: { $0.source == s }) {
-                    if let part = sources[s]!.partitions[p] { from.append(part) }
-                }
-                lineage[entity] = from
-            }
-            if let stats = study.statistics {
-                tables.append((study.name, stats, outcomes.compactMap(\.statistics)))
-            }
+            try runStudy(study, sources: sources, runner: runner, options: options, into: &total)
         }
-        entities.sort { FileIO.bytewiseLess($0, $1) }
+        let entities = total.chunkIDs.keys.sorted { FileIO.bytewiseLess($0, $1) }
         var upper = 0
         let rules = zip(spec.splits.names, zip(spec.splits.percents, spec.splits.shards)).map { name, ps in
             upper += ps.0
@@ -134,23 +56,107 @@ struct FrameBuilder {
             jobs: options.jobs == 1 ? 1 : options.threads,
             // Study names hold no '/', so the subject is what follows the first one.
             splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
-        ).assemble(entities: entities, chunkIDs: chunkIDs)
+        ).assemble(entities: entities, chunkIDs: total.chunkIDs)
 
         if options.dryRun {
             let rewritten = runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
             return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: assembled.toRewrite + rewritten)
         }
-        let files = try StatisticsTables(store: store).write(tables)
         let git = try? workspace.gitRepository()
         var manifest = Manifest(
-            dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: lineage,
+            dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
             steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
             gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
-        manifest.files = files
-        manifest.quarantine = quarantine
+        manifest.files = try StatisticsTables(store: store).write(total.tables)
+        manifest.quarantine = total.quarantine
         return Builder.Result(manifest: manifest, trace: runner.trace)
+    }
+
+    /// What the studies add up to: their partitions' record chunks and lineage, statistics
+    /// tables and set-aside rows.
+    struct StudyOutcome {
+        var chunkIDs: [String: ObjectID] = [:]
+        var lineage: [String: [Builder.PartitionSource]] = [:]
+        var tables: [(study: String, statistics: PartitionStatistics, rows: [StatisticsRow])] = []
+        var quarantine = Quarantine()
+        /// Step results whose set-aside rows are counted (a step two studies share counts once).
+        var counted = Set<ObjectID>()
+    }
+
+    /// Runs one study's chain for each of its partitions, on all cores, and adds the results.
+    private func runStudy(_ study: FrameSpec.Study, sources: [String: ReadSource], runner: StepRunner,
+                          options: Builder.Options, into total: inout StudyOutcome) throws {
+        var keys = Set<String>()
+        for s in study.inputs { keys.formUnion(sources[s]!.partitions.keys) }
+        let partitions = keys.sorted { FileIO.bytewiseLess($0, $1) }
+        let chain = FrameChain(runner: runner, store: workspace.store, study: study, strict: options.strict,
+                               versionOverrides: options.versionOverrides, sources: study.inputs.map { frames.source($0)! })
+        let work = partitions.map { p in
+            (p, study.inputs.map { sources[$0]!.partitions[p]?.partition ?? .empty },
+             study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })
+        }
+        let done = Atomic<Int>(0), count = partitions.count, progress = options.progress
+        let results = try work.parallelMap(jobs: options.threads) { item in
+            defer { progress?(done.add(1, ordering: .relaxed).newValue, count, 0) }
+            return Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
+        }
+        // Each partition's sources, once each, in study order (inputs, then joins).
+        func from(_ p: String) -> [Builder.PartitionSource] {
+            var out: [Builder.PartitionSource] = []
+            for s in study.inputs + study.joins.map(\.source) where !out.contains(where: { $0.source == s }) {
+                if let part = sources[s]!.partitions[p] { out.append(part) }
+            }
+            return out
+        }
+        // Frames count lines from their partition's first one; reports count from the file's.
+        func lineBases(_ p: String) -> [String: Int] {
+            Dictionary(from(p).map { (rel(frames.source($0.source)!.path), max($0.firstLine - 1, 0)) }, uniquingKeysWith: { a, _ in a })
+        }
+        // The first failure in partition order, so the message does not depend on timing.
+        for (p, r) in zip(partitions, results) {
+            if case .failure(let e) = r {
+                guard var error = e as? SDSError, let path = error.path, let line = error.line, let base = lineBases(p)[path] else { throw e }
+                error.line = line + base
+                throw error
+            }
+        }
+        let outcomes = results.map { try! $0.get() }
+        var counts: [String: Int] = [:]
+        for (p, o) in zip(partitions, outcomes) {
+            let bases = lineBases(p)
+            for (result, rows) in o.quarantine where total.counted.insert(result).inserted { total.quarantine.merge(rows.shifted(bases)) }
+            // A dry run's stand-in chunk counts as non-empty: its shard would be rewritten.
+            counts[p] = runner.isPlaceholder(o.chunk) ? 1 : try RecordChunk(decoding: try workspace.store.read(o.chunk)).count
+        }
+        var chosen = partitions.filter { counts[$0]! > 0 }
+        if let cap = study.maxSubjects, chosen.count > cap {
+            let keep = SubjectCap.choose(chosen, max: cap, salt: frames.subjectSalt + study.name)
+            chosen = chosen.filter { keep.contains($0) }
+        }
+        for (p, o) in zip(partitions, outcomes) where chosen.contains(p) {
+            total.chunkIDs[study.name + "/" + p] = o.chunk
+            total.lineage[study.name + "/" + p] = from(p)
+        }
+        if let stats = study.statistics { total.tables.append((study.name, stats, outcomes.compactMap(\.statistics))) }
+    }
+
+    /// The stored input of a source: a run step's output, a file the index vouches for, or
+    /// the file stored now (and noted in `read`, to record once it is durable).
+    private func input(_ s: FrameSpec.Source, userSteps: RunSteps.Outcome, runner: StepRunner,
+                       read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> ObjectID {
+        if Spec.stepReference(s.path) != nil { return try userSteps.output(s.path, runner: runner) }
+        if let known = try Scanner(workspace: workspace, mode: .store).knownFile(rel(s.path)) { return known }
+        let abs = workspace.absolute(rel(s.path))
+        guard let st = try FileIO.lstat(abs) else {
+            throw SDSError(.notFound, "input '\(rel(s.path))' of source '\(s.name)' does not exist",
+                           hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
+        }
+        guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(s.path))' must be a file, not a folder") }
+        let (stored, seen) = try Ingest.file(abs, into: workspace.store)
+        read.append((rel(s.path), seen, stored))
+        return stored
     }
 
     /// Reads one source's input into partition frames, each its own object.
