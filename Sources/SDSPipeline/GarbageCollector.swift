@@ -126,6 +126,9 @@ public struct GarbageCollector {
                     reach.insert(index.header)
                     reach.formUnion(index.parts.values)
                 }
+            } else if s.op.hasPrefix("frame."), s.op.contains("#") {
+                // A transform's result names the frame it made.
+                if let t = try? TransformResult(decoding: workspace.store.read(r)) { reach.insert(t.frame) }
             } else if s.op == TableReader.name {
                 // The partition index names every partition frame and the quarantine report.
                 let index = try? JSONReader.parse(workspace.store.read(r))

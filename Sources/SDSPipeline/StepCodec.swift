@@ -17,6 +17,26 @@ enum StepCodec {
         return .string(String(decoding: out, as: UTF8.self))
     }
 
+    /// The bytes `params` wrote as hex, or nil for other text.
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ d: UInt8) -> UInt8? {
+            switch d {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return d - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return d - UInt8(ascii: "a") + 10
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return out
+    }
+
     /// Bad rows are bad data (65); a bad operator parameter comes from the spec (usage, 64).
     static func error(_ e: SensorError) -> SDSError {
         SDSError(e.code == .invalidParameter ? .usage : .badData, e.message, path: e.file, line: e.line, column: e.column)

@@ -39,9 +39,7 @@ struct FrameChain: Sendable {
         func frame(_ id: ObjectID) throws -> Frame {
             if let f = frames[id] { return f }
             let bytes = try store.read(id)
-            return try StepCodec.sensors { () throws(SensorError) in
-                Array(bytes.prefix(4)) == Array("sFSR".utf8) ? try FrameStepResult(decoding: bytes).frame : try Frame(decoding: bytes)
-            }
+            return try StepCodec.sensors { () throws(SensorError) in try Frame(decoding: bytes) }
         }
         func windows(_ id: ObjectID) throws -> WindowedPartition {
             if let w = windowed[id] { return w }
@@ -66,7 +64,7 @@ struct FrameChain: Sendable {
         }
         for (position, op) in study.transforms.enumerated() {
             let kind = type(of: op)
-            var made: FrameStepResult?
+            var made: (result: TransformResult, frame: Frame)?
             let source = current
             // A chain may repeat an operator (six magnitudes): its place tells the steps apart
             // in status, diff and verify.
@@ -75,16 +73,22 @@ struct FrameChain: Sendable {
                 let input = try frame(source)
                 var q = Quarantine(strict: strict)
                 let out = try StepCodec.sensors { () throws(SensorError) in try op.apply(input, quarantine: &q) }
-                made = FrameStepResult(frame: out, quarantine: q)
-                return made!.encoded()
+                let stored = TransformResult(frame: try store.put(out.encoded(), deferSync: true), quarantine: q)
+                made = (stored, out)
+                return stored.encoded()
             }
-            current = id
             // A dry run's stand-in: nothing to decode, and every later step is a stand-in too.
-            if runner.isPlaceholder(id) { continue }
-            let result = try made ?? StepCodec.sensors { () throws(SensorError) in try FrameStepResult(decoding: try store.readSensors(id)) }
+            if runner.isPlaceholder(id) {
+                current = id
+                continue
+            }
+            // The small result record is read, not the frame: a step that is reused needs only
+            // its set-aside rows, and the frame is read if a later step runs.
+            let result = try made?.result ?? TransformResult(decoding: try store.read(id))
             if strict, let error = result.quarantine.strictError { throw error }
             if result.quarantine.total > 0 { quarantine.append((id, result.quarantine)) }
-            frames[id] = result.frame
+            if let made { frames[result.frame] = made.frame }
+            current = result.frame
         }
 
         var row: StatisticsRow?
@@ -149,6 +153,31 @@ struct FrameChain: Sendable {
         return Outcome(chunk: chunk, statistics: row, quarantine: quarantine)
     }
 
+}
+
+/// A transform step's stored result: the id of the frame it made (its own object, which the
+/// next step takes as input) and the rows it set aside. Canonical JSON.
+struct TransformResult {
+    var frame: ObjectID
+    var quarantine: Quarantine
+
+    func encoded() -> [UInt8] {
+        JSON.object(["frame": .string(frame.hex), "quarantine": StepCodec.params(quarantine.encoded())]).canonical()
+    }
+
+    init(frame: ObjectID, quarantine: Quarantine) {
+        self.frame = frame
+        self.quarantine = quarantine
+    }
+
+    init(decoding bytes: [UInt8]) throws {
+        guard case .object(let o) = try JSONReader.parse(bytes), case .string(let f)? = o["frame"], let frame = ObjectID(hex: f),
+              case .string(let q)? = o["quarantine"], let qbytes = StepCodec.bytes(hex: q) else {
+            throw SDSError(.badData, "a transform result object is malformed")
+        }
+        self.frame = frame
+        quarantine = try StepCodec.sensors { () throws(SensorError) in try Quarantine(decoding: qbytes) }
+    }
 }
 
 extension Quarantine {

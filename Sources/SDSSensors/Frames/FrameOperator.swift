@@ -109,33 +109,6 @@ public struct Quarantine: Sendable, Equatable {
     }
 }
 
-/// A frame operator's result as stored: the frame and the rows it set aside.
-public struct FrameStepResult: Sendable, Equatable {
-    public var frame: Frame
-    public var quarantine: Quarantine
-
-    public init(frame: Frame, quarantine: Quarantine) {
-        self.frame = frame
-        self.quarantine = quarantine
-    }
-
-    static let tag = ObjectTag("sFSR", version: 1, name: "FrameStepResult")
-
-    public func encoded() -> [UInt8] {
-        var w = BinaryWriter(Self.tag)
-        w.byteString(quarantine.encoded())
-        w.byteString(frame.encoded())
-        return w.bytes
-    }
-
-    public init(decoding bytes: [UInt8]) throws(SensorError) {
-        var r = try BinaryReader(bytes, Self.tag)
-        quarantine = try Quarantine(decoding: try r.byteString())
-        frame = try Frame(decoding: try r.byteString())
-        try r.finish()
-    }
-}
-
 extension BinaryWriter {
     /// Parameter bytes for a frame operator: a tag naming it, then the fields the closure writes.
     static func parameters(_ name: String, _ body: (inout BinaryWriter) -> Void) -> [UInt8] {
