@@ -59,8 +59,10 @@ struct FrameBuilder {
         ).assemble(entities: entities, chunkIDs: total.chunkIDs)
 
         if options.dryRun {
-            let rewritten = runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
-            return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: assembled.toRewrite + rewritten)
+            var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
+            // A source that a run step would make first is unknown: every shard may change.
+            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { rewritten += assembled.shards.map(\.file) }
+            return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: rewritten)
         }
         let git = try? workspace.gitRepository()
         var manifest = Manifest(

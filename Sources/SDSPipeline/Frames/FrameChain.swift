@@ -152,7 +152,6 @@ struct FrameChain: Sendable {
         }
         return Outcome(chunk: chunk, statistics: row, quarantine: quarantine)
     }
-
 }
 
 /// A transform step's stored result: the id of the frame it made (its own object, which the
