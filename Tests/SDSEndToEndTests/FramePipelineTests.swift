@@ -239,6 +239,21 @@ import Testing
         #expect(db[24..<28].allSatisfy { $0 == 0 } && db[92..<100].allSatisfy { $0 == 0 })
     }
 
+    @Test func aSourceMadeByARunStepIsReadLikeAFile() throws {
+        let spec = "steps:\n  copy:\n    run: cp {in} {out}\n    inputs: [data/a.csv]\n    outputs: a.csv\n"
+            + Self.spec.replacingOccurrences(of: "path: data/a.csv", with: "path: steps.copy")
+        let h = try Self.workspace(spec: spec)
+        defer { h.cleanup() }
+        // Before the step has run, its output is unknown: every shard would be rewritten.
+        let plan = try h.sds("build", "--dry-run")
+        plan.expectOK()
+        #expect(plan.stdout.contains("toy-train.tfrecord-00000-of-00001") && plan.stdout.contains("toy-test.tfrecord-00000-of-00001"),
+                "\(plan.stdout)")
+        let out = try build(h)
+        #expect((out["shards"] as! [[String: Any]]).map { $0["examples"] as! Int }.reduce(0, +) == 4)
+        #expect(try build(h)["steps_run"] as? Int == 0)
+    }
+
     @Test func aDryRunAndStatusExplainAStudyBuild() throws {
         let h = try Self.workspace()
         defer { h.cleanup() }
