@@ -96,7 +96,11 @@ public struct OutputFolder {
             return false
         }
         let known = Set(wanted.map(\.0))
-        let foreign = existing.filter { !known.contains($0) && !$0.hasPrefix(manifest.dataset.name + "-") && !$0.hasSuffix(".json") }
+        // Names sds writes (an earlier build's shards or statistics tables) may go; others stop the build.
+        let foreign = existing.filter {
+            !known.contains($0) && !$0.hasPrefix(manifest.dataset.name + "-") && !$0.hasSuffix(".json")
+                && !$0.hasPrefix("statistics-") && $0 != StatisticsTables.databaseName
+        }
         if !foreign.isEmpty {
             throw SDSError(.conflict, "the output folder '\(path)' holds files sds did not write: \(foreign.prefix(5).joined(separator: ", "))",
                            hint: "move them elsewhere, or set 'output:' in \(Spec.fileName) to another folder")

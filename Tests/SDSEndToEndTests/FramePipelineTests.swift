@@ -237,6 +237,12 @@ import Testing
         // The header bytes that name the writing SQLite and count changes are zeroed.
         let db = [UInt8](try Data(contentsOf: URL(fileURLWithPath: h.path("out/toy/1.0.0/statistics.sqlite"))))
         #expect(db[24..<28].allSatisfy { $0 == 0 } && db[92..<100].allSatisfy { $0 == 0 })
+
+        // Dropping the statistics later removes the tables sds wrote (they are not someone else's files).
+        try h.write("sds.yaml", try h.read("sds.yaml").replacingOccurrences(of: "    statistics: {rows: samples, total: {sum: v}}\n", with: ""))
+        _ = try build(h)
+        #expect(!h.exists("out/toy/1.0.0/statistics.sqlite") && !h.exists("out/toy/1.0.0/statistics-first.csv"))
+        try h.sds("query", "SELECT 1").expectStatus(66)
     }
 
     @Test func aSourceMadeByARunStepIsReadLikeAFile() throws {
