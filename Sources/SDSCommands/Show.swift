@@ -81,5 +81,19 @@ struct Show: ParsableCommand, StoreCommand {
             }
         }
         st.print()
+        if let files = m["files"]?.object, !files.isEmpty {
+            Table.header("other output files")
+            var f = Table()
+            for (name, id) in files.sorted(by: { $0.key < $1.key }) { f.add(name, String((id.string ?? "?").prefix(12))) }
+            f.print()
+        }
+        if let q = m["quarantine"]?.object, !q.isEmpty {
+            Table.header("bad rows set aside")
+            var t = Table()
+            for (reason, v) in q.sorted(by: { $0.key < $1.key }) {
+                t.add(reason, "\(v["rows"]?.int ?? 0) rows", "first at " + (v["first"]?.array.compactMap(\.string) ?? []).joined(separator: ", "))
+            }
+            t.print()
+        }
     }
 }

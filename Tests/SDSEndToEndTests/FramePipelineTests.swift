@@ -75,6 +75,8 @@ import Testing
         // The manifest keeps the counts, so a later reader of the build sees them.
         let show = try JSONSerialization.jsonObject(with: Data(try h.sds("show", "--json").stdout.utf8)) as! [String: Any]
         #expect(((show["quarantine"] as? [String: Any])?["bad number"] as? [String: Any])?["rows"] as? Int == 1)
+        let shown = try h.sds("show").stdout
+        #expect(shown.contains("bad rows set aside") && shown.contains("1 rows  first at data/a.csv:7"), "\(shown)")
     }
 
     @Test func aStepTwoStudiesShareCountsItsBadRowsOnceAndRenamedFilesAreNamed() throws {
