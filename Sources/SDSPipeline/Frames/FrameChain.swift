@@ -170,9 +170,10 @@ struct TransformResult {
     }
 
     init(decoding bytes: [UInt8]) throws {
-        guard case .object(let o) = try JSONReader.parse(bytes), case .string(let f)? = o["frame"], let frame = ObjectID(hex: f),
+        guard case .object(let o)? = try? JSONReader.parse(bytes), case .string(let f)? = o["frame"], let frame = ObjectID(hex: f),
               case .string(let q)? = o["quarantine"], let qbytes = StepCodec.bytes(hex: q) else {
-            throw SDSError(.badData, "a transform result object is malformed")
+            throw SDSError(.badData, "a transform step's stored result is malformed",
+                           hint: "'sds fsck' checks the store; deleting .sensorstore/index.sqlite makes every step run again")
         }
         self.frame = frame
         quarantine = try StepCodec.sensors { () throws(SensorError) in try Quarantine(decoding: qbytes) }
