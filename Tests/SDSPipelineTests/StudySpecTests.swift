@@ -73,5 +73,9 @@ import Testing
             .contains("repeats a column name"))
         #expect(error(robot.replacingOccurrences(of: "studies:\n  machina:", with: "studies:\n  sqlite_x:"))
             .contains("clashes with"))
+        #expect(error(fitbit.replacingOccurrences(of: "match: same_day}", with: "match: same_day, zone: Nowhere/Land}"))
+            .contains("unknown time zone \"Nowhere/Land\""))
+        #expect(error(fitbit.replacingOccurrences(of: "      bmi: {source: weight", with: "      sleep_minutes: {source: weight"))
+            .contains("'sleep_minutes' names both a label and an attribute"))
     }
 }

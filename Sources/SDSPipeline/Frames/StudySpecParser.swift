@@ -22,6 +22,10 @@ extension Spec {
         var joins: [FrameSpec.Join] = []
         for (label, n) in try m["labels"]?.namedEntries() ?? [] {
             let j = try n.mapping(allowed: ["source", "column", "match", "zone", "max_age"], required: ["source", "column"])
+            if let z = j["zone"] {
+                let zone = try z.string()
+                try z.sensors { () throws(SensorError) in try ZoneCheck.validate(zone) }
+            }
             let match: LabelMatch = try j["match"]?.oneOf(["same_day", "as_of"]) == "as_of"
                 ? .asOf(maxAge: try j["max_age"]?.durationMilliseconds())
                 : .sameDay(zone: try j["zone"]?.string() ?? "UTC")
@@ -33,6 +37,10 @@ extension Spec {
             joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!),
                                         kind: .attribute(AttributeJoin(column: try j["column"]!.string(), name: attribute,
                                                                        asOf: try j["as_of"]?.bool() ?? true))))
+        }
+        let scalarNames = joins.map(\.scalarName)
+        if let dup = scalarNames.enumerated().first(where: { scalarNames[..<$0.offset].contains($0.element) })?.element {
+            throw node.error("'\(dup)' names both a label and an attribute (or two of them); give each its own name")
         }
         var rules: [WindowFilterRule] = []
         var ruleNames: [(String, SpecNode, Bool)] = []   // (name, node, is a channel)
@@ -76,7 +84,6 @@ extension Spec {
         }
         let f = try m["features"]?.mapping(allowed: ["masks", "missing", "scalars"])
         var scalarFeatures: [ScalarFeature] = []
-        let scalarNames = joins.map(\.scalarName)
         for (scalar, n) in try f?["scalars"]?.namedEntries() ?? [] {
             guard scalarNames.contains(scalar) else {
                 throw n.error("'\(n.path)': no label or attribute '\(scalar)' in this study",
