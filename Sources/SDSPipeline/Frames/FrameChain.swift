@@ -30,14 +30,15 @@ struct FrameChain: Sendable {
         // Steps are named like shards and lineage name the partition: STUDY/PARTITION.
         let entity = study.name + "/" + p
         var quarantine: [(result: ObjectID, rows: Quarantine)] = []
-        var frames: [ObjectID: Frame] = [:]
+        // Only the newest frame is kept in memory: each step reads the one before it.
+        var latest: (id: ObjectID, frame: Frame)?
         var windowed: [ObjectID: WindowedPartition] = [:]
         func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID], _ body: () throws -> [UInt8]) throws -> ObjectID {
             try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
                            inputs: inputs, partition: entity, compute: body)
         }
         func frame(_ id: ObjectID) throws -> Frame {
-            if let f = frames[id] { return f }
+            if let latest, latest.id == id { return latest.frame }
             let bytes = try store.read(id)
             return try StepCodec.sensors { () throws(SensorError) in try Frame(decoding: bytes) }
         }
@@ -60,7 +61,7 @@ struct FrameChain: Sendable {
                 made = m
                 return m.encoded()
             }
-            if let made { frames[current] = made }
+            if let made { latest = (current, made) }
         }
         for (position, op) in study.transforms.enumerated() {
             let kind = type(of: op)
@@ -87,7 +88,7 @@ struct FrameChain: Sendable {
             let result = try made?.result ?? TransformResult(decoding: try store.read(id))
             if strict, let error = result.quarantine.strictError { throw error }
             if result.quarantine.total > 0 { quarantine.append((id, result.quarantine)) }
-            if let made { frames[result.frame] = made.frame }
+            if let made { latest = (result.frame, made.frame) }
             current = result.frame
         }
 
