@@ -86,12 +86,7 @@ struct WearableOperators {
         if let label { names2.label = label.feature; names2.labelPresent = label.presentFeature }
         assembly = AssemblyParameters(names: names2,
                                       dataset: spec.constants.first { $0.name == "dataset" }?.value ?? spec.dataset.name)
-        var upper = 0
-        let rules = zip(spec.splits.names, zip(spec.splits.percents, spec.splits.shards)).map { name, ps in
-            upper += ps.0
-            return SplitRule(name: name, upperBound: upper, shardCount: ps.1)
-        }
-        splits = try StepCodec.sensors { () throws(SensorError) in try SplitParameters(salt: spec.splits.salt, rules: rules) }
+        splits = try spec.splits.parameters()
     }
 }
 

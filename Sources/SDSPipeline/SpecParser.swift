@@ -110,20 +110,7 @@ extension Spec {
             coverage = Windows(coverageChannel: try m["channel"]!.string(), minCoverageMinutes: Int(try m["minutes"]!.int()))
         }
 
-        let sp = try top["splits"]!.mapping(allowed: ["salt", "percent", "shards"], required: ["percent", "shards"])
-        var names: [String] = [], percents: [Int] = [], shards: [Int] = []
-        let shardMap = Dictionary(uniqueKeysWithValues: try sp["shards"]!.namedEntries().map { ($0.name, $0.node) })
-        for (split, node) in try sp["percent"]!.namedEntries() {
-            names.append(split)
-            let percent = try node.int()
-            guard (1...100).contains(percent) else { throw node.error("'\(node.path)' must be a percent from 1 to 100, found \(percent)") }
-            percents.append(Int(percent))
-            guard let s = shardMap[split] else { throw sp["shards"]!.error("splits.shards needs a count for '\(split)'") }
-            let n = Int(try s.int())
-            guard n > 0 else { throw s.error("a split needs at least one shard") }
-            shards.append(n)
-        }
-        guard percents.reduce(0, +) == 100 else { throw sp["percent"]!.error("splits.percent must add up to 100") }
+        let splits = try parseSplits(top["splits"]!)
 
         let f = try top["features"]!.mapping(allowed: ["sensor", "constants"], required: ["sensor"])
         let sensor = try f["sensor"]!.list().map { try $0.string() }
@@ -143,8 +130,7 @@ extension Spec {
         let output = try top["output"]?.string() ?? "out"
 
         return Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
-                    captionTemplate: caption, splits: Splits(salt: try sp["salt"]?.string() ?? "", names: names,
-                                                             percents: percents, shards: shards),
+                    captionTemplate: caption, splits: splits,
                     sensorChannels: sensor, constants: constants, outputDirectory: output, runSteps: runSteps)
     }
 }

@@ -44,12 +44,7 @@ struct FrameBuilder {
             try runStudy(study, sources: sources, runner: runner, options: options, into: &total)
         }
         let entities = total.chunkIDs.keys.sorted { FileIO.bytewiseLess($0, $1) }
-        var upper = 0
-        let rules = zip(spec.splits.names, zip(spec.splits.percents, spec.splits.shards)).map { name, ps in
-            upper += ps.0
-            return SplitRule(name: name, upperBound: upper, shardCount: ps.1)
-        }
-        let splits = try StepCodec.sensors { () throws(SensorError) in try SplitParameters(salt: spec.splits.salt, rules: rules) }
+        let splits = try spec.splits.parameters()
         let assembled = try ShardAssembler(
             runner: runner, store: store, splits: splits, datasetName: spec.dataset.name,
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,

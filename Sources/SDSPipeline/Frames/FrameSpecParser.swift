@@ -37,33 +37,14 @@ extension Spec {
                                         hint: "give them the same window features and scalar features")
         }
 
-        let (splits, salt) = try parseSplits(top["splits"]!)
-        let frames = FrameSpec(sources: sources, studies: studies, subjectSalt: salt)
+        let splits = try parseSplits(top["splits"]!)
+        let frames = FrameSpec(sources: sources, studies: studies, subjectSalt: splits.salt)
         var spec = Spec(dataset: dataset, sources: sources.map { Source(name: $0.name, path: $0.path, entity: "", time: "", channels: []) },
                         labels: [], alignment: [], windows: Windows(coverageChannel: "", minCoverageMinutes: 0),
                         captionTemplate: "", splits: splits, sensorChannels: [], constants: [],
                         outputDirectory: try top["output"]?.string() ?? "out", runSteps: runSteps)
         spec.frames = frames
         return spec
-    }
-
-    static func parseSplits(_ node: SpecNode) throws -> (Splits, String) {
-        let sp = try node.mapping(allowed: ["salt", "percent", "shards"], required: ["percent", "shards"])
-        var names: [String] = [], percents: [Int] = [], shards: [Int] = []
-        let shardMap = Dictionary(uniqueKeysWithValues: try sp["shards"]!.namedEntries().map { ($0.name, $0.node) })
-        for (split, n) in try sp["percent"]!.namedEntries() {
-            names.append(split)
-            let percent = try n.int()
-            guard (1...100).contains(percent) else { throw n.error("'\(n.path)' must be a percent from 1 to 100, found \(percent)") }
-            percents.append(Int(percent))
-            guard let s = shardMap[split] else { throw sp["shards"]!.error("splits.shards needs a count for '\(split)'") }
-            let k = try s.int()
-            guard (1...100_000).contains(k) else { throw s.error("a split needs 1 to 100000 shards, found \(k)") }
-            shards.append(Int(k))
-        }
-        guard percents.reduce(0, +) == 100 else { throw sp["percent"]!.error("splits.percent must add up to 100") }
-        let salt = try sp["salt"]?.string() ?? ""
-        return (Splits(salt: salt, names: names, percents: percents, shards: shards), salt)
     }
 
     private static func readerSettings(_ m: [String: SpecNode]) throws -> TableReaderParameters {
