@@ -129,6 +129,8 @@ public struct GarbageCollector {
             } else if s.op.hasPrefix("frame."), s.op.contains("#") {
                 // A transform's result names the frame it made.
                 if let t = try? TransformResult(decoding: workspace.store.read(r)) { reach.insert(t.frame) }
+            } else if s.op == StatisticsTables.operatorName {
+                for (_, v) in (try? JSONReader.parse(workspace.store.read(r)))?.object ?? [:] { mark(v.string) }
             } else if s.op == TableReader.name {
                 // The partition index names every partition frame and the quarantine report.
                 let index = try? JSONReader.parse(workspace.store.read(r))

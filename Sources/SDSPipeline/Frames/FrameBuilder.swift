@@ -66,7 +66,7 @@ struct FrameBuilder {
             gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
-        manifest.files = try StatisticsTables(store: store).write(total.tables)
+        manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
         manifest.quarantine = total.quarantine
         return Builder.Result(manifest: manifest, trace: runner.trace)
     }
@@ -76,7 +76,7 @@ struct FrameBuilder {
     struct StudyOutcome {
         var chunkIDs: [String: ObjectID] = [:]
         var lineage: [String: [Builder.PartitionSource]] = [:]
-        var tables: [(study: String, statistics: PartitionStatistics, rows: [StatisticsRow])] = []
+        var tables: [StatisticsTables.Table] = []
         var quarantine = Quarantine()
         /// Step results whose set-aside rows are counted (a step two studies share counts once).
         var counted = Set<ObjectID>()
@@ -136,7 +136,9 @@ struct FrameBuilder {
             total.chunkIDs[study.name + "/" + p] = o.chunk
             total.lineage[study.name + "/" + p] = from(p)
         }
-        if let stats = study.statistics { total.tables.append((study.name, stats, outcomes.compactMap(\.statistics))) }
+        if let stats = study.statistics {
+            total.tables.append(StatisticsTables.Table(study: study.name, statistics: stats, rows: outcomes.compactMap(\.statistics)))
+        }
     }
 
     /// The stored input of a source: a run step's output, a file the index vouches for, or

@@ -18,7 +18,8 @@ struct FrameChain: Sendable {
 
     struct Outcome: Sendable {
         var chunk: ObjectID
-        var statistics: StatisticsRow?
+        /// The partition's statistics row: its object, and the row itself when it was made now.
+        var statistics: (id: ObjectID, made: StatisticsRow?)?
         /// The rows each step set aside, by step result: a result two studies share counts once.
         var quarantine: [(result: ObjectID, rows: Quarantine)]
     }
@@ -92,18 +93,16 @@ struct FrameChain: Sendable {
             current = result.frame
         }
 
-        var row: StatisticsRow?
+        var row: (id: ObjectID, made: StatisticsRow?)?
         if let stats = study.statistics {
             let source = current
+            var made: StatisticsRow?
             let id = try step(PartitionStatistics.name, PartitionStatistics.version, stats.parameters(), [source]) {
                 let input = try frame(source)
-                row = try StepCodec.sensors { () throws(SensorError) in try stats.apply(input) }
-                return row!.encoded()
+                made = try StepCodec.sensors { () throws(SensorError) in try stats.apply(input) }
+                return made!.encoded()
             }
-            if row == nil && !runner.isPlaceholder(id) {
-                let bytes = try store.read(id)
-                row = try StepCodec.sensors { () throws(SensorError) in try StatisticsRow(decoding: bytes) }
-            }
+            row = (id, made)
         }
 
         func windowStep(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID],

@@ -91,6 +91,7 @@ public struct FrameSpec: Sendable {
             AttributeJoin.name: AttributeJoin.version, WindowFilter.name: WindowFilter.version,
             WindowCaption.name: WindowCaption.version, WindowExampleAssembly.name: WindowExampleAssembly.version,
             PartitionStatistics.name: PartitionStatistics.version,
+            StatisticsTables.operatorName: StatisticsTables.operatorVersion,
             RecordChunk.operatorName: RecordChunk.operatorVersion, ShardAssembly.operatorName: ShardAssembly.operatorVersion,
         ]
         for b in FrameTransformCatalog.all { v[b.operatorName] = b.version }
