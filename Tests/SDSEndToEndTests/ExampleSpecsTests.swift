@@ -111,10 +111,12 @@ import Testing
         let again = try Self.json(try h.run(Harness.binary, ["build", "--json", "-j", "2"], cwd: dir).stdout) as! [String: Any]
         #expect(again["steps_run"] as? Int == 0)
         #expect(again["build"] as? String == first["build"] as? String)
-        // A fresh store, two threads: the same build id, so the same shard bytes.
+        // A fresh store, two threads, another time zone and locale: the same build id, so the
+        // same shard and statistics bytes (design promise 2).
         try FileManager.default.removeItem(atPath: dir + "/../../.sensorstore")
         try h.run(Harness.binary, ["init"], cwd: dir + "/../..").expectOK()
-        let fresh = try Self.json(try h.run(Harness.binary, ["build", "--json", "-j", "2"], cwd: dir).stdout) as! [String: Any]
+        let elsewhere = ["TZ": "America/New_York", "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8"]
+        let fresh = try Self.json(try h.run(Harness.binary, ["build", "--json", "-j", "2"], cwd: dir, env: elsewhere).stdout) as! [String: Any]
         #expect(fresh["build"] as? String == first["build"] as? String)
         try h.run(Harness.binary, ["verify"], cwd: dir).expectOK()
     }
