@@ -22,15 +22,12 @@ extension Spec {
         var joins: [FrameSpec.Join] = []
         for (label, n) in try m["labels"]?.namedEntries() ?? [] {
             let j = try n.mapping(allowed: ["source", "column", "match", "zone", "max_age"], required: ["source", "column"])
-            if let z = j["zone"] {
-                let zone = try z.string()
-                try z.sensors { () throws(SensorError) in try ZoneCheck.validate(zone) }
-            }
             let match: LabelMatch = try j["match"]?.oneOf(["same_day", "as_of"]) == "as_of"
                 ? .asOf(maxAge: try j["max_age"]?.durationMilliseconds())
                 : .sameDay(zone: try j["zone"]?.string() ?? "UTC")
-            joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!),
-                                        kind: .label(WindowLabelJoin(column: try j["column"]!.string(), name: label, match: match))))
+            let join = WindowLabelJoin(column: try j["column"]!.string(), name: label, match: match)
+            try (j["zone"] ?? n).sensors { () throws(SensorError) in try join.validate() }
+            joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!), kind: .label(join)))
         }
         for (attribute, n) in try m["attributes"]?.namedEntries() ?? [] {
             let j = try n.mapping(allowed: ["source", "column", "as_of"], required: ["source", "column"])

@@ -85,12 +85,22 @@ public struct WindowLabelJoin: Sendable, Equatable {
     ///
     /// - Throws: `SensorError(.invalidParameter)` for an unknown zone, a negative `maxAge`,
     ///   a table of another partition or without `column`.
+    /// Checks the parameters before any data is read (a known zone, a maxAge not below 0).
+    public func validate() throws(SensorError) {
+        switch match {
+        case .asOf(let maxAge):
+            if let maxAge, maxAge < 0 { throw SensorError.parameter("\(Self.name): maxAge must not be negative (is \(maxAge))") }
+        case .sameDay(let zone):
+            _ = try WindowDays(zone: zone, for: Self.name)
+        }
+    }
+
     public func apply(_ w: WindowedPartition, table: Frame?) throws(SensorError) -> WindowedPartition {
+        try validate()
         let labels = try ScalarSeries(table, column: column, partition: w.partition, op: Self.name)
         var out = w
         switch match {
         case .asOf(let maxAge):
-            if let maxAge, maxAge < 0 { throw SensorError.parameter("\(Self.name): maxAge must not be negative (is \(maxAge))") }
             for i in out.windows.indices {
                 let end = out.windows[i].end
                 var value = WindowScalar.missing
