@@ -3,6 +3,7 @@ import Glibc
 import SDSCatalog
 import SDSCore
 import SDSPipeline
+import SDSSensors
 import SDSStore
 
 struct Query: ParsableCommand, StoreCommand {
@@ -100,12 +101,17 @@ struct Query: ParsableCommand, StoreCommand {
             }
         }
         if csv {
-            func quoted(_ s: String) -> String {
-                s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : s
+            // The same quoting as the statistics CSV files themselves.
+            func line(_ fields: [String]) -> String {
+                var out: [UInt8] = []
+                for (i, f) in fields.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    StatisticsTable.appendField(f, to: &out)
+                }
+                return String(decoding: out, as: UTF8.self)
             }
-            Output.line(names.map(quoted).joined(separator: ","))
-            for r in rows { Output.line(r.map { quoted(text($0)) }.joined(separator: ",")) }
+            Output.line(line(names))
+            for r in rows { Output.line(line(r.map(text))) }
             return
         }
         var t = Table()

@@ -252,16 +252,7 @@ public enum StatisticsTable {
     /// quote, CR or LF is quoted, its quotes doubled (RFC 4180).
     public static func csv(names: [String], rows: [StatisticsRow], types: [StatisticType]? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        func field(_ s: String) {
-            let needsQuotes = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }
-            guard needsQuotes else { out.append(contentsOf: s.utf8); return }
-            out.append(UInt8(ascii: "\""))
-            for b in s.utf8 {
-                out.append(b)
-                if b == UInt8(ascii: "\"") { out.append(b) }
-            }
-            out.append(UInt8(ascii: "\""))
-        }
+        func field(_ s: String) { appendField(s, to: &out) }
         field("partition")
         for name in names {
             out.append(UInt8(ascii: ","))
@@ -287,5 +278,18 @@ public enum StatisticsTable {
             out.append(0x0A)
         }
         return out
+    }
+
+    /// Appends one CSV field: as it is, or quoted with its quotes doubled when it holds a
+    /// comma, quote, CR or LF (RFC 4180).
+    public static func appendField(_ s: String, to out: inout [UInt8]) {
+        let needsQuotes = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A }
+        guard needsQuotes else { out.append(contentsOf: s.utf8); return }
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            out.append(b)
+            if b == UInt8(ascii: "\"") { out.append(b) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
