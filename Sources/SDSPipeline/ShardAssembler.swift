@@ -32,7 +32,8 @@ struct ShardAssembler: Sendable {
         var inputs: [ObjectID] { chunks.map(\.chunk.data) }
     }
 
-    func assemble(entities: [String], chunkIDs: [String: ObjectID]) throws -> Outcome {
+    /// `decoded`: chunks the caller has already read, by entity (they are not read again).
+    func assemble(entities: [String], chunkIDs: [String: ObjectID], decoded: [String: RecordChunk] = [:]) throws -> Outcome {
         var members: [[Int]: [String]] = [:]
         for e in entities {
             let a = SplitAssigner.assign(entity: splitKey(e), splits)
@@ -48,7 +49,7 @@ struct ShardAssembler: Sendable {
                     out.toRewrite.append(file)
                     continue
                 }
-                let chunks = try subjects.map { e in (e, try RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
+                let chunks = try subjects.map { e in (e, try decoded[e] ?? RecordChunk(decoding: try store.read(chunkIDs[e]!))) }
                 plans.append(Plan(split: rule.name, index: index, count: rule.shardCount, file: file,
                                   chunks: chunks.filter { $0.1.count > 0 }))
             }

@@ -51,7 +51,7 @@ struct FrameBuilder {
             jobs: options.jobs == 1 ? 1 : options.threads,
             // Study names hold no '/', so the subject is what follows the first one.
             splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
-        ).assemble(entities: entities, chunkIDs: total.chunkIDs)
+        ).assemble(entities: entities, chunkIDs: total.chunkIDs, decoded: total.chunks)
 
         if options.dryRun {
             var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
@@ -75,6 +75,8 @@ struct FrameBuilder {
     /// tables and set-aside rows.
     struct StudyOutcome {
         var chunkIDs: [String: ObjectID] = [:]
+        /// The chunks read to count examples, handed to shard assembly so it need not read them again.
+        var chunks: [String: RecordChunk] = [:]
         var lineage: [String: [Builder.PartitionSource]] = [:]
         var tables: [StatisticsTables.Table] = []
         var quarantine = Quarantine()
@@ -125,7 +127,13 @@ struct FrameBuilder {
             let bases = lineBases(p)
             for (result, rows) in o.quarantine where total.counted.insert(result).inserted { total.quarantine.merge(rows.shifted(bases)) }
             // A dry run's stand-in chunk counts as non-empty: its shard would be rewritten.
-            counts[p] = runner.isPlaceholder(o.chunk) ? 1 : try RecordChunk(decoding: try workspace.store.read(o.chunk)).count
+            if runner.isPlaceholder(o.chunk) {
+                counts[p] = 1
+            } else {
+                let chunk = try RecordChunk(decoding: try workspace.store.read(o.chunk))
+                counts[p] = chunk.count
+                total.chunks[study.name + "/" + p] = chunk
+            }
         }
         var chosen = partitions.filter { counts[$0]! > 0 }
         if let cap = study.maxSubjects, chosen.count > cap {
