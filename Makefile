@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 SWIFT_RELEASE = swift build -c release --static-swift-stdlib --product sds
 
-.PHONY: setup build demo test unit interop bench clean
+.PHONY: setup build demo test unit interop bench reliability clean
 
 setup:
 	@scripts/setup.sh
@@ -19,10 +19,21 @@ test: setup
 	swift build --build-tests
 	SDS_PYTHON=$$(tests/interop/venv.sh) swift test --skip-build
 	tests/interop/run.sh .build/debug/sds
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Seconds per fuzz target in `make test`; the long form below runs 600.
+FUZZ_SECONDS ?= 10
+
+# The long forms of docs/reliability.md: each fuzz target 10 minutes, 200 kill -9 trials,
+# the concurrent paths under ThreadSanitizer.
+reliability: setup
+	tests/fuzz/run.sh 600
+	tests/crash/kill9.sh 200
+	tests/tsan/run.sh
 
 bench:
 	bench/store_bench.sh
 	bench/tfrecord_bench.sh
 
 clean:
-	rm -rf .build demo
+	rm -rf .build .build-fuzz .build-tsan demo

@@ -51,6 +51,10 @@ let package = Package(
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
 
+        // MARK: Fuzzing (tests/fuzz/: libFuzzer with -sanitize=fuzzer -DSDS_FUZZ; plain builds replay files)
+        .target(name: "SDSFuzzTargets", dependencies: ["SDSCore", "SDSStore", "SDSPipeline", "SDSSensors", "SDSTFRecord"]),
+        .executableTarget(name: "sds-fuzz", dependencies: ["SDSFuzzTargets"]),
+
         // MARK: Tests
         .testTarget(name: "SDSCoreTests", dependencies: ["SDSCore"]),
         .testTarget(name: "SDSStoreTests", dependencies: ["SDSStore", "SDSCatalog", "SDSGit"]),
@@ -58,5 +62,6 @@ let package = Package(
         .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
         .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
         .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "SDSCatalog", "sds"]),
+        .testTarget(name: "SDSFuzzTests", dependencies: ["SDSFuzzTargets"]),
     ]
 )

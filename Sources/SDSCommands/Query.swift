@@ -52,10 +52,9 @@ struct Query: ParsableCommand, StoreCommand {
                 throw SDSError(.notFound, "build \(b.id.short) has no statistics tables",
                                hint: "add 'statistics:' to a study in \(Spec.fileName) and build again")
             }
-            let tmp = ws.store.newTempPath()
-            defer { unlink(tmp) }
-            try FileIO.writeFileAtomically(tmp, try ws.store.read(id))
-            let db = try SQLiteDatabase(path: tmp, readOnly: true)
+            // Checked against its id, then opened where it is: a query writes nothing (journal off).
+            _ = try ws.store.read(id)
+            let db = try SQLiteDatabase(path: ws.store.path(of: id), readOnly: true)
             let sql = tables
                 ? "SELECT m.name AS \"table\", p.name AS \"column\", p.type AS type FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY m.name, p.cid"
                 : arguments.last!

@@ -129,6 +129,7 @@ public enum FileIO {
     public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
         let dir = parentDirectory(path)
         let tmp = "\(dir)/\(tempName(for: baseName(path)))"
+        removeStaleTemps(of: baseName(path), in: dir)
         let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
         do {
             try writeAll(fd, bytes, path: tmp)
@@ -139,12 +140,25 @@ public enum FileIO {
             unlink(tmp)
             throw error
         }
+        Failpoint.fileWritten.pass()
         guard rename(tmp, path) == 0 else {
             let code = errno
             unlink(tmp)
             throw SDSError.io("cannot rename into", path: path, errno: code)
         }
+        Failpoint.fileRenamed.pass()
         try fsyncDirectory(dir)
+    }
+
+    /// Removes `.NAME.sds-tmp-PID` files of processes that died mid-replace (a crash must
+    /// not leave files in the work tree once the same file is written again).
+    public static func removeStaleTemps(of name: String, in dir: String) {
+        let prefix = ".\(name).sds-tmp-"
+        guard let names = try? listDirectory(dir) else { return }
+        for n in names where n.hasPrefix(prefix) && isTempName(n) {
+            guard let pid = Int32(n.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(dir + "/" + n)
+        }
     }
 
     /// The temp name used beside `name` while replacing it atomically.

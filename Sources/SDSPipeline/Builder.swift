@@ -81,6 +81,8 @@ public struct Builder {
     public func run(_ options: Options) throws -> Result {
         // Inputs read by this build, recorded in the index once their objects are durable.
         var read: [(path: String, stat: FileStat, id: ObjectID)] = []
+        // A plan (status, diff, --dry-run) leaves the store as it found it.
+        if options.dryRun { workspace.store.writeNothing() }
         do {
             let result = try runSteps(options, read: &read)
             try workspace.store.syncPendingDirectories()
@@ -90,6 +92,8 @@ public struct Builder {
             // Finished results stay useful to the next build, whatever stopped this one.
             if (try? workspace.store.syncPendingDirectories()) != nil {
                 try? Scanner(workspace: workspace, mode: .store).record(read)
+            } else {
+                workspace.store.discardStaged()
             }
             throw error
         }

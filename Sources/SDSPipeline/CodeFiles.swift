@@ -22,7 +22,14 @@ struct CodeFiles {
         guard let snap = try Scanner(workspace: workspace, mode: .store).scan(rel(path)) else {
             throw SDSError(.notFound, "\(what) '\(rel(path))' disappeared while it was read")
         }
-        for tree in snap.trees.values { try workspace.store.put(tree.encoded(), deferSync: true) }
+        // Children first, the order staged objects are published in (see `Staging.drain`).
+        var trees = snap.trees
+        func stage(_ id: ObjectID) throws {
+            guard let tree = trees.removeValue(forKey: id) else { return }
+            for e in tree.entries where e.kind == .directory { try stage(e.id) }
+            try workspace.store.put(tree.encoded(), deferSync: true)
+        }
+        try stage(snap.id)
         return (snap.id, snap.kind == .dir ? .directory : st.isExecutable ? .executable : .file)
     }
 

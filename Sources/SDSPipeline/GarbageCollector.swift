@@ -70,11 +70,13 @@ public struct GarbageCollector {
         if dryRun { return report }
         // Reverse of the write order: forget what names the objects, then remove them.
         let index = try workspace.index()
+        Failpoint.gcForget.pass()
         report.stepsForgotten = try index.forgetSteps(withResults: Set(doomed.map(\.0)))
         try index.forgetCompleteTrees()
         var folders = Set<String>()
         for (id, _) in doomed {
             let p = workspace.store.path(of: id)
+            Failpoint.gcUnlink.pass()
             try FileIO.remove(p)
             folders.insert(FileIO.parentDirectory(p))
         }

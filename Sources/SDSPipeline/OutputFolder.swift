@@ -126,6 +126,7 @@ public struct OutputFolder {
             for (name, bytes) in metadata { try FileIO.writeFileAtomically(tmp + "/" + name, bytes) }
             try FileIO.fsyncDirectory(tmp)
             try FileIO.makeDirectories(FileIO.parentDirectory(dest))
+            Failpoint.outputSwap.pass()
             try swapIn(tmp, dest)
         } catch {
             try? FileIO.removeTree(tmp)

@@ -40,6 +40,8 @@ public final class StepRunner: Sendable {
     /// In a dry run nothing is computed: a missing step gets a placeholder result.
     let dryRun: Bool
     private let placeholders = Mutex<Set<ObjectID>>([])
+    /// Rows for the step cache whose results wait to be published (see `recordPublished`).
+    private let unrecorded = Mutex<[(key: ObjectID, result: ObjectID, op: String)]>([])
 
     /// Opens its own index connection, which only this runner uses (behind a lock).
     public init(workspace: Workspace, dryRun: Bool = false) throws {
@@ -94,8 +96,26 @@ public final class StepRunner: Sendable {
         }
         let result = try compute()
         note(true, result)
-        try index.withLock { try $0.recordSteps([(key, result, op)]) }
+        if unrecorded.withLock({ $0.append((key, result, op)); return $0.count == 1 }) {
+            store.whenPublished { [self] in try recordPublished() }
+        }
         return result
+    }
+
+    /// Records the rows whose results are published; the rest wait for the next publish. A
+    /// row recorded earlier would outlive its result if the build died before publishing it.
+    private func recordPublished() throws {
+        let rows = unrecorded.withLock { r in defer { r.removeAll() }; return r }
+        let ready = rows.filter { store.isPublished($0.result) }
+        if ready.count < rows.count {
+            let waiting = rows.filter { !store.isPublished($0.result) }
+            if unrecorded.withLock({ r in r += waiting; return r.count == waiting.count }) {
+                store.whenPublished { [self] in try recordPublished() }
+            }
+        }
+        guard !ready.isEmpty else { return }
+        Failpoint.stepCacheRecord.pass()
+        try index.withLock { try $0.recordSteps(ready) }
     }
 
     /// Adds steps that were logged aside (their work turned out to count).

@@ -170,6 +170,7 @@ public struct Checkout {
         for action in actions {
             switch action {
             case .remove(let rel):
+                Failpoint.checkoutRemove.pass()
                 try FileIO.removeTree(workspace.absolute(rel))
                 report.removed.append(rel)
                 touchedDirs.insert(FileIO.parentDirectory(workspace.absolute(rel)))
@@ -203,6 +204,7 @@ public struct Checkout {
     private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t) throws {
         let tmp = FileIO.parentDirectory(abs) + "/" + FileIO.tempName(for: FileIO.baseName(abs))
         try FileIO.remove(tmp)
+        FileIO.removeStaleTemps(of: FileIO.baseName(abs), in: FileIO.parentDirectory(abs))
         if kind == .symlink {
             let target = String(decoding: try workspace.store.read(id), as: UTF8.self)
             guard symlink(target, tmp) == 0 else { throw SDSError.io("cannot create link", path: tmp, errno: errno) }
@@ -218,6 +220,7 @@ public struct Checkout {
                 throw error
             }
         }
+        Failpoint.checkoutWritten.pass()
         guard rename(tmp, abs) == 0 else {
             let code = errno
             unlink(tmp)

@@ -77,7 +77,7 @@ package enum Ingest {
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         let id: ObjectID
         var readBytes: Int64 = 0
-        if let store {
+        if let store, !store.writesNothing {
             let tmp = store.newTempPath()
             do {
                 if before.size >= directThreshold, let out = DirectWriter.open(tmp) {
@@ -97,6 +97,7 @@ package enum Ingest {
         } else {
             (id, readBytes) = try hash(fd: fd, path: path, tap: tap)
             try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
+            store?.borrow(id, from: path)
         }
         return (id, before)
     }
@@ -122,6 +123,7 @@ package enum Ingest {
             try tap?(UnsafeRawBufferPointer(start: buffer, count: n))
             try FileIO.writeAll(out, buffer, n, path: tmp)
         }
+        Failpoint.objectWritten.pass()
         try FileIO.fsync(out, path: tmp)
         return (hasher.finalize(), total)
     }
@@ -229,6 +231,7 @@ package enum Ingest {
         hashed.forEach { $0.wait() }
         if let readError { throw readError }
         if let error = failure.error { throw error }
+        Failpoint.objectWritten.pass()
         try FileIO.fsync(out, path: tmp)
         return (hashOnWriter ? failure.hasher.finalize() : hasher.finalize(), total)
     }

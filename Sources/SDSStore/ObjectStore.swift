@@ -24,6 +24,12 @@ public final class ObjectStore: Sendable {
     private let written = Mutex<Set<ObjectID>>([])
     /// Objects made but not yet named (see `put(_:deferSync:)`).
     private let staging: Staging
+    /// Set by `writeNothing()`: objects stay in memory, or where they are (`borrowed`).
+    private let readOnly = Atomic<Bool>(false)
+    /// Work-tree files standing in for objects a read-only process did not copy, by id.
+    private let borrowed = Mutex<[ObjectID: String]>([:])
+    /// Work waiting for the next publish (see `whenPublished`).
+    private let afterPublish = Mutex<[@Sendable () throws -> Void]>([])
 
     public init(root: String) {
         self.root = root
@@ -40,7 +46,27 @@ public final class ObjectStore: Sendable {
     }
 
     public func contains(_ id: ObjectID) -> Bool {
-        staging.contains(id) || containsOnDisk(id)
+        staging.contains(id) || containsOnDisk(id) || borrowed.withLock { $0[id] != nil }
+    }
+
+    /// From now on this process writes nothing to the store (a dry run, so `status` and
+    /// `diff` work on a full disk and leave nothing behind): new objects are held in memory,
+    /// a work-tree file is read where it is (see `borrow`), and nothing is published.
+    public func writeNothing() { readOnly.store(true, ordering: .relaxed) }
+
+    public var writesNothing: Bool { readOnly.load(ordering: .relaxed) }
+
+    /// Reads object `id` from the work-tree file at `path` (checked against the id on each read)
+    /// instead of copying it into a store that is written nothing.
+    public func borrow(_ id: ObjectID, from path: String) { borrowed.withLock { $0[id] = path } }
+
+    /// True when the object has its name in `objects/` and is not waiting in staging.
+    public func isPublished(_ id: ObjectID) -> Bool { !staging.contains(id) && containsOnDisk(id) }
+
+    /// Runs `body` at the end of the next `syncPendingDirectories()`, once what is staged is
+    /// published: the step cache records a row only when its result has its name.
+    public func whenPublished(_ body: @escaping @Sendable () throws -> Void) {
+        afterPublish.withLock { $0.append(body) }
     }
 
     /// True when the object has its name in `objects/` (not only staged).
@@ -75,6 +101,10 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
+        if writesNothing {
+            if !contains(id) { staging.keep(id, bytes) }
+            return id
+        }
         if deferSync ? contains(id) : containsOnDisk(id) { return id }
         if deferSync {
             if try staging.stage(id, bytes) { written.withLock { _ = $0.insert(id) } }
@@ -89,6 +119,7 @@ public final class ObjectStore: Sendable {
             } else {
                 try FileIO.writeAll(fd, bytes, path: tmp)
             }
+            Failpoint.objectWritten.pass()
             try FileIO.fsync(fd, path: tmp)
             close(fd)
         } catch {
@@ -111,6 +142,7 @@ public final class ObjectStore: Sendable {
         // rename() names the object in one step, never half-made. An existing name is
         // replaced: the new bytes hash to the id, so that changes nothing for an intact
         // object and restores a damaged one (re-adding its file repairs it).
+        Failpoint.objectRename.pass()
         var placed = rename(tmp, dest) == 0
         if !placed && errno == ENOENT && access(tmp, F_OK) == 0 {
             // The fan-out folder is missing (a store made before they were all created).
@@ -131,18 +163,22 @@ public final class ObjectStore: Sendable {
         if deferSync {
             pendingDirectories.withLock { _ = $0.insert(dir) }
         } else {
+            Failpoint.objectSyncFolder.pass()
             try FileIO.fsyncDirectory(dir)
         }
     }
 
     /// Makes every staged object and deferred object name durable.
     public func syncPendingDirectories() throws {
+        if writesNothing { return }
         let batch = try staging.drain()
         if !batch.isEmpty {
             let fd = try FileIO.open(tempDirectory, O_RDONLY | O_DIRECTORY)
             defer { close(fd) }
+            Failpoint.stagedSync.pass()
             guard sds_syncfs(fd) == 0 else { throw SDSError.io("cannot sync the store", path: tempDirectory, errno: errno) }
             for (id, tmp) in batch {
+                Failpoint.stagedPublish.pass()
                 try publish(tmp, as: id, deferSync: true)
                 // Forgotten once named: a retry after a failure here starts after it.
                 staging.remove([id])
@@ -152,6 +188,7 @@ public final class ObjectStore: Sendable {
             defer { d.removeAll() }
             return d
         }
+        if !dirs.isEmpty { Failpoint.objectSyncFolder.pass() }
         if dirs.count > 8 {
             // One sync of the file system beats an fsync per folder (up to 256 of them).
             let fd = try FileIO.open(objectsDirectory, O_RDONLY | O_DIRECTORY)
@@ -160,12 +197,21 @@ public final class ObjectStore: Sendable {
         } else {
             for dir in dirs.sorted() { try FileIO.fsyncDirectory(dir) }
         }
+        for body in afterPublish.withLock({ a in defer { a.removeAll() }; return a }) { try body() }
+    }
+
+    /// Removes the temp files of every staged object, unpublished: after a failure that
+    /// `syncPendingDirectories` cannot get past, so a failed build leaves no temp files.
+    public func discardStaged() {
+        for path in staging.discard() { unlink(path) }
+        afterPublish.withLock { $0.removeAll() }
     }
 
     /// Reads a whole object and checks its hash.
     public func read(_ id: ObjectID) throws -> [UInt8] {
         if let bytes = try staging.bytes(of: id) { return bytes }
-        let p = path(of: id)
+        var p = path(of: id)
+        if let lent = borrowed.withLock({ $0[id] }), access(p, F_OK) != 0 { p = lent }
         guard access(p, F_OK) == 0 else {
             throw SDSError(.notFound, "object \(id.hex) is not in the store",
                            hint: "re-add the data it came from with 'sds add', or fetch it from where it was built")

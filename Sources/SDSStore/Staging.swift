@@ -18,6 +18,8 @@ final class Staging: Sendable {
     }
     private struct Places {
         var byID: [ObjectID: Place] = [:]
+        /// Every object in the order it was staged: the publish order (see `drain`).
+        var order: [ObjectID] = []
         /// Kept objects, oldest first, and their bytes in all.
         var kept: [ObjectID] = []
         var keptBytes = 0
@@ -42,6 +44,7 @@ final class Staging: Sendable {
         guard places.withLock({ p in
             if p.byID[id] != nil { return false }
             p.byID[id] = .memory(bytes)
+            p.order.append(id)
             return true
         }) else { return false }
         budget.wait()
@@ -70,6 +73,11 @@ final class Staging: Sendable {
         return true
     }
 
+    /// Holds an object in memory only, never written (a dry run's objects; see `ObjectStore.writeNothing`).
+    func keep(_ id: ObjectID, _ bytes: [UInt8]) {
+        places.withLock { p in if p.byID[id] == nil { p.byID[id] = .memory(bytes) } }
+    }
+
     /// The bytes of a staged object, or nil if it is not staged.
     func bytes(of id: ObjectID) throws -> [UInt8]? {
         switch places.withLock({ $0.byID[id] }) {
@@ -82,18 +90,37 @@ final class Staging: Sendable {
         }
     }
 
-    /// Waits for every write; returns each staged object's temp file.
+    /// Waits for every write; returns each staged object's temp file, in the order staged.
+    ///
+    /// That order is children first: an object's bytes can name another object only by the id
+    /// `put` returned, after staging it. Published in this order, a name in `objects/` never
+    /// names an object that is still a temp file, whenever the process dies.
     func drain() throws -> [(id: ObjectID, path: String)] {
         writer.sync {}
         if let error = failure.withLock({ $0 }) { throw error }
         return places.withLock { p in
-            p.byID.compactMap { id, place -> (id: ObjectID, path: String)? in
+            p.order.compactMap { id -> (id: ObjectID, path: String)? in
+                switch p.byID[id] {
+                case .file(let path)?, .kept(let path, _)?: (id, path)
+                case .memory?, nil: nil
+                }
+            }
+        }
+    }
+
+    /// Waits for the writer, forgets every staged object and returns their temp files: a
+    /// build that cannot publish (a full disk) removes them rather than leave them behind.
+    func discard() -> [String] {
+        writer.sync {}
+        return places.withLock { p in
+            defer { p = Places() }
+            return p.byID.values.compactMap { place in
                 switch place {
-                case .file(let path), .kept(let path, _): (id, path)
+                case .file(let path), .kept(let path, _): path
                 case .memory: nil
                 }
             }
-        }.sorted { $0.id < $1.id }
+        }
     }
 
     /// Forgets objects once they are published under their names.
@@ -104,6 +131,7 @@ final class Staging: Sendable {
             }
             let gone = Set(ids)
             p.kept.removeAll { gone.contains($0) }
+            if p.byID.isEmpty { p.order.removeAll() }
         }
     }
 

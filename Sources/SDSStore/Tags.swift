@@ -60,6 +60,7 @@ public struct Tags {
         guard try get(name) != nil else {
             throw SDSError(.notFound, "no tag '\(name)'", hint: "'sds tag --list' shows the tags")
         }
+        Failpoint.tagRemove.pass()
         try FileIO.remove(directory + "/" + name)
         try FileIO.fsyncDirectory(directory)
     }

@@ -1,3 +1,5 @@
 import SDSCommands
+import SDSCore
 
+Failpoint.checkEnvironment()
 SDS.main()
