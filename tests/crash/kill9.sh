@@ -6,7 +6,8 @@
 # usual run time, then checks: the same command run again succeeds, `sds fsck` finds no
 # error, the user's files (inputs, spec) are unchanged, and the work tree, tags and objects
 # equal those of an uninterrupted run. Prints a table per verb; exits 1 on any failure.
-# SDS_BIN picks the binary (default .build/release/sds, built if missing).
+# SDS_BIN picks the binary (default .build/release/sds, built if missing); SDS_KILL9_LOG, a
+# file that gets one line per trial.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 shared=${SDS_SHARED:-$here/../shared}
@@ -104,6 +105,7 @@ for t in $(seq 1 "$trials"); do
     if [ -z "$problem" ] && ! diff -q <(state "$ws") "$work/expected-$v" >/dev/null; then
         problem="result differs: $(diff <(state "$ws") "$work/expected-$v" | head -5 | tr '\n' ' ')"
     fi
+    echo "trial $t $v delay=${delay_ms}ms ${problem:-ok}" >>"${SDS_KILL9_LOG:-/dev/null}"
     if [ -n "$problem" ]; then
         failed[$v]=$((failed[$v] + 1))
         echo "trial $t ($v, killed after ${delay_ms} ms): $problem" | tee -a "$log" >&2
