@@ -66,7 +66,7 @@ state() { # DIR: what a user sees after the verb
      echo tags:; "$sds" tag --list
      echo objects:; (cd .sensorstore/objects && find . -type f | LC_ALL=C sort))
 }
-user_files() { (cd "$1" && find data sds.yaml -type f 2>/dev/null | LC_ALL=C sort | xargs -d '\n' -r sha256sum); }
+user_files() { (cd "$1" && { find data sds.yaml -type f 2>/dev/null || true; } | LC_ALL=C sort | xargs -d '\n' -r sha256sum); }
 now_ms() { date +%s%3N; }
 
 verbs=(add build tag gc checkout)
