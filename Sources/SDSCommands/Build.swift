@@ -48,15 +48,16 @@ struct Build: ParsableCommand, StoreCommand {
             let held = try lock(ws, "build")
             defer { withExtendedLifetime(held) {} }
             if dryRun {
-                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec))
+                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs)
                 PlanOutput.print(plan, json: json)
                 return
             }
+            let lockName = BuildRecorder.lockPath(forSpec: try ws.relativePath(spec))
             var options = Builder.Options(jobs: jobs)
             options.requireClean = requireClean
             options.strict = strict
             options.warn = { Output.warning($0) }
-            options.versionOverrides = Self.versionOverrides()
+            options.versionOverrides = Builder.Options.environmentOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
             let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
@@ -95,22 +96,8 @@ struct Build: ParsableCommand, StoreCommand {
                     Output.line("  \(r.count) \(r.reason), first at " + r.locations.joined(separator: ", "))
                 }
             }
-            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
+            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (\(lockName) updated)" : ""))
         }
-    }
-}
-
-extension Build {
-    /// Tests simulate an operator version bump with `SDS_OPERATOR_VERSIONS=op=N,op=N` (not for users:
-    /// the manifest records the versions used, so 'sds verify' then reports the difference).
-    static func versionOverrides() -> [String: Int] {
-        guard let text = getenv("SDS_OPERATOR_VERSIONS").map({ String(cString: $0) }) else { return [:] }
-        var out: [String: Int] = [:]
-        for pair in text.split(separator: ",") {
-            let kv = pair.split(separator: "=", maxSplits: 1)
-            if kv.count == 2, let n = Int(kv[1]) { out[String(kv[0])] = n }
-        }
-        return out
     }
 }
 

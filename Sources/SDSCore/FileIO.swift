@@ -244,6 +244,14 @@ public enum FileIO {
         if unlink(path) != 0 && errno != ENOENT { throw SDSError.io("cannot remove", path: path, errno: errno) }
     }
 
+    /// A new private folder `sds-WHAT-XXXXXX` under $TMPDIR (or /tmp); the caller removes it.
+    public static func makeTempFolder(_ what: String) throws -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/sds-\(what)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SDSError.io("cannot make a temporary folder in", path: base, errno: errno) }
+        return String(cString: made)
+    }
+
     /// Removes a file, or a folder and everything below it; a missing path is fine.
     public static func removeTree(_ path: String) throws {
         guard let st = try lstat(path) else { return }

@@ -44,8 +44,7 @@ struct InputResolver: Sendable {
             parsed = parts
         }
         let result = try runner.run(op: LongCSVReader.operatorName, version: readVersion,
-                                    params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
-                                    evenInDryRun: true) {
+                                    params: StepCodec.params(schema.encoded()), inputs: [input], partition: source) {
             let parts = try parsed ?? reader.read(input, file: rel(path), schema: schema)
             var index: [JSON] = []
             for p in parts {

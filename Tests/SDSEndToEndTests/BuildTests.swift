@@ -42,7 +42,8 @@ import Testing
         let status = try h.sds("status")
         status.expectStatus(1)
         #expect(status.stdout.contains("sensors.label-join for \(subject): its rows in data/sleep_labels.csv changed"), "\(status.stdout)")
-        #expect(status.stdout.contains("1 shard file(s) would change"))
+        // The plan is the build's own: exactly the steps it runs, and the one shard it rewrites.
+        #expect(status.stdout.contains("build: sds.lock would change: 5 steps to run (76 reused), 1 file to write"), "\(status.stdout)")
         let after = try h.buildJSON()
         let ran = (after["ran"] as! [String]).sorted()
         #expect(ran.allSatisfy { $0.hasSuffix(" " + subject) || $0.hasPrefix("sensors.read-long-csv ") || $0.hasPrefix("tfrecord.shard ") },

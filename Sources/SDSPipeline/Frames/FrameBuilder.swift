@@ -53,22 +53,21 @@ struct FrameBuilder {
             splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
         ).assemble(entities: entities, chunkIDs: total.chunkIDs, decoded: total.chunks)
 
-        if options.dryRun {
-            var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
-            // A source that a run step would make first is unknown: every shard may change.
-            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { rewritten += assembled.shards.map(\.file) }
-            return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: rewritten)
+        if runner.hasPlaceholders {
+            // A dry run before a run step: what depends on its output is unknown; a source
+            // that the step would make first leaves every shard unknown.
+            var unknown = assembled.toRewrite
+            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { unknown += assembled.shards.map(\.file) }
+            return Builder.Result(manifest: nil, trace: runner.trace, unknownShards: unknown, dirtyCode: userSteps.dirtyFiles)
         }
-        let git = try? workspace.gitRepository()
         var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
             steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
-            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
         manifest.quarantine = total.quarantine
-        return Builder.Result(manifest: manifest, trace: runner.trace)
+        return Builder.Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)
     }
 
     /// What the studies add up to: their partitions' record chunks and lineage, statistics
@@ -174,7 +173,7 @@ struct FrameBuilder {
         // The file's name is written into every frame (for file:line), so it is a parameter too.
         let params = s.reader.parameters() + [0] + Array(file.utf8)
         let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
-                                    inputs: [input], partition: s.name, evenInDryRun: true) {
+                                    inputs: [input], partition: s.name) {
             let bytes = try store.read(input)
             var q = Quarantine(strict: strict)
             let parts = try StepCodec.sensors { () throws(SensorError) in
