@@ -26,7 +26,8 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(help: "Print a JSON summary, with every step that ran.")
     var json = false
 
-    @Flag(help: "Show which steps and shards a build would redo, and why; write nothing but stored inputs.")
+    @Flag(help: ArgumentHelp("Say exactly what a build would do (steps to run and reuse, output files to write or restore, whether the lock changes), and why; write nothing.",
+                             discussion: "The dry run computes the build through a scratch folder outside the store, run steps included (in their own temp folders), and throws it away: its counts are the build's. Exit status 0 when the build would change nothing, 1 otherwise."))
     var dryRun = false
 
     @Flag(help: "Refuse to build when code declared by a run step has uncommitted changes (exit 73).")
@@ -43,6 +44,8 @@ struct Build: ParsableCommand, StoreCommand {
     }
 
     func run() throws {
+        // Like status: a dry run exits 1 when the build would change anything.
+        var changes = false
         try reporting {
             let ws = try openWorkspace()
             let held = try lock(ws, "build")
@@ -50,6 +53,7 @@ struct Build: ParsableCommand, StoreCommand {
             if dryRun {
                 let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs)
                 PlanOutput.print(plan, json: json)
+                changes = !plan.upToDate
                 return
             }
             let lockName = BuildRecorder.lockPath(forSpec: try ws.relativePath(spec))
@@ -98,6 +102,7 @@ struct Build: ParsableCommand, StoreCommand {
             }
             Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (\(lockName) updated)" : ""))
         }
+        if changes { throw ExitCode(ExitStatus.differences) }
     }
 }
 

@@ -9,7 +9,7 @@ struct Status: ParsableCommand, StoreCommand {
         discussion: """
             Compares the data in the work tree with its pointer file. Only files whose stat changed are read. 'not in store' means the data matches the pointer but the store lacks some of its objects (run 'sds add' to store them again). Exit status: 0 when every path is unchanged, 1 otherwise. --porcelain prints '<state> <path>' lines (state: unchanged, modified, missing, not-in-store) that stay stable across versions.
 
-            With a pipeline spec (sds.yaml in the current folder, or --spec) and no PATH given, status also computes the build the work tree would make, without writing anything, and compares it with the spec's lock: 'up to date' means a build would record the same build id and the output folder already holds its bytes. Otherwise it lists the steps a build would run and why, and the output files it would write or restore; the exit status is then 1. --porcelain leaves the build out, so git hooks stay fast.
+            With a pipeline spec (sds.yaml in the current folder, or --spec) and no PATH given, status also computes the build the work tree would make, without writing anything, and compares it with the spec's lock: 'up to date' means a build would record the same build id and the output folder already holds its bytes. Otherwise it lists the steps a build would run and why, and the output files it would write or restore; the exit status is then 1. To stay quick, status does not run 'run:' steps: when one would run, what follows it is counted as changed ('at least'); 'sds build --dry-run' runs them and gives the build's exact counts. --porcelain leaves the build out, so git hooks stay fast.
             """)
 
     @Option(help: "The pipeline spec, relative to the current folder (its lock is the last build).")
@@ -44,7 +44,7 @@ struct Status: ParsableCommand, StoreCommand {
             var plan: BuildPlan?
             var planError: SDSError?
             if hasSpec {
-                do { plan = try BuildPlan.make(workspace: ws, specPath: specPath) } catch let e as SDSError { planError = e }
+                do { plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false) } catch let e as SDSError { planError = e }
             }
             if let plan, !plan.upToDate { clean = false }
             if planError != nil { clean = false }

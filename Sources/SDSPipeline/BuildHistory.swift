@@ -67,9 +67,9 @@ public struct RecordedBuild: Sendable {
 ///
 /// It is computed by the build itself, through a scratch store (see `ObjectStore.scratch`),
 /// up to the first write: the steps it lists are the steps the build runs, and "up to
-/// date" means the build id equals the lock's and the output folder holds its bytes. Only
-/// a `run:` step it would run (user code) is not run: then what depends on its output is
-/// unknown, and `unknown` says so.
+/// date" means the build id equals the lock's and the output folder holds its bytes.
+/// Without `userCode`, a `run:` step it would run is not run: then what depends on its
+/// output is unknown, and `unknown` says so.
 public struct BuildPlan: Sendable {
     public struct Redo: Sendable, Equatable {
         public var op: String
@@ -96,10 +96,13 @@ public struct BuildPlan: Sendable {
     public var upToDate: Bool { steps.isEmpty && shards.isEmpty && removed.isEmpty && !lockWouldChange && !unknown }
 
     /// Plans a build without writing anything, and explains each step that would run.
-    public static func make(workspace: Workspace, specPath: String, jobs: Int = 0) throws -> BuildPlan {
+    ///
+    /// `userCode` false leaves `run:` steps unrun (see `Builder.Options.dryRunUserCode`).
+    public static func make(workspace: Workspace, specPath: String, jobs: Int = 0, userCode: Bool = true) throws -> BuildPlan {
         let recorder = BuildRecorder(workspace: workspace, specPath: specPath)
         let scratch = try workspace.scratch()
         var options = Builder.Options(jobs: jobs, dryRun: true)
+        options.dryRunUserCode = userCode
         options.versionOverrides = Builder.Options.environmentOverrides()
         let prepared = try recorder.prepare(options, in: scratch)
         let result = prepared.result

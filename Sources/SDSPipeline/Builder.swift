@@ -11,6 +11,9 @@ public struct Builder {
     public struct Options: Sendable {
         public var jobs: Int
         public var dryRun: Bool
+        /// A dry run runs `run:` steps (in their temp folders) to know exactly what follows them;
+        /// false leaves them, and what depends on them, unknown (quick, for `sds status`).
+        public var dryRunUserCode = true
         /// Operator versions to use instead of the built-in ones (tests simulate a version bump).
         package var versionOverrides: [String: Int] = [:]
         /// Called after each subject's chain with (done, total, input bytes); total is 0
@@ -91,7 +94,7 @@ public struct Builder {
         self.specDirectory = specDirectory
     }
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     public func run(_ options: Options) throws -> Result {
         // Inputs read by this build, recorded in the index once their objects are durable.
@@ -118,7 +121,7 @@ public struct Builder {
                                     specDirectory: specDirectory).run(options, read: &read)
         }
         let ops = try WearableOperators(spec: spec)
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
         let store = workspace.store
         // User commands first: their outputs are inputs of the sources and labels that name them.
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
@@ -203,7 +206,8 @@ public struct Builder {
         let others = try othersResult.withLock { $0! }.get()
         let hr = try primaryResult.get()
         for (input, (path, _, _)) in zip([hr] + others, [primary] + secondary) where Spec.stepReference(path) == nil {
-            inputs[path] = input.id
+            inputs[SpecPaths.recorded(path, root: workspace.root)] = input.id
+            SpecPaths.warnIfOutside(path, root: workspace.root, warn: options.warn)
             if let r = input.read { read.append(r) }
         }
         let hrParts = hr.partitions, stepParts = others[0].partitions

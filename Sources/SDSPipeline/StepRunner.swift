@@ -37,23 +37,26 @@ public final class StepRunner: Sendable {
     /// The step cache as it was when the build started: read without locks by every worker.
     private let known: [ObjectID: ObjectID]
     private let entries = Mutex<[TraceEntry]>([])
-    /// A dry run computes every step through a scratch store and records none; only a
-    /// `run:` step (user code, which may be slow or touch the world) is not run: it, and
-    /// every step that needs its output, gets a placeholder result.
+    /// A dry run computes every step through a scratch store and records none. A `run:`
+    /// step (user code, run in its own temp folder) runs too with `userCode`; without it
+    /// (`sds status`, which must stay quick), it and every step that needs its output get a
+    /// placeholder result.
     let dryRun: Bool
+    let userCode: Bool
     private let placeholders = Mutex<Set<ObjectID>>([])
     /// Steps a dry run computed: a second step with the same key is reused, as in a build,
     /// where the first one's index row answers it.
     private let computed = Mutex<[ObjectID: ObjectID]>([:])
 
     /// Opens its own index connection, which only this runner uses (behind a lock).
-    public init(workspace: Workspace, dryRun: Bool = false) throws {
+    public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true) throws {
         precondition(!dryRun || workspace.isScratch, "a dry run computes through a scratch workspace")
         store = workspace.store
         let opened = try StoreIndex(path: workspace.storePath + "/index.sqlite")
         known = try opened.allStepResults()
         index = Mutex(opened)
         self.dryRun = dryRun
+        self.userCode = userCode
     }
 
     /// True for the stand-in result of a step a dry run would run.
@@ -92,7 +95,7 @@ public final class StepRunner: Sendable {
             note(false, cached)
             return cached
         }
-        if dryRun && (!evenInDryRun || inputs.contains(where: isPlaceholder)) {
+        if dryRun && (!(evenInDryRun || userCode) || inputs.contains(where: isPlaceholder)) {
             // The key stands in for the unknown result, so every step downstream misses too.
             placeholders.withLock { _ = $0.insert(key) }
             note(true, key)

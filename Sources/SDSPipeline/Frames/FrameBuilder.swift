@@ -13,7 +13,7 @@ struct FrameBuilder {
     let specBytes: [UInt8]
     let specDirectory: String
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     /// One source read into partitions (cached like any step).
     struct ReadSource {
@@ -23,7 +23,7 @@ struct FrameBuilder {
     }
 
     func run(_ options: Builder.Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Builder.Result {
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
         let store = workspace.store
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
                                      jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
@@ -33,7 +33,10 @@ struct FrameBuilder {
         var sources: [String: ReadSource] = [:]
         for s in frames.sources {
             let id = try input(s, userSteps: userSteps, runner: runner, read: &read)
-            if Spec.stepReference(s.path) == nil { inputs[s.path] = id }
+            if Spec.stepReference(s.path) == nil {
+                inputs[SpecPaths.recorded(s.path, root: workspace.root)] = id
+                SpecPaths.warnIfOutside(s.path, root: workspace.root, warn: options.warn)
+            }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
                                              version: options.versionOverrides[TableReader.name] ?? TableReader.version)
         }
