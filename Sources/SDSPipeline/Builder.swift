@@ -79,6 +79,7 @@ public struct Builder {
     func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
 
     public func run(_ options: Options) throws -> Result {
+        try InputHeaderCheck(workspace: workspace, specDirectory: specDirectory).check(spec)
         // Inputs read by this build, recorded in the index once their objects are durable.
         var read: [(path: String, stat: FileStat, id: ObjectID)] = []
         do {
