@@ -245,7 +245,7 @@ most one label table, into day windows on a one-minute grid. It needs `grid`, `w
 | `windows.min_coverage` | `{channel, minutes}` | first channel, 0 | `min_coverage: {channel: hr, minutes: 720}` | day windows and downstream |
 | `caption.template` | text | `""` | see below | captions, examples, shards (not the grid) |
 | `features.sensor` | list of channels, required | | `sensor: [hr, steps]` | `features.json` |
-| `features.constants` | mapping NAME → text (a text feature on every example; `dataset` defaults to `dataset.name`) | none | `constants: {dataset: synthetic}` | example assembly and downstream |
+| `features.constants` | mapping NAME → text, declared as text features in `features.json`; `dataset` is the `dataset` text of every example | `dataset`: `dataset.name` | `constants: {dataset: synthetic}` | `dataset`: example assembly and downstream |
 
 Wearable caption placeholders: `{date}`, `{entity}`, `{CHANNEL_mean}`, `_min`, `_max`,
 `_sum`, `_coverage`, `_count`; numbers round half to even.
