@@ -293,7 +293,8 @@ Python import of an undeclared repository file is a warning. Details: [format.md
 
 - Every missing required key is reported at once, each with a one-line example.
 - Every column a source or label reads (partition, time, time of day, `columns:`, the wide
-  pattern; wearable: entity, time, channel and label columns) is checked against the first
+  pattern; wearable: entity, time, channel and label columns; a per-partition run step's
+  entity column in each of its inputs) is checked against the first
   line of its CSV input (the work-tree file, or the stored object when only its pointer is
   there), with `sds.yaml:LINE:COL` and a "did you mean". A `steps.NAME` input (made during
   the build) and JSON Lines files are checked as they are read.

@@ -28,13 +28,16 @@ extension Spec {
         }
         let dataset = Dataset(name: name, version: version, description: try ds["description"]?.string() ?? "")
 
-        let runSteps = try parseRunSteps(top["steps"])
+        var stepColumns: [InputColumns] = []
+        let runSteps = try parseRunSteps(top["steps"], columns: &stepColumns)
         if top["studies"] != nil {
             for key in ["labels", "grid", "windows", "caption", "features"] where top[key] != nil {
                 throw top[key]!.error("'\(key)' belongs to the wearable form of the spec; with 'studies', put it inside a study",
                                       hint: "see examples/fitbit/sds.yaml")
             }
-            return try parseFrames(top, dataset: dataset, runSteps: runSteps)
+            var spec = try parseFrames(top, dataset: dataset, runSteps: runSteps)
+            spec.inputColumns = stepColumns + spec.inputColumns
+            return spec
         }
         var sources: [Source] = []
         var inputColumns: [InputColumns] = []
@@ -143,7 +146,7 @@ extension Spec {
         var spec = Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
                         captionTemplate: caption, splits: splits,
                         sensorChannels: sensor, constants: constants, outputDirectory: output, runSteps: runSteps)
-        spec.inputColumns = inputColumns
+        spec.inputColumns = stepColumns + inputColumns
         return spec
     }
 }

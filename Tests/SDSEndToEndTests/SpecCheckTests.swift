@@ -138,6 +138,26 @@ import Testing
         #expect(t.stderr.contains("'sources.sleep.time.column': source 'sleep' has no column \"date\""), "\(t.stderr)")
     }
 
+    /// A per-partition run step splits each input by its entity column: checked before it runs.
+    @Test func aRunStepsEntityColumnIsCheckedBeforeItRuns() throws {
+        let spec = """
+            steps:
+              conv:
+                run: cp {in} {out}
+                inputs: [data/sleep.csv]
+                outputs: s.csv
+                per_partition: {entity: subjcet}
+
+            """ + Self.spec
+        let h = try Self.workspace(spec: spec)
+        defer { h.cleanup() }
+        let r = try h.sds("build")
+        r.expectStatus(65)
+        #expect(r.stderr.contains("sds.yaml:\(Self.line(of: "subjcet", in: spec)):"), "\(r.stderr)")
+        #expect(r.stderr.contains("'steps.conv.per_partition.entity': step 'conv' has no column \"subjcet\" in data/sleep.csv"), "\(r.stderr)")
+        #expect(r.stderr.contains("did you mean 'subject'?"), "\(r.stderr)")
+    }
+
     /// An input tracked by a pointer but not checked out is checked from its stored object.
     @Test func aTrackedInputIsCheckedFromTheStore() throws {
         let typo = Self.spec.replacingOccurrences(of: "TotalMinutesAsleep: {as", with: "TotalMinutesAsleeep: {as")
