@@ -18,7 +18,7 @@ import Testing
         let log = try h.sds("log")
         log.expectOK()
         let lines = log.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 3, "\(log.stdout)")
+        try #require(lines.count == 3, "\(log.stdout)")
         // Newest commit first; within a commit, by path.
         #expect(lines[0].contains("  raw  ") && lines[0].hasSuffix("v2"), "\(log.stdout)")
         #expect(lines[1].contains("  labels.csv  ") && lines[1].hasSuffix("v1"), "\(log.stdout)")
