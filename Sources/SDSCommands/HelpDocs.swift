@@ -7,8 +7,11 @@ enum HelpDocs {
 
 `sds build` reads `sds.yaml` (or `--spec PATH`) and turns raw files into a TFRecord dataset.
 Every key is listed here with its type, default, an example, and what a change to it redoes
-on the next build (`sds status` and `sds build --dry-run` show the same). Paths are relative
-to the folder of `sds.yaml`. Durations are a whole number and a unit: `100ms` (general form
+on the next build (`sds build --dry-run` computes the build without writing and shows exactly
+that; `sds status` the same, except that it does not run `run:` steps). Paths are relative
+to the folder of `sds.yaml`, or absolute (an absolute input outside the repository is recorded
+as it is, with a warning that a clone elsewhere will not find it). The build is named in the
+spec's lock beside it: `sds.lock` for `sds.yaml`, `NAME.sds.lock` for `NAME.yaml`. Durations are a whole number and a unit: `100ms` (general form
 only), `30s`, `5m`, `1h`, `1d`. An unknown key is an error with a "did you mean" hint, and
 every error names `sds.yaml:LINE:COL`.
 
@@ -393,7 +396,7 @@ Every `sds` command exits with one of these (one table, in `Sources/SDSCommands/
 | code | meaning | for example |
 |---|---|---|
 | 0 | success | |
-| 1 | differences or problems found | `sds status` with changes, `sds diff` of two different builds, `sds fsck` problems, `sds verify` mismatch |
+| 1 | differences or problems found | `sds status` or `sds build --dry-run` when a build would change the lock or the output, `sds diff` of two different builds, `sds fsck` problems, `sds verify` mismatch |
 | 64 | usage: bad arguments, or a path sds cannot track | an unknown option or help topic, `sds add` of a symbolic link |
 | 65 | bad data: a file, spec or object that does not parse or verify | `sds.yaml:12:5: error: …`, a bad row with `--strict`, a corrupt object |
 | 66 | not found | no store (`sds init`), no git repository, an unknown revision or tag, a missing input or object |
