@@ -27,6 +27,10 @@ public final class SQLiteDatabase {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// Whether a result code says the file itself is damaged (not a database, or corrupt),
+    /// which such errors carry as `.badData` rather than `.io`.
+    static func isDamage(_ rc: Int32) -> Bool { rc & 0xff == SQLITE_CORRUPT || rc & 0xff == SQLITE_NOTADB }
+
     /// Runs one or more statements without results.
     public func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
@@ -34,7 +38,7 @@ public final class SQLiteDatabase {
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? "code \(rc)"
             sqlite3_free(err)
-            throw SDSError(.io, "SQLite error \(rc): \(message) - while executing `\(sql)`")
+            throw SDSError(Self.isDamage(rc) ? .badData : .io, "SQLite error \(rc): \(message) - while executing `\(sql)`")
         }
     }
 
@@ -79,7 +83,7 @@ public final class SQLiteDatabase {
     }
 
     func error(_ rc: Int32, _ sql: String) -> SDSError {
-        SDSError(.io, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(handle))) - while executing `\(sql)`")
+        SDSError(Self.isDamage(rc) ? .badData : .io, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(handle))) - while executing `\(sql)`")
     }
 }
 

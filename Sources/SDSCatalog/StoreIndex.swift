@@ -43,8 +43,29 @@ public final class StoreIndex {
     public static let schemaVersion = 1
     let db: SQLiteDatabase
 
+    /// Opens the index at `path`; a damaged file (not a database, or corrupt) is moved aside
+    /// to `path.damaged-N` (with its `-wal` and `-shm`) and a fresh, empty index is made.
+    /// Returns where the damaged file went, or nil when it was sound.
+    public static func openHealing(path: String) throws -> (index: StoreIndex, movedTo: String?) {
+        do {
+            return (try StoreIndex(path: path), nil)
+        } catch let error as SDSError where error.kind == .badData {
+            var n = 1
+            while access("\(path).damaged-\(n)", F_OK) == 0 { n += 1 }
+            let aside = "\(path).damaged-\(n)"
+            // Another process may have healed it first: then the fresh index is already there.
+            if rename(path, aside) == 0 {
+                for suffix in ["-wal", "-shm"] { _ = rename(path + suffix, aside + suffix) }
+                return (try StoreIndex(path: path), aside)
+            }
+            return (try StoreIndex(path: path), nil)
+        }
+    }
+
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
+        // Reads the first page: a damaged header fails here, not in the middle of a command.
+        try db.execute("SELECT count(*) FROM sqlite_master")
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS file_state(

@@ -38,6 +38,10 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("output-outside"),
+            help: "Allow the spec's output: folder to be PATH, outside the work tree (refused otherwise). Repeatable.")
+    var outputOutside: [String] = []
+
     func validate() throws {
         guard jobs >= 0 else { throw ValidationError("--jobs must be 0 (all cores) or more") }
     }
@@ -58,7 +62,9 @@ struct Build: ParsableCommand, StoreCommand {
             options.warn = { Output.warning($0) }
             options.versionOverrides = Self.versionOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
-            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
+            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec),
+                                        allowedOutside: outputOutside.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 })
+                .build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
             let ran = summary.trace.filter(\.ran)
             if json {

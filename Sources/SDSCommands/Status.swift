@@ -27,6 +27,9 @@ struct Status: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing; only set the exit status.")
     var quiet = false
 
+    @Flag(help: "Also hash the last build's step results and shards; damaged ones are listed and the next build recomputes them.")
+    var verify = false
+
     func run() throws {
         var clean = true
         try reporting {
@@ -40,6 +43,15 @@ struct Status: ParsableCommand, StoreCommand {
             // A spec that cannot be planned (bad YAML, a missing input) does not hide the data's status.
             var plan: BuildPlan?
             var planError: SDSError?
+            // Before planning: what is found damaged leaves the step cache, so the plan counts it.
+            let damaged = hasSpec && verify ? try ResultCheck.run(ws, lockPath: "sds.lock") : []
+            if !damaged.isEmpty {
+                clean = false
+                if !quiet {
+                    for d in damaged { Output.line((d.missing ? "missing:" : "damaged:").padding(14) + "\(d.what) (object \(d.id.hex))") }
+                    Output.error("hint: 'sds build' recomputes them and writes their true bytes")
+                }
+            }
             if hasSpec {
                 do { plan = try BuildPlan.make(workspace: ws, specPath: specPath) } catch let e as SDSError { planError = e }
             }

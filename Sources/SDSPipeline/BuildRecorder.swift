@@ -20,22 +20,49 @@ public struct BuildRecorder {
     let workspace: Workspace
     /// sds.yaml, relative to the workspace root.
     let specPath: String
+    /// Absolute folders outside the work tree a spec's `output:` may name (`--output-outside`).
+    let allowedOutside: [String]
 
-    public init(workspace: Workspace, specPath: String) {
+    public init(workspace: Workspace, specPath: String, allowedOutside: [String] = []) {
         self.workspace = workspace
         self.specPath = specPath
+        self.allowedOutside = allowedOutside
     }
 
     var specDirectory: String { specPath.contains("/") ? FileIO.parentDirectory(specPath) : "" }
     public var lockPath: String { (specDirectory.isEmpty ? "" : specDirectory + "/") + "sds.lock" }
 
+    /// Builds; a cached step result found damaged on the way is a cache miss: the damaged
+    /// object is removed, a warning says so once, and the build runs again, recomputing that
+    /// result (and writing its true bytes) while reusing everything else.
     public func build(_ options: Builder.Options) throws -> Summary {
+        var repaired = Set<ObjectID>()
+        _ = workspace.store.takeDamaged()
+        while true {
+            do {
+                return try buildOnce(options)
+            } catch {
+                let damaged = workspace.store.takeDamaged().subtracting(repaired)
+                let cached = Set(try workspace.index().allStepResults().values)
+                guard !damaged.isEmpty, damaged.isSubset(of: cached) else { throw error }
+                for id in damaged.sorted() where try workspace.store.discardIfDamaged(id) {
+                    options.warn("cached step result \(id.hex) was damaged: recomputing it and replacing the object")
+                }
+                repaired.formUnion(damaged)
+            }
+        }
+    }
+
+    private func buildOnce(_ options: Builder.Options) throws -> Summary {
         let started = FileIO.nowNs()
         guard let bytes = try FileIO.readFileIfExists(workspace.absolute(specPath)) else {
             throw SDSError(.notFound, "no pipeline spec at '\(specPath)'",
                            hint: "write an sds.yaml (see examples/wearable/sds.yaml) or pass --spec PATH")
         }
         let spec = try Spec.parse(String(decoding: bytes, as: UTF8.self), file: specPath)
+        // Refused before any work: an output the user did not allow is never written.
+        let outputRel = try OutputLocation.resolve(spec.outputDirectory, specDirectory: specDirectory, workspace: workspace,
+                                                   allowedOutside: allowedOutside, specFile: specPath)
         let result = try Builder(workspace: workspace, spec: spec, specBytes: bytes, specDirectory: specDirectory).run(options)
         guard let manifest = result.manifest else { throw SDSError(.internal, "a build without a manifest") }
         let manifestBytes = manifest.json.canonical()
@@ -43,12 +70,13 @@ public struct BuildRecorder {
         try workspace.store.syncPendingDirectories()
         let buildID = try workspace.store.put(manifestBytes)
 
-        let out = (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory
-            + "/\(spec.dataset.name)/\(spec.dataset.version)"
+        let out = OutputLocation.datasetFolder(outputRel, spec)
         let wrote = try OutputFolder(workspace: workspace, path: out).place(manifest, info: OutputFolder.info(spec))
-        // Outputs are rebuilt from the store; git tracks sds.lock instead.
-        try GitIgnore.ensureIgnored(workspace: workspace,
-                                    rel: (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory)
+        // Outputs are rebuilt from the store; git tracks sds.lock instead (an allowed folder
+        // outside the work tree is not git's, so it gets no .gitignore).
+        if !outputRel.isEmpty && !outputRel.hasPrefix("..") {
+            try GitIgnore.ensureIgnored(workspace: workspace, rel: outputRel)
+        }
 
         let lock = JSON.object([
             "build": .string(buildID.hex),

@@ -44,6 +44,7 @@ public final class StepRunner: Sendable {
     /// Opens its own index connection, which only this runner uses (behind a lock).
     public init(workspace: Workspace, dryRun: Bool = false) throws {
         store = workspace.store
+        _ = try workspace.index()  // heals a damaged index before this second connection opens it
         let opened = try StoreIndex(path: workspace.storePath + "/index.sqlite")
         known = try opened.allStepResults()
         index = Mutex(opened)

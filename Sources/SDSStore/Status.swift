@@ -70,7 +70,7 @@ public struct StatusChecker {
 
     private func walkObjects(_ id: ObjectID, knownTrees: [ObjectID: Tree]) -> Bool {
         guard workspace.store.contains(id) else { return false }
-        guard let tree = knownTrees[id] ?? (try? Tree(decoding: workspace.store.read(id))) else { return false }
+        guard let tree = knownTrees[id] ?? (try? Tree(decoding: workspace.store.read(id), id: id)) else { return false }
         for e in tree.entries {
             if e.kind == .directory {
                 if !walkObjects(e.id, knownTrees: knownTrees) { return false }
@@ -89,7 +89,7 @@ struct TreeDiff {
 
     private func load(_ id: ObjectID) throws -> Tree {
         if let t = newTrees[id] { return t }
-        return try Tree(decoding: store.read(id))
+        return try Tree(decoding: store.read(id), id: id)
     }
 
     func changes(old: ObjectID?, new: ObjectID?, prefix: String) throws -> [FileChange] {

@@ -18,9 +18,18 @@ public final class Workspace {
     }
 
     /// The SQLite index, opened on first use; rebuilt empty when deleted.
+    ///
+    /// A damaged index never stops work: it is moved aside, the step cache is rebuilt from
+    /// the build manifests in the store, and one line on stderr says so.
     public func index() throws -> StoreIndex {
         if let cachedIndex { return cachedIndex }
-        let i = try StoreIndex(path: storePath + "/index.sqlite")
+        let (i, movedTo) = try StoreIndex.openHealing(path: storePath + "/index.sqlite")
+        if let movedTo {
+            let steps = try IndexRepair.restoreStepCache(store, into: i)
+            let line = "warning: the index .sensorstore/index.sqlite was damaged; moved it to "
+                + "\(FileIO.baseName(movedTo)) and rebuilt it from the objects (\(steps) cached steps)\n"
+            _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+        }
         cachedIndex = i
         return i
     }
