@@ -135,6 +135,32 @@ public final class StoreIndex {
         return out
     }
 
+    /// Every step-cache row with the operator that made it.
+    public func allStepRows() throws -> [(key: ObjectID, result: ObjectID, op: String)] {
+        let stmt = try db.prepare("SELECT key, result, operator FROM step_cache ORDER BY key")
+        try stmt.bind([])
+        var out: [(ObjectID, ObjectID, String)] = []
+        while try stmt.step() {
+            if let k = stmt.objectID(0), let r = stmt.objectID(1) { out.append((k, r, stmt.text(2))) }
+        }
+        return out
+    }
+
+    /// Forgets the step-cache rows of these keys; returns how many there were.
+    @discardableResult
+    public func forgetSteps(keys: Set<ObjectID>) throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        var n = 0
+        try db.transaction {
+            let stmt = try db.prepare("DELETE FROM step_cache WHERE key = ?1")
+            for k in keys.sorted() {
+                try stmt.run([.blob(k.bytes)])
+                n += 1
+            }
+        }
+        return n
+    }
+
     /// Records step results, in one transaction.
     public func recordSteps(_ steps: [(key: ObjectID, result: ObjectID, op: String)]) throws {
         guard !steps.isEmpty else { return }

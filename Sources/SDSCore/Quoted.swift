@@ -26,7 +26,7 @@ public enum Quoted {
     ///
     /// The safety net for messages built elsewhere: a long line in a diagnostic is always a
     /// quoted value, since sentences, hints and listed paths are far shorter.
-    public static func capLines(_ text: String, limit: Int = 4 * limit) -> String {
+    public static func capLines(_ text: String, limit: Int = 500) -> String {
         guard text.utf8.count > limit else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.utf8.count > limit ? cut($0, limit: limit) : String($0) }

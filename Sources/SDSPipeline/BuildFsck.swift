@@ -62,18 +62,15 @@ public struct BuildFsck {
             }
         }
 
-        let index = try workspace.index()
-        let rows = try index.allStepResults()
-        report.cacheRowsChecked = rows.count
-        var gone = Set<ObjectID>()
-        for (key, result) in rows.sorted(by: { $0.key < $1.key }) {
-            let why = !workspace.store.contains(result) ? "is not in the store" : damaged.contains(result) ? "is damaged" : nil
-            guard let why else { continue }
-            gone.insert(result)
+        let store = workspace.store
+        report.cacheRowsChecked = try workspace.index().allStepRows().count
+        let bad = try StepCacheRepair.rows(where: { damaged.contains($0) || !store.contains($0) }, workspace: workspace)
+        for (key, obj) in bad.sorted(by: { $0.key < $1.key }) {
+            let why = store.contains(obj) ? "is damaged" : "is not in the store"
             report.problems.append(FsckProblem(severity: repair ? .warning : .error, id: .badCacheRow, subject: "step \(key.hex)",
-                                               detail: "its cached result \(result.hex) \(why)" + (repair ? "; row dropped" : "")))
+                                               detail: "its cached result (or object \(obj.hex) behind it) \(why)" + (repair ? "; row dropped" : "")))
         }
-        if repair && !gone.isEmpty { report.cacheRowsDropped = try index.forgetSteps(withResults: gone) }
+        if repair { report.cacheRowsDropped = try workspace.index().forgetSteps(keys: Set(bad.keys)) }
         return report
     }
 

@@ -32,9 +32,9 @@ public struct BuildRecorder {
     var specDirectory: String { specPath.contains("/") ? FileIO.parentDirectory(specPath) : "" }
     public var lockPath: String { (specDirectory.isEmpty ? "" : specDirectory + "/") + "sds.lock" }
 
-    /// Builds; a cached step result found damaged on the way is a cache miss: the damaged
-    /// object is removed, a warning says so once, and the build runs again, recomputing that
-    /// result (and writing its true bytes) while reusing everything else.
+    /// Builds; a cached step result found damaged on the way is a cache miss: the rows that
+    /// lead to it are forgotten, one warning names it, and the build runs again, recomputing
+    /// those steps (storing their true bytes over the damaged copy) and reusing everything else.
     public func build(_ options: Builder.Options) throws -> Summary {
         var repaired = Set<ObjectID>()
         _ = workspace.store.takeDamaged()
@@ -43,9 +43,12 @@ public struct BuildRecorder {
                 return try buildOnce(options)
             } catch {
                 let damaged = workspace.store.takeDamaged().subtracting(repaired)
-                let cached = Set(try workspace.index().allStepResults().values)
-                guard !damaged.isEmpty, damaged.isSubset(of: cached) else { throw error }
-                for id in damaged.sorted() where try workspace.store.discardIfDamaged(id) {
+                guard !damaged.isEmpty else { throw error }
+                let rows = try StepCacheRepair.rows(where: damaged.contains, workspace: workspace)
+                // Damage no cached step leads to (a stored input, say) is an error, not a miss.
+                guard !rows.isEmpty else { throw error }
+                try workspace.index().forgetSteps(keys: Set(rows.keys))
+                for id in Set(rows.values).sorted() {
                     options.warn("cached step result \(id.hex) was damaged: recomputing it and replacing the object")
                 }
                 repaired.formUnion(damaged)

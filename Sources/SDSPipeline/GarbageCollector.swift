@@ -107,13 +107,6 @@ public struct GarbageCollector {
             guard let bad else { throw error }
             return bad(id, "build manifest: " + ((error as? SDSError)?.message ?? "\(error)"))
         }
-        /// Decodes a step's result record, telling `bad` when it does not decode.
-        func decoded<T>(_ r: ObjectID, _ what: String, _ body: () throws -> T) -> T? {
-            do { return try body() } catch {
-                bad?(r, "\(what): " + ((error as? SDSError)?.message ?? "\(error)"))
-                return nil
-            }
-        }
         let json = build.json
         func mark(_ hex: String?) { if let h = hex, let i = ObjectID(hex: h) { reach.insert(i) } }
         mark(json["spec"]?.string)
@@ -131,30 +124,46 @@ public struct GarbageCollector {
             s.inputs.forEach(mark)
             mark(s.result)
             guard let r = ObjectID(hex: s.result), workspace.store.contains(r) else { continue }
-            if s.op == RecordChunk.operatorName {
-                if let c = decoded(r, "record chunk", { try RecordChunk(decoding: workspace.store.read(r)) }) { reach.insert(c.data) }
-            } else if s.op.hasPrefix("run:") {
+            if s.op.hasPrefix("run:") {
                 // A run step's output may be a folder: keep what is below it too.
                 reach.remove(r)
                 try markTree(r, &reach, bad: bad)
-            } else if s.op == RunSteps.splitOperator {
-                if let index = decoded(r, "partition index", { try CSVPartitions.index(workspace.store.read(r)) }) {
-                    reach.insert(index.header)
-                    reach.formUnion(index.parts.values)
-                }
-            } else if s.op.hasPrefix("frame."), s.op.contains("#") {
-                // A transform's result names the frame it made.
-                if let t = decoded(r, "transform result", { try TransformResult(decoding: workspace.store.read(r)) }) { reach.insert(t.frame) }
-            } else if s.op == StatisticsTables.operatorName {
-                for (_, v) in decoded(r, "statistics tables", { try JSONReader.parse(workspace.store.read(r)) })?.object ?? [:] { mark(v.string) }
-            } else if s.op == TableReader.name {
-                // The partition index names every partition frame and the quarantine report.
-                let index = decoded(r, "partition index", { try JSONReader.parse(workspace.store.read(r)) })
-                for p in index?["partitions"]?.array ?? [] { mark(p["id"]?.string) }
-                mark(index?["quarantine"]?.string)
-            } else if s.op == LongCSVReader.operatorName {
-                for p in decoded(r, "partition index", { try JSONReader.parse(workspace.store.read(r)) })?.array ?? [] { mark(p["id"]?.string) }
+            } else {
+                reach.formUnion(Self.objectsNamed(byResult: r, of: s.op, in: workspace.store, bad: bad))
             }
         }
+    }
+
+    /// The objects a step's result names besides itself: a record chunk's data blob, a
+    /// partition index's partitions, a transform's frame, statistics tables. (A run step's
+    /// output folder is a tree; `markTree` follows it.) `bad` hears of a result that does not decode.
+    static func objectsNamed(byResult r: ObjectID, of op: String, in store: ObjectStore,
+                             bad: ((ObjectID, String) -> Void)? = nil) -> [ObjectID] {
+        func decoded<T>(_ what: String, _ body: () throws -> T) -> T? {
+            do { return try body() } catch {
+                bad?(r, "\(what): " + ((error as? SDSError)?.message ?? "\(error)"))
+                return nil
+            }
+        }
+        let ids: [String?]
+        if op == RecordChunk.operatorName {
+            return decoded("record chunk", { try RecordChunk(decoding: store.read(r)) }).map { [$0.data] } ?? []
+        } else if op == RunSteps.splitOperator {
+            guard let index = decoded("partition index", { try CSVPartitions.index(store.read(r)) }) else { return [] }
+            return [index.header] + index.parts.values
+        } else if op.hasPrefix("frame."), op.contains("#") {
+            return decoded("transform result", { try TransformResult(decoding: store.read(r)) }).map { [$0.frame] } ?? []
+        } else if op == StatisticsTables.operatorName {
+            ids = (decoded("statistics tables", { try JSONReader.parse(store.read(r)) })?.object ?? [:]).values.map(\.string)
+        } else if op == TableReader.name {
+            // The partition index names every partition frame and the quarantine report.
+            let index = decoded("partition index", { try JSONReader.parse(store.read(r)) })
+            ids = (index?["partitions"]?.array ?? []).map { $0["id"]?.string } + [index?["quarantine"]?.string]
+        } else if op == LongCSVReader.operatorName {
+            ids = (decoded("partition index", { try JSONReader.parse(store.read(r)) })?.array ?? []).map { $0["id"]?.string }
+        } else {
+            return []
+        }
+        return ids.compactMap { $0.flatMap { ObjectID(hex: $0) } }
     }
 }

@@ -22,6 +22,13 @@ public enum ResultCheck {
             if let id = ObjectID(hex: s.result), what[id] == nil { what[id] = "result of \(s.op) \(s.partition)" }
         }
         for s in VersionCheckout.shards(build) { what[s.id] = "shard \(s.file)" }
+        // Objects a result names (a record chunk's data, partitions) are behind it too.
+        for s in build.steps {
+            guard let r = ObjectID(hex: s.result), workspace.store.contains(r) else { continue }
+            for named in GarbageCollector.objectsNamed(byResult: r, of: s.op, in: workspace.store) where what[named] == nil {
+                what[named] = "named by the result of \(s.op) \(s.partition)"
+            }
+        }
         let ids = what.keys.sorted()
         let store = workspace.store
         let outcome = try ids.parallelMap(jobs: onlineCores) { id -> Bool? in
@@ -31,7 +38,8 @@ public enum ResultCheck {
         var problems: [Problem] = []
         for (id, missing) in zip(ids, outcome) { if let missing { problems.append(Problem(id: id, what: what[id]!, missing: missing)) } }
         _ = store.takeDamaged()
-        if !problems.isEmpty { _ = try workspace.index().forgetSteps(withResults: Set(problems.map(\.id))) }
+        let bad = Set(problems.map(\.id))
+        if !bad.isEmpty { try workspace.index().forgetSteps(keys: Set(try StepCacheRepair.rows(where: bad.contains, workspace: workspace).keys)) }
         return problems.sorted { ($0.what, $0.id) < ($1.what, $1.id) }
     }
 }

@@ -189,7 +189,7 @@ public final class ObjectStore: Sendable {
         if staging.contains(id) || written.withLock({ $0.contains(id) }) { return }
         let p = path(of: id)
         guard access(p, F_OK) == 0 else { throw SDSError(.notFound, "object \(id.hex) is not in the store") }
-        let actual = try hashOnDisk(String(p.dropFirst(objectsDirectory.count + 1)))
+        let actual = try hashOnDisk(id)
         guard actual == id else { throw corrupt(id, actual: actual) }
         written.withLock { _ = $0.insert(id) }
     }
@@ -197,8 +197,7 @@ public final class ObjectStore: Sendable {
     /// Whether the named object hashes to its id (then trusted from here on); false when damaged or unreadable.
     private func isSoundOnDisk(_ id: ObjectID) -> Bool {
         if written.withLock({ $0.contains(id) }) { return true }
-        let p = path(of: id)
-        guard (try? hashOnDisk(String(p.dropFirst(objectsDirectory.count + 1)))) == id else { return false }
+        guard (try? hashOnDisk(id)) == id else { return false }
         written.withLock { _ = $0.insert(id) }
         return true
     }
@@ -250,18 +249,6 @@ public final class ObjectStore: Sendable {
         damagedSeen.withLock { d in defer { d.removeAll() }; return d }
     }
 
-    /// Removes a damaged object, after hashing it again: a sound one is never removed.
-    /// Returns whether it was removed.
-    @discardableResult
-    public func discardIfDamaged(_ id: ObjectID) throws -> Bool {
-        let p = path(of: id)
-        guard access(p, F_OK) == 0, !written.withLock({ $0.contains(id) }),
-              try hashOnDisk(String(p.dropFirst(objectsDirectory.count + 1))) != id else { return false }
-        try FileIO.remove(p)
-        try FileIO.fsyncDirectory(FileIO.parentDirectory(p))
-        return true
-    }
-
     /// Every name under `objects/`, as (two-level name, id if the name is well formed).
     public func listObjects() throws -> [(name: String, id: ObjectID?)] {
         var out: [(String, ObjectID?)] = []
@@ -285,6 +272,12 @@ public final class ObjectStore: Sendable {
         let fd = try FileIO.open(p, O_RDONLY)
         defer { close(fd) }
         return try Ingest.hash(fd: fd, path: p).0
+    }
+
+    /// Hashes the object named `id` as it is on disk.
+    func hashOnDisk(_ id: ObjectID) throws -> ObjectID {
+        let hex = id.hex
+        return try hashOnDisk("\(hex.prefix(2))/\(hex.dropFirst(2))")
     }
 
     /// Removes temp files left by processes that no longer run (killed mid-write).

@@ -63,12 +63,12 @@ public struct Pointer: Equatable, Sendable {
         }
         let (version, versionLine) = try field("sds-pointer")
         guard version == "1" else {
-            throw SDSError(.badData, "pointer format \(version) is newer than this sds understands",
+            throw SDSError(.badData, "pointer format \(Quoted.cut(version)) is newer than this sds understands",
                            hint: "upgrade sds", path: path, line: versionLine, column: 14)
         }
         let (kindText, kindLine) = try field("kind")
         guard let kind = Kind(rawValue: kindText) else {
-            throw SDSError(.badData, "kind must be 'file' or 'dir', found \"\(kindText)\"", path: path, line: kindLine, column: 7)
+            throw SDSError(.badData, "kind must be 'file' or 'dir', found \"\(Quoted.cut(kindText))\"", path: path, line: kindLine, column: 7)
         }
         let (idText, idLine) = try field("id")
         guard let id = ObjectID(hex: idText) else {

@@ -49,7 +49,7 @@ import Testing
         _ = try h.buildJSON()
         let hash = try h.shardHash()
         let lock = try h.read("sds.lock")
-        let (file, id) = try #require(try h.shardIDs().sorted { $0.key < $1.key }.first)
+        let (file, id) = try h.largestShard()
         try h.damageObject(id)
         try FileManager.default.removeItem(atPath: h.path("out/wearable/1.0.0/" + file))
         let b = try h.sds("build")
@@ -73,7 +73,7 @@ import Testing
         let steps = manifest["steps"] as! [[String: Any]]
         let upstream = try #require(steps.first { ($0["op"] as! String).contains("clean") } ?? steps.first)
         let result = upstream["result"] as! String
-        let (_, shard) = try #require(try h.shardIDs().sorted { $0.key < $1.key }.last)
+        let shard = try h.largestShard().id
         try h.damageObject(result)
         try h.damageObject(shard)
         // Without --verify the damage is not seen (nothing is read).
@@ -100,7 +100,7 @@ import Testing
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.objectPath(build)))) as? [String: Any])
         let result = try #require((manifest["steps"] as! [[String: Any]]).first?["result"] as? String)
         try FileManager.default.removeItem(atPath: h.objectPath(result))
-        let (file, shard) = try #require(try h.shardIDs().sorted { $0.key < $1.key }.first)
+        let (file, shard) = try h.largestShard()
         try h.write("sub/sds.lock", lockText.replacingOccurrences(of: shard, with: String(repeating: "0", count: 64)))
         try h.write(".sensorstore/tags/broken", "not a build id\n")
 

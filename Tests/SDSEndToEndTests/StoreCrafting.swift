@@ -32,8 +32,16 @@ extension Harness {
         let p = objectPath(id)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: p)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: p))
+        try #require(!bytes.isEmpty, "an empty object cannot be damaged by a flipped byte")
         bytes[bytes.count / 2] ^= 0x20
         try bytes.write(to: URL(fileURLWithPath: p))
+    }
+
+    /// The (file, id) of the largest shard in sds.lock (small sets have empty shards).
+    func largestShard() throws -> (file: String, id: String) {
+        let sized = try shardIDs().map { ($0.key, $0.value, (try? FileManager.default.attributesOfItem(atPath: objectPath($0.value))[.size] as? Int) ?? 0) }
+        let best = try #require(sized.max { ($0.2, $0.0) < ($1.2, $1.0) })
+        return (best.0, best.1)
     }
 
     func sha256(_ rel: String) throws -> String { String(try run("sha256sum", [path(rel)]).stdout.prefix(64)) }
