@@ -29,8 +29,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: h.path("d"), withIntermediateDirectories: true)
         try h.write("d/other", "x\n")
         let st = try h.sds("status", "--verbose")
-        #expect(st.status != 0)
-        #expect(st.stderr.contains("tree object \(tree)") || st.stdout.contains("not in store"), "\(st.stdout)\(st.stderr)")
+        st.expectStatus(65)
+        #expect(st.stderr.contains("tree object \(tree) is damaged or unsafe"), "\(st.stdout)\(st.stderr)")
     }
 
     @Test func twoEntriesWithOneNameAreRefused() throws {
