@@ -97,7 +97,7 @@ public struct Checkout {
 
     /// Refuses a plan that would write through a symbolic link: one on disk, or one the plan itself makes.
     private func checkConfinement(_ plan: Plan) throws {
-        var links = Set<String>(), removed = Set<String>()
+        var links = Set<String>(), removed = Set<String>(), checkedFolders = Set<String>()
         for action in plan.actions {
             switch action {
             case .write(let rel, .symlink, _): links.insert(rel)
@@ -115,7 +115,8 @@ public struct Checkout {
                 prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
                 if links.contains(prefix) { throw Confinement.refusal(prefix, writing: rel, kind: .badData) }
             }
-            if let link = try Confinement.linkOnTheWay(root: workspace.root, to: rel), !removed.contains(link) {
+            if checkedFolders.insert(FileIO.parentDirectory(rel)).inserted,
+               let link = try Confinement.linkOnTheWay(root: workspace.root, to: rel), !removed.contains(link) {
                 throw Confinement.refusal(link, writing: rel)
             }
         }
@@ -222,14 +223,17 @@ public struct Checkout {
     private func execute(_ actions: [Action], report: inout Report) throws {
         var states: [(path: String, state: FileState)] = []
         var touchedDirs = Set<String>()
+        var safeFolders = Set<String>()
         defer { try? workspace.index().record(states) }
         let mask = umask(0)
         umask(mask)
         for action in actions {
             switch action {
             case .write(let rel, _, _), .chmod(let rel, _), .mkdir(let rel), .remove(let rel):
-                // Again as each action runs: an earlier action may have changed the way.
-                try Confinement.check(root: workspace.root, relative: rel)
+                // Again as the actions run (once per folder): the disk may have changed since the plan.
+                if safeFolders.insert(FileIO.parentDirectory(rel)).inserted {
+                    try Confinement.check(root: workspace.root, relative: rel)
+                }
             }
             switch action {
             case .remove(let rel):
