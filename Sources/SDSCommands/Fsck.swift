@@ -7,7 +7,7 @@ struct Fsck: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every object's hash and everything reachable: pointers, tags, locks, builds, the step cache.",
         discussion: """
-            Prints one line per problem: '<severity>: <problem-id>: <subject>: <detail>'. Problem ids are stable: hash-mismatch, bad-object-name, unreadable-object, bad-tree, missing-object, bad-pointer, bad-tag, bad-lock, bad-manifest, bad-record, lock-mismatch, bad-cache-row, stale-temp (a warning). Every sds.lock in the work tree, every tag and every logged build is followed to its manifest and what it reaches. Exit status 1 if any error was found.
+            Prints one line per problem: '<severity>: <problem-id>: <subject>: <detail>'. Problem ids are stable: hash-mismatch, bad-object-name, unreadable-object, bad-tree, missing-object, bad-pointer, bad-tag, bad-lock, bad-manifest, bad-record, lock-mismatch, and the warnings bad-cache-row (a step-cache row whose result is missing or damaged: that step runs again) and stale-temp. Every sds.lock in the work tree, every tag and every logged build is followed to its manifest and what it reaches. Exit status 1 if any error was found.
 
             --repair drops step-cache rows whose result object is missing or damaged (the next build recomputes those steps).
             """)
@@ -30,6 +30,12 @@ struct Fsck: ParsableCommand, StoreCommand {
             if ids.contains(.hashMismatch) || ids.contains(.unreadableObject) || ids.contains(.badTree) {
                 Output.error("hint: damaged objects cannot be used; delete them (rm .sensorstore/objects/ab/cdef…) and "
                     + "run 'sds add' on the original data, or copy them from another store")
+            }
+            if ids.contains(.badCacheRow) && !repair {
+                Output.error("hint: 'sds fsck --repair' drops the step-cache rows whose results are missing or damaged; the next build recomputes them")
+            }
+            if ids.contains(.lockMismatch) || ids.contains(.badLock) {
+                Output.error("hint: restore sds.lock from git ('git checkout -- sds.lock') or run 'sds build' to write it anew")
             }
             if ids.contains(.missingObject) {
                 Output.error("hint: missing objects come from data added elsewhere; run 'sds add' where the data exists")

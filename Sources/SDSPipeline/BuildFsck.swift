@@ -37,7 +37,8 @@ public struct BuildFsck {
             report.locksChecked += 1
             if let id = checkLock(lockPath, damaged: damaged, into: &report.problems) { roots.append((id, lockPath)) }
         }
-        for run in (try? workspace.index().builds()) ?? [] { roots.append((run.id, "build log")) }
+        // The log keeps builds gc may since have removed: only those still stored are checked.
+        for run in (try? workspace.index().builds()) ?? [] where workspace.store.contains(run.id) { roots.append((run.id, "build log")) }
 
         let gc = GarbageCollector(workspace: workspace, lockPath: "sds.lock")
         var seen = Set<ObjectID>()
@@ -67,7 +68,9 @@ public struct BuildFsck {
         let bad = try StepCacheRepair.rows(where: { damaged.contains($0) || !store.contains($0) }, workspace: workspace)
         for (key, obj) in bad.sorted(by: { $0.key < $1.key }) {
             let why = store.contains(obj) ? "is damaged" : "is not in the store"
-            report.problems.append(FsckProblem(severity: repair ? .warning : .error, id: .badCacheRow, subject: "step \(key.hex)",
+            // A warning: the cache heals itself (such a step runs again), and a killed build may
+            // leave rows naming results it never published.
+            report.problems.append(FsckProblem(severity: .warning, id: .badCacheRow, subject: "step \(key.hex)",
                                                detail: "its cached result (or object \(obj.hex) behind it) \(why)" + (repair ? "; row dropped" : "")))
         }
         if repair { report.cacheRowsDropped = try workspace.index().forgetSteps(keys: Set(bad.keys)) }

@@ -21,7 +21,7 @@ import Testing
         allowed.expectOK()
         #expect(FileManager.default.fileExists(atPath: escape + "/wearable/1.0.0/dataset_info.json"))
         let parentIgnore = (try? String(contentsOfFile: escape + "/../.gitignore", encoding: .utf8)) ?? ""
-        #expect(!parentIgnore.contains("escape-out"))
+        #expect(!parentIgnore.contains((escape as NSString).lastPathComponent))
         let lock = try #require(try JSONSerialization.jsonObject(with: Data(h.read("sds.lock").utf8)) as? [String: Any])
         let recorded = try #require(lock["output"] as? String)
         #expect(recorded.hasPrefix("../") && recorded.hasSuffix("/wearable/1.0.0"))
