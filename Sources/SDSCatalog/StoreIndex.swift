@@ -46,9 +46,21 @@ public final class StoreIndex {
     /// Opens the index at `path`; a damaged file (not a database, or corrupt) is moved aside
     /// to `path.damaged-N` (with its `-wal` and `-shm`) and a fresh, empty index is made.
     /// Returns where the damaged file went, or nil when it was sound.
+    ///
+    /// Opening reads only the first page; damage deeper in the file, met by a query, leaves a
+    /// mark, and then this open checks the whole file first (`PRAGMA quick_check`).
     public static func openHealing(path: String) throws -> (index: StoreIndex, movedTo: String?) {
         do {
-            return (try StoreIndex(path: path), nil)
+            let index = try StoreIndex(path: path)
+            let mark = path + SQLiteDatabase.suspectSuffix
+            if access(mark, F_OK) == 0 {
+                let stmt = try index.db.prepare("PRAGMA quick_check(1)")
+                try stmt.bind([])
+                let sound = try stmt.step() && stmt.text(0) == "ok"
+                unlink(mark)
+                if !sound { throw SDSError(.badData, "the index '\(path)' failed its check") }
+            }
+            return (index, nil)
         } catch let error as SDSError where error.kind == .badData {
             var n = 1
             while access("\(path).damaged-\(n)", F_OK) == 0 { n += 1 }
@@ -56,6 +68,7 @@ public final class StoreIndex {
             // Another process may have healed it first: then the fresh index is already there.
             if rename(path, aside) == 0 {
                 for suffix in ["-wal", "-shm"] { _ = rename(path + suffix, aside + suffix) }
+                unlink(path + SQLiteDatabase.suspectSuffix)
                 return (try StoreIndex(path: path), aside)
             }
             return (try StoreIndex(path: path), nil)

@@ -53,7 +53,14 @@ struct Status: ParsableCommand, StoreCommand {
                 }
             }
             if hasSpec {
-                do { plan = try BuildPlan.make(workspace: ws, specPath: specPath) } catch let e as SDSError { planError = e }
+                do {
+                    do {
+                        plan = try BuildPlan.make(workspace: ws, specPath: specPath)
+                    } catch let e as SDSError where e.kind == .badData && Workspace.takeIndexDamage() {
+                        // The index was damaged: a fresh open moves it aside and rebuilds it.
+                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath)
+                    }
+                } catch let e as SDSError { planError = e }
             }
             if let plan, !plan.upToDate { clean = false }
             if planError != nil { clean = false }

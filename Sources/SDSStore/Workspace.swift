@@ -34,6 +34,10 @@ public final class Workspace {
         return i
     }
 
+    /// Whether an index query of this process met a damaged file since the last call: then a
+    /// command may run once more, and its fresh `index()` moves the file aside and rebuilds it.
+    public static func takeIndexDamage() -> Bool { SQLiteDatabase.damageSeen.exchange(false, ordering: .relaxed) }
+
     /// Finds the workspace containing `directory` (default: the current folder).
     public static func find(from directory: String = FileIO.currentDirectory()) throws -> Workspace {
         var dir = directory

@@ -42,6 +42,31 @@ import Testing
         #expect(b.stdout.contains("steps: 0 run"), "\(b.stdout)")
     }
 
+    /// Damage past the first page is met by a query, not by the open: the command still works.
+    @Test(arguments: ["build", "status", "fsck"])
+    func damageDeepInTheIndexIsHealedByTheCommandThatMeetsIt(verb: String) throws {
+        let h = try WearableData.workspace(subjects: 2, days: 2)
+        defer { h.cleanup() }
+        _ = try h.buildJSON()
+        let index = h.path(".sensorstore/index.sqlite")
+        try h.run("sqlite3", [index, "PRAGMA wal_checkpoint(TRUNCATE);"]).expectOK()
+        // Every page but the first (the schema), where the tables' rows live.
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: index)[.size] as? Int)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: index))
+        try handle.seek(toOffset: 4096)
+        try handle.write(contentsOf: Data(repeating: 0xa5, count: size - 4096))
+        try handle.close()
+
+        let r = try h.sds(verb)
+        r.expectOK()
+        #expect(r.stderr.contains("index.sqlite.damaged-1"), "\(r.stderr)")
+        #expect(!r.stderr.contains("error:"), "\(r.stderr)")
+        #expect(!h.exists(".sensorstore/index.sqlite.damaged-mark"))
+        let again = try h.sds("build")
+        again.expectOK()
+        #expect(again.stdout.contains("steps: 0 run"), "\(again.stdout)")
+    }
+
     /// A damaged shard object the build must read (its output file is gone) is a cache miss.
     @Test func aDamagedCachedShardIsRecomputedAndReplaced() throws {
         let h = try WearableData.workspace(subjects: 2, days: 2)
