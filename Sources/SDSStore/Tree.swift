@@ -105,7 +105,8 @@ public struct Tree: Equatable, Sendable {
         }
         self.init(entries: entries)
         guard encoded() == bytes else { throw Self.bad("entries are not in canonical order or form") }
-        for (a, b) in zip(self.entries, self.entries.dropFirst()) where a.name == b.name {
+        // Bytes, not String ==: NFC and NFD spellings of a name are two files on Linux.
+        for (a, b) in zip(self.entries, self.entries.dropFirst()) where a.name.utf8.elementsEqual(b.name.utf8) {
             throw Self.bad("two entries are named '\(Quoted.cut(a.name))'")
         }
     }
