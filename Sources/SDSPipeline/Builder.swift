@@ -202,7 +202,7 @@ public struct Builder {
         let assembled = try ShardAssembler(
             runner: runner, store: store, splits: ops.splits, datasetName: spec.dataset.name,
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
-            jobs: options.jobs == 1 ? 1 : options.threads
+            jobs: options.jobs == 1 ? 1 : options.threads, formats: spec.output
         ).assemble(entities: entities, chunkIDs: chunkIDs)
         let shards = assembled.shards
         var shardsToRewrite = assembled.toRewrite
@@ -211,7 +211,7 @@ public struct Builder {
             shardsToRewrite = assembled.shards.map(\.file) + assembled.toRewrite
         }
         if options.dryRun {
-            shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
+            shardsToRewrite += runner.trace.filter { $0.ran && ($0.op == ShardAssembly.operatorName || $0.op == ArrayRecordShard.operatorName) }.map(\.partition)
             return Result(manifest: nil, trace: runner.trace, shardsToRewrite: shardsToRewrite)
         }
 
@@ -223,7 +223,7 @@ public struct Builder {
         let manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
-            operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
+            operators: ArrayRecordShard.versions(spec.output).merging(WearableOperators.versions) { $1 }.merging(options.versionOverrides) { $1 },
             gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))

@@ -50,11 +50,12 @@ struct FrameBuilder {
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
             jobs: options.jobs == 1 ? 1 : options.threads,
             // Study names hold no '/', so the subject is what follows the first one.
-            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
+            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e },
+            formats: spec.output
         ).assemble(entities: entities, chunkIDs: total.chunkIDs, decoded: total.chunks)
 
         if options.dryRun {
-            var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
+            var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && ($0.op == ShardAssembly.operatorName || $0.op == ArrayRecordShard.operatorName) }.map(\.partition)
             // A source that a run step would make first is unknown: every shard may change.
             if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { rewritten += assembled.shards.map(\.file) }
             return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: rewritten)
@@ -62,7 +63,7 @@ struct FrameBuilder {
         let git = try? workspace.gitRepository()
         var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
-            steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
+            steps: runner.trace, operators: ArrayRecordShard.versions(spec.output).merging(FrameSpec.versions) { $1 }.merging(options.versionOverrides) { $1 },
             gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
