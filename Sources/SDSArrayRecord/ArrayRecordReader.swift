@@ -134,6 +134,12 @@ public final class ArrayRecordReader {
 
     /// Record `index` (0-based): reads and checks only its chunk.
     public func record(_ index: Int) throws -> [UInt8] {
+        let chunk = try chunkIndex(ofRecord: index)
+        return try dataChunk(chunk)[index - firstRecord[chunk]]
+    }
+
+    /// Which data chunk holds record `index` (a binary search of the footer index).
+    public func chunkIndex(ofRecord index: Int) throws -> Int {
         guard index >= 0, index < count else {
             throw ArrayRecordError(.invalidArgument, "record \(index) is out of range: the file holds \(count)", file: path)
         }
@@ -142,8 +148,7 @@ public final class ArrayRecordReader {
             let mid = (lo + hi + 1) / 2
             if firstRecord[mid] <= index { lo = mid } else { hi = mid - 1 }
         }
-        let records = try dataChunk(lo)
-        return records[index - firstRecord[lo]]
+        return lo
     }
 
     /// The records of data chunk `i`, checked against its index entry.
@@ -164,7 +169,7 @@ public final class ArrayRecordReader {
     /// encoding, and that the data chunks are exactly the footer's index.
     /// - Returns: the number of records.
     @discardableResult
-    public func verify(_ visit: (Int, [UInt8]) throws -> Void = { _, _ in }) throws -> Int {
+    public func verify(_ visit: (_ index: Int, _ chunkOffset: UInt64, _ record: [UInt8]) throws -> Void = { _, _, _ in }) throws -> Int {
         var pos: UInt64 = 0
         var dataChunks: [UInt64] = []
         var record = 0
@@ -180,7 +185,7 @@ public final class ArrayRecordReader {
                     throw fail(.unsupported, "transposed chunks are not supported (write with transpose:false)", at: pos)
                 }
                 for r in records {
-                    try visit(record, r)
+                    try visit(record, pos, r)
                     record += 1
                 }
             default:

@@ -29,7 +29,7 @@ struct WriterReaderTests {
         #expect(reader.writerOptions == options.writerOptions)
         for i in [0, 1, 17, 49] { #expect(try reader.record(i) == records[i]) }
         var seen: [[UInt8]] = []
-        #expect(try reader.verify { _, r in seen.append(r) } == 50)
+        #expect(try reader.verify { _, _, r in seen.append(r) } == 50)
         #expect(seen == records)
         // Same records, same options: same bytes.
         #expect(try Self.write(records, options) == file)
