@@ -100,7 +100,7 @@ struct BenchArrayRecord: ParsableCommand {
         defer { close(fd) }
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { throw ValidationError("cannot write \(path)") }
             done += n

@@ -54,6 +54,10 @@ struct ArrayRecordTests {
         let lineage = try h.sds("lineage", "--json", "out/wearable/1.0.0/" + (shard["file"] as! String))
         lineage.expectOK()
         #expect(lineage.stdout.contains("\"entity\":"), "\(lineage.stdout)")
+        // verify rebuilds the recorded build elsewhere and gets the same ArrayRecord bytes.
+        let verify = try h.sds("verify")
+        verify.expectOK()
+        #expect(verify.stdout.contains("\(before.count)") || verify.stdout.contains("identical"), "\(verify.stdout)")
     }
 
     /// Same inputs and spec: the same ArrayRecord bytes, with one job or many, in another zone and locale.
