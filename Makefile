@@ -25,6 +25,7 @@ test: setup
 bench:
 	bench/store_bench.sh
 	bench/tfrecord_bench.sh
+	bench/array_record_bench.sh
 
 clean:
 	rm -rf .build demo

@@ -27,7 +27,7 @@ public struct SDS: ParsableCommand {
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
             Diff.self, Tag.self, Show.self, Verify.self, GC.self, Query.self,
-            Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchReader.self,
+            Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchArrayRecord.self, BenchReader.self,
         ]
     )
 

@@ -224,7 +224,7 @@ public struct Builder {
         let assembled = try ShardAssembler(
             runner: runner, store: store, splits: ops.splits, datasetName: spec.dataset.name,
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
-            jobs: options.jobs == 1 ? 1 : options.threads
+            jobs: options.jobs == 1 ? 1 : options.threads, formats: spec.output
         ).assemble(entities: entities, chunkIDs: chunkIDs)
         let shards = assembled.shards
         if runner.hasPlaceholders {
@@ -240,7 +240,7 @@ public struct Builder {
         let manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
-            operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
+            operators: ArrayRecordShard.versions(spec.output).merging(WearableOperators.versions) { $1 }.merging(options.versionOverrides) { $1 },
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))
         return Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)

@@ -41,17 +41,26 @@ public struct OutputFolder {
 
     /// The TFDS description of a spec's dataset.
     static func info(_ spec: Spec) -> TFDSDatasetInfo {
-        if let frames = spec.frames { return frames.info(spec.dataset) }
-        let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
-        return TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
-                               features: features(spec, label: label),
-                               description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
+        var info: TFDSDatasetInfo
+        if let frames = spec.frames {
+            info = frames.info(spec.dataset)
+        } else {
+            let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
+            info = TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
+                                   features: features(spec, label: label),
+                                   description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
+        }
+        info.fileFormats = spec.output.formats.map(\.rawValue)
+        return info
     }
 
     /// The folder's metadata files (`dataset_info.json`, `features.json`) for these shards.
     static func metadata(_ shards: [Builder.Shard], info: TFDSDatasetInfo) -> [(String, [UInt8])] {
         var splits: [TFDSSplitInfo] = []
         var seen: [String] = []
+        // Every format holds the same examples: count the first format's shards.
+        let primary = "." + (info.fileFormats.first ?? "tfrecord") + "-"
+        let shards = shards.filter { $0.file.contains(primary) }
         for s in shards where !seen.contains(s.split) {
             seen.append(s.split)
             let mine = shards.filter { $0.split == s.split }.sorted { $0.index < $1.index }

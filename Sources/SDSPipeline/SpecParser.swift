@@ -141,12 +141,13 @@ extension Spec {
                 throw captionNode.error(error.message)
             }
         }
-        let output = try top["output"]?.string() ?? "out"
+        let output = try parseOutput(top["output"])
 
         var spec = Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
                         captionTemplate: caption, splits: splits,
-                        sensorChannels: sensor, constants: constants, outputDirectory: output, runSteps: runSteps)
+                        sensorChannels: sensor, constants: constants, outputDirectory: output.directory, runSteps: runSteps)
         spec.inputColumns = stepColumns + inputColumns
+        spec.output = output.formats
         return spec
     }
 }

@@ -53,7 +53,8 @@ struct FrameBuilder {
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
             jobs: options.jobs == 1 ? 1 : options.threads,
             // Study names hold no '/', so the subject is what follows the first one.
-            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
+            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e },
+            formats: spec.output
         ).assemble(entities: entities, chunkIDs: total.chunkIDs, decoded: total.chunks)
 
         if runner.hasPlaceholders {
@@ -65,7 +66,7 @@ struct FrameBuilder {
         }
         var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
-            steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
+            steps: runner.trace, operators: ArrayRecordShard.versions(spec.output).merging(FrameSpec.versions) { $1 }.merging(options.versionOverrides) { $1 },
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
