@@ -3,7 +3,7 @@
 #
 #   bench/array_record_bench.sh                  # medium set (100 subjects x 14 days)
 #   SUBJECTS=20 DAYS=7 bench/array_record_bench.sh
-# Env: COMPRESSIONS ("uncompressed zstd"), READS (1000), BENCH_DIR (/tmp/sds-bench-ar).
+# Env: COMPRESSIONS ("uncompressed zstd brotli"), READS (1000), BENCH_DIR (/tmp/sds-bench-ar).
 #
 # 1. Builds the set once with `formats: [tfrecord, array_record]` (the release sds).
 # 2. Write: `sds bench-arrayrecord` rewrites the build's records as TFRecord shards and as
@@ -37,12 +37,13 @@ pin=()
 if command -v taskset >/dev/null; then pin=(taskset -c 0); fi
 echo "write: ${subjects} subjects x ${days} days, one core, best of 3"
 printf '%-14s %8s %10s %12s %12s %8s %12s\n' compression records "MB" "tfrecord s" "arrayrec s" ratio "AR MB"
-for c in ${COMPRESSIONS:-uncompressed zstd}; do
+for c in ${COMPRESSIONS:-uncompressed zstd brotli}; do
     "${pin[@]}" "$sds" bench-arrayrecord "$out" --out "$scratch" --compression "$c" | python3 -c '
 import json, sys
-r = json.load(sys.stdin); c = sys.argv[1]
-print(f"{c:<14} {r[\"records\"]:>8} {r[\"recordBytes\"]/1e6:>10.1f} {r[\"tfrecordSeconds\"]:>12.3f} {r[\"arrayRecordSeconds\"]:>12.3f} {r[\"ratio\"]:>7.2f}x {r[\"arrayRecordBytes\"]/1e6:>12.1f}"
-      + ("" if r["ratio"] <= 1.3 else "   (over the 1.3x target)"))' "$c"
+r = json.load(sys.stdin)
+line = "%-14s %8d %10.1f %12.3f %12.3f %7.2fx %12.1f" % (sys.argv[1], r["records"], r["recordBytes"] / 1e6,
+    r["tfrecordSeconds"], r["arrayRecordSeconds"], r["ratio"], r["arrayRecordBytes"] / 1e6)
+print(line + ("" if r["ratio"] <= 1.3 else "   (over the 1.3x target)"))' "$c"
 done
 
 TF_CPP_MIN_LOG_LEVEL=3 "${pin[@]}" "$py" - "$out" "$reads" <<'PY' 2>/dev/null

@@ -22,6 +22,9 @@ public struct ArrayRecordWriter {
     private var footer: [(offset: UInt64, decoded: UInt64, records: UInt64)] = []
     /// Records written so far.
     public private(set) var count = 0
+    private let zstd: Codecs.ZstdContext?
+    /// Reused buffer for an uncompressed chunk's data.
+    private var chunkData: [UInt8] = []
 
     /// ArrayRecord's magic: the postscript's second field.
     public static let magic: UInt64 = 0x7193_0e70_4fda_e05e
@@ -30,6 +33,7 @@ public struct ArrayRecordWriter {
     public init(options: ArrayRecordOptions = ArrayRecordOptions(), capacity: Int = 0) throws {
         try options.validate()
         self.options = options
+        if case .zstd = options.compression { zstd = try Codecs.ZstdContext() } else { zstd = nil }
         bytes.reserveCapacity(capacity + (2 << 16))
         writeChunk(header: RiegeliChunkHeader(data: [UInt8](), type: .fileSignature, numRecords: 0, decodedDataSize: 0),
                    data: UnsafeRawBufferPointer(start: nil, count: 0))
@@ -80,9 +84,21 @@ public struct ArrayRecordWriter {
     private mutating func flushGroup() throws {
         let offset = UInt64(bytes.count)
         let decoded = UInt64(values.count)
-        let data = try Self.simpleChunkData(sizes: sizes, values: values, options: options)
-        writeChunk(header: RiegeliChunkHeader(data: data, type: .simple, numRecords: UInt64(pending), decodedDataSize: decoded),
-                   data: data)
+        if options.compression == .uncompressed {
+            // One copy into the chunk buffer, hashed and written from there.
+            chunkData.removeAll(keepingCapacity: true)
+            chunkData.append(0)
+            ProtoWire.appendVarint(UInt64(sizes.count), to: &chunkData)
+            chunkData += sizes
+            chunkData += values
+            let header = RiegeliChunkHeader(data: chunkData, type: .simple, numRecords: UInt64(pending), decodedDataSize: decoded)
+            let data = chunkData
+            writeChunk(header: header, data: data)
+        } else {
+            let data = try Self.simpleChunkData(sizes: sizes, values: values, options: options, zstd: zstd)
+            writeChunk(header: RiegeliChunkHeader(data: data, type: .simple, numRecords: UInt64(pending), decodedDataSize: decoded),
+                       data: data)
+        }
         footer.append((offset, decoded, UInt64(pending)))
         sizes.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
@@ -95,17 +111,18 @@ public struct ArrayRecordWriter {
             ProtoWire.appendVarint(UInt64(r.count), to: &sizes)
             values += r
         }
-        let data = try Self.simpleChunkData(sizes: sizes, values: values, options: options)
+        let data = try Self.simpleChunkData(sizes: sizes, values: values, options: options, zstd: options == self.options ? zstd : nil)
         writeChunk(header: RiegeliChunkHeader(data: data, type: .simple, numRecords: UInt64(records.count),
                                               decodedDataSize: UInt64(values.count)), data: data)
     }
 
     /// A simple chunk's data: compression byte, length-prefixed sizes, then values; each
     /// compressed buffer is preceded by its decompressed size.
-    static func simpleChunkData(sizes: [UInt8], values: [UInt8], options: ArrayRecordOptions) throws -> [UInt8] {
+    static func simpleChunkData(sizes: [UInt8], values: [UInt8], options: ArrayRecordOptions,
+                                zstd: Codecs.ZstdContext? = nil) throws -> [UInt8] {
         var data: [UInt8] = [options.compression.typeByte]
-        let compressedSizes = try sizes.withUnsafeBytes { try Codecs.compress($0, options) }
-        let compressedValues = try values.withUnsafeBytes { try Codecs.compress($0, options) }
+        let compressedSizes = try sizes.withUnsafeBytes { try Codecs.compress($0, options, zstd: zstd) }
+        let compressedValues = try values.withUnsafeBytes { try Codecs.compress($0, options, zstd: zstd) }
         data.reserveCapacity(compressedValues.count + compressedSizes.count + 24)
         if options.compression == .uncompressed {
             ProtoWire.appendVarint(UInt64(compressedSizes.count), to: &data)

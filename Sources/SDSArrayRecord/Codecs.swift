@@ -4,13 +4,25 @@ import CZstd
 /// One-shot compression of a chunk's sizes or values buffer, as Riegeli frames them: a
 /// complete zstd frame or brotli stream, deterministic for a given library version.
 enum Codecs {
-    static func compress(_ input: UnsafeRawBufferPointer, _ options: ArrayRecordOptions) throws -> [UInt8] {
+    /// A zstd context kept for a writer's life: making one per chunk costs more than compressing.
+    final class ZstdContext {
+        let cctx: OpaquePointer
+        init() throws {
+            guard let c = ZSTD_createCCtx() else { throw ArrayRecordError(.io, "zstd: out of memory") }
+            cctx = c
+        }
+        deinit { ZSTD_freeCCtx(cctx) }
+    }
+
+    static func compress(_ input: UnsafeRawBufferPointer, _ options: ArrayRecordOptions, zstd: ZstdContext? = nil) throws -> [UInt8] {
         switch options.compression {
         case .uncompressed:
             return Array(input)
         case .zstd(let level):
-            guard let cctx = ZSTD_createCCtx() else { throw ArrayRecordError(.io, "zstd: out of memory") }
-            defer { ZSTD_freeCCtx(cctx) }
+            let context = try zstd ?? ZstdContext()
+            let cctx = context.cctx
+            // Parameters stay set across compressions of one context; a reset keeps them.
+            ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only)
             ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(level))
             ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, Int32(options.effectiveWindowLog!))
             var out = [UInt8](repeating: 0, count: ZSTD_compressBound(input.count))
