@@ -381,7 +381,7 @@ which is added to `.gitignore`) and `sds.lock`:
 | `dataset_info.json` | TFDS metadata: name, version, description, splits with shard lengths |
 | `features.json` | TFDS feature spec: `sensor/CHANNEL` (floats, one per slot), `mask/CHANNEL` (with `masks: true`), scalar features, `caption`, `dataset` |
 | `statistics-STUDY.csv`, `statistics.sqlite` | per-partition statistics tables (with `statistics:`); `sds query` reads them |
-| `sds.lock` (beside `sds.yaml`) | the build id, output folder and each shard's id and example count: commit it to pin the dataset |
+| `sds.lock` (beside `sds.yaml`; `NAME.sds.lock` beside `NAME.yaml`) | the build id, output folder and each shard's id and example count: commit it to pin the dataset |
 
 The folder loads with `tfds.builder_from_directory(path)` and the shards with
 `tf.data.TFRecordDataset`. The same inputs, spec and code give byte-identical shards on any
