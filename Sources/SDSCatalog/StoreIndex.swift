@@ -52,9 +52,18 @@ public final class StoreIndex {
                 mtime_ns INTEGER, ctime_ns INTEGER, id BLOB, recorded_ns INTEGER) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS complete_tree(id BLOB PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS step_cache(key BLOB PRIMARY KEY, result BLOB, operator TEXT) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS builds(id BLOB, finished_ns INTEGER, host TEXT, seconds REAL);
+            CREATE TABLE IF NOT EXISTS builds(id BLOB, finished_ns INTEGER, host TEXT, seconds REAL,
+                git_commit TEXT, git_dirty INTEGER);
             PRAGMA user_version = \(Self.schemaVersion);
             """)
+        // Stores made before builds recorded their git context gain the columns here.
+        let columns = try db.prepare("SELECT name FROM pragma_table_info('builds')")
+        try columns.bind([])
+        var names: Set<String> = []
+        while try columns.step() { names.insert(columns.text(0)) }
+        if !names.contains("git_commit") {
+            try db.execute("ALTER TABLE builds ADD COLUMN git_commit TEXT; ALTER TABLE builds ADD COLUMN git_dirty INTEGER;")
+        }
     }
 
     /// File states for `path` and everything below it (paths relative to the workspace).
@@ -123,10 +132,12 @@ public final class StoreIndex {
         }
     }
 
-    /// Records when and where a build ran: kept beside the manifest, never in it.
-    public func recordBuild(_ id: ObjectID, finishedNs: Int64, host: String, seconds: Double) throws {
-        try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4)")
-            .run([.blob(id.bytes), .int(finishedNs), .text(host), .text(String(seconds))])
+    /// Records when, where and at which git commit a build ran: kept beside the manifest,
+    /// never in it, so the build id depends on content only.
+    public func recordBuild(_ run: BuildRun) throws {
+        try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .run([.blob(run.id.bytes), .int(run.finishedNs), .text(run.host), .text(String(run.seconds)),
+                  run.gitCommit.map { .text($0) } ?? .null, run.gitDirty.map { .int($0 ? 1 : 0) } ?? .null])
     }
 
     /// One recorded build run: when and where it finished (newest first from `builds()`).
@@ -135,16 +146,31 @@ public final class StoreIndex {
         public var finishedNs: Int64
         public var host: String
         public var seconds: Double
+        /// HEAD when the build ran, and whether the work tree (or a run step's code) had changes.
+        public var gitCommit: String?
+        public var gitDirty: Bool?
+
+        public init(id: ObjectID, finishedNs: Int64, host: String, seconds: Double, gitCommit: String?, gitDirty: Bool?) {
+            self.id = id
+            self.finishedNs = finishedNs
+            self.host = host
+            self.seconds = seconds
+            self.gitCommit = gitCommit
+            self.gitDirty = gitDirty
+        }
     }
 
     /// Every recorded build run, newest first.
     public func builds() throws -> [BuildRun] {
-        let stmt = try db.prepare("SELECT id, finished_ns, host, seconds FROM builds ORDER BY finished_ns DESC")
+        let stmt = try db.prepare("""
+            SELECT id, finished_ns, host, seconds, git_commit, git_dirty FROM builds ORDER BY finished_ns DESC
+            """)
         try stmt.bind([])
         var out: [BuildRun] = []
         while try stmt.step() {
             guard let id = stmt.objectID(0) else { continue }
-            out.append(BuildRun(id: id, finishedNs: stmt.int(1), host: stmt.text(2), seconds: Double(stmt.text(3)) ?? 0))
+            out.append(BuildRun(id: id, finishedNs: stmt.int(1), host: stmt.text(2), seconds: Double(stmt.text(3)) ?? 0,
+                                gitCommit: stmt.isNull(4) ? nil : stmt.text(4), gitDirty: stmt.isNull(5) ? nil : stmt.int(5) != 0))
         }
         return out
     }

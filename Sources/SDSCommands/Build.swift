@@ -26,7 +26,8 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(help: "Print a JSON summary, with every step that ran.")
     var json = false
 
-    @Flag(help: "Show which steps and shards a build would redo, and why; write nothing but stored inputs.")
+    @Flag(help: ArgumentHelp("Say exactly what a build would do (steps to run and reuse, output files to write or restore, whether the lock changes), and why; write nothing.",
+                             discussion: "The dry run computes the build through a scratch folder outside the store, run steps included (in their own temp folders), and throws it away: its counts are the build's. Exit status 0 when the build would change nothing, 1 otherwise."))
     var dryRun = false
 
     @Flag(help: "Refuse to build when code declared by a run step has uncommitted changes (exit 73).")
@@ -43,20 +44,24 @@ struct Build: ParsableCommand, StoreCommand {
     }
 
     func run() throws {
+        // Like status: a dry run exits 1 when the build would change anything.
+        var changes = false
         try reporting {
             let ws = try openWorkspace()
             let held = try lock(ws, "build")
             defer { withExtendedLifetime(held) {} }
             if dryRun {
-                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec))
+                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs)
                 PlanOutput.print(plan, json: json)
+                changes = !plan.upToDate
                 return
             }
+            let lockName = BuildRecorder.lockPath(forSpec: try ws.relativePath(spec))
             var options = Builder.Options(jobs: jobs)
             options.requireClean = requireClean
             options.strict = strict
             options.warn = { Output.warning($0) }
-            options.versionOverrides = Self.versionOverrides()
+            options.versionOverrides = Builder.Options.environmentOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
             let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
@@ -100,22 +105,9 @@ struct Build: ParsableCommand, StoreCommand {
                     Output.line("  \(r.count) \(r.reason), first at " + r.locations.joined(separator: ", "))
                 }
             }
-            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
+            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (\(lockName) updated)" : ""))
         }
-    }
-}
-
-extension Build {
-    /// Tests simulate an operator version bump with `SDS_OPERATOR_VERSIONS=op=N,op=N` (not for users:
-    /// the manifest records the versions used, so 'sds verify' then reports the difference).
-    static func versionOverrides() -> [String: Int] {
-        guard let text = getenv("SDS_OPERATOR_VERSIONS").map({ String(cString: $0) }) else { return [:] }
-        var out: [String: Int] = [:]
-        for pair in text.split(separator: ",") {
-            let kv = pair.split(separator: "=", maxSplits: 1)
-            if kv.count == 2, let n = Int(kv[1]) { out[String(kv[0])] = n }
-        }
-        return out
+        if changes { throw ExitCode(ExitStatus.differences) }
     }
 }
 

@@ -36,7 +36,13 @@ public struct GarbageCollector {
         var builds = Set<ObjectID>()
         var pointers = Set<ObjectID>()
         for t in try Tags(workspace: workspace).all() { builds.insert(t.id) }
-        if let b = try FileIO.readFileIfExists(workspace.absolute(lockPath)), let id = Self.buildID(inLock: b) { builds.insert(id) }
+        // The spec's lock and every other spec's lock beside it (`NAME.sds.lock`).
+        let folder = lockPath.contains("/") ? FileIO.parentDirectory(lockPath) + "/" : ""
+        let locks = Set([lockPath] + ((try? FileIO.listDirectory(workspace.absolute(folder.isEmpty ? "." : folder))) ?? [])
+            .filter { $0.hasSuffix(".sds.lock") }.map { folder + $0 })
+        for lock in locks.sorted() {
+            if let b = try FileIO.readFileIfExists(workspace.absolute(lock)), let id = Self.buildID(inLock: b) { builds.insert(id) }
+        }
         for t in try workspace.trackedPaths([]) { pointers.insert(t.pointer.id) }
         if !onlyCurrent, try workspace.gitRepository() != nil {
             let repo = try workspace.requireGit()

@@ -62,10 +62,7 @@ public struct Verifier {
             throw VersionCheckout(workspace: workspace, force: false).missing(Array(Set(absent)).sorted())
         }
 
-        let tmp = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(tmp)/sds-verify-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SDSError.io("cannot make a temporary folder in", path: tmp, errno: errno) }
-        let root = String(cString: made)
+        let root = try FileIO.makeTempFolder("verify")
         defer { try? FileIO.removeTree(root) }
         let (temp, _) = try Workspace.initialize(at: root)
         // Inputs may lie above the spec's folder (`../../shared/x.csv`): the spec goes that many

@@ -54,7 +54,10 @@ extension Workspace {
         let repo = try requireGit()
         let prefix = prefixInGit(repo)
         return try repo.files(at: rev, withSuffix: name).compactMap { p in
-            guard FileIO.baseName(p) == name, prefix.isEmpty || p.hasPrefix(prefix + "/") else { return nil }
+            // `sds.lock` also finds the locks of other specs (`NAME.sds.lock`).
+            let base = FileIO.baseName(p)
+            guard base == name || (name == "sds.lock" && base.hasSuffix(".sds.lock")),
+                  prefix.isEmpty || p.hasPrefix(prefix + "/") else { return nil }
             return String(p.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1))
         }
     }

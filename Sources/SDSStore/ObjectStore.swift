@@ -24,17 +24,34 @@ public final class ObjectStore: Sendable {
     private let written = Mutex<Set<ObjectID>>([])
     /// Objects made but not yet named (see `put(_:deferSync:)`).
     private let staging: Staging
+    /// A scratch store (see `scratch(in:)`) names nothing: what it makes stays staged in
+    /// its own folder outside the store, and is gone with it.
+    public let isScratch: Bool
 
-    public init(root: String) {
+    public convenience init(root: String) {
+        self.init(root: root, tempDirectory: root + "/tmp", scratch: false)
+    }
+
+    private init(root: String, tempDirectory: String, scratch: Bool) {
         self.root = root
         objectsDirectory = root + "/objects"
-        let tempDirectory = root + "/tmp"
         self.tempDirectory = tempDirectory
+        isScratch = scratch
         let counter = Atomic<Int>(0)
         staging = Staging { "\(tempDirectory)/\(getpid()).s\(counter.add(1, ordering: .relaxed).newValue).tmp" }
     }
 
+    /// A view of this store that reads its objects but writes none: every object made
+    /// through it is kept in `folder` (outside the store) until the caller removes that.
+    /// A dry run computes through one, so it can say exactly what a build would do while
+    /// leaving the store, its index and its step cache as they were.
+    public func scratch(in folder: String) -> ObjectStore {
+        ObjectStore(root: root, tempDirectory: folder, scratch: true)
+    }
+
     public func path(of id: ObjectID) -> String {
+        // A scratch object has no name in objects/: its temp file stands in.
+        if isScratch, let file = staging.file(of: id) { return file }
         let hex = id.hex
         return "\(objectsDirectory)/\(hex.prefix(2))/\(hex.dropFirst(2))"
     }
@@ -75,8 +92,8 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
-        if deferSync ? contains(id) : containsOnDisk(id) { return id }
-        if deferSync {
+        if deferSync || isScratch ? contains(id) : containsOnDisk(id) { return id }
+        if deferSync || isScratch {
             if try staging.stage(id, bytes) { written.withLock { _ = $0.insert(id) } }
             return id
         }
@@ -106,6 +123,10 @@ public final class ObjectStore: Sendable {
     /// must run before anything that names the object (a tree, a pointer) is written:
     /// one fsync per folder instead of one per object when adding many files.
     func publish(_ tmp: String, as id: ObjectID, deferSync: Bool = false) throws {
+        if isScratch {
+            if !staging.adopt(id, file: tmp) { unlink(tmp) }
+            return
+        }
         let dest = path(of: id)
         let dir = FileIO.parentDirectory(dest)
         // rename() names the object in one step, never half-made. An existing name is
@@ -138,6 +159,7 @@ public final class ObjectStore: Sendable {
     /// Makes every staged object and deferred object name durable.
     public func syncPendingDirectories() throws {
         let batch = try staging.drain()
+        if isScratch { return }
         if !batch.isEmpty {
             let fd = try FileIO.open(tempDirectory, O_RDONLY | O_DIRECTORY)
             defer { close(fd) }

@@ -87,7 +87,10 @@ public struct Scanner {
         try hash(pending, in: &jobs)
         if mode == .store { try workspace.store.syncPendingDirectories() }
         let now = FileIO.nowNs()
-        try index.record(pending.map { (jobs[$0].relPath, FileState(stat: jobs[$0].stat, id: jobs[$0].id!, recordedNs: now)) })
+        // A plan's scratch workspace writes nothing to the store, the index included.
+        if !workspace.isScratch {
+            try index.record(pending.map { (jobs[$0].relPath, FileState(stat: jobs[$0].stat, id: jobs[$0].id!, recordedNs: now)) })
+        }
         for i in jobs.indices where jobs[i].isLink {
             let target = Array(try FileIO.readLink(workspace.absolute(jobs[i].relPath)).utf8)
             jobs[i].id = mode == .store ? try workspace.store.put(target) : Hasher256.id(of: target)

@@ -11,11 +11,37 @@ public final class Workspace {
     public let store: ObjectStore
     public var storePath: String { root + "/" + Self.storeName }
     private var cachedIndex: StoreIndex?
+    /// Set for a scratch workspace: its store's folder, removed with it.
+    private let scratchFolder: String?
 
     init(root: String) {
         self.root = root
         store = ObjectStore(root: root + "/" + Self.storeName)
+        scratchFolder = nil
     }
+
+    private init(root: String, scratchFolder: String, store: ObjectStore) {
+        self.root = root
+        self.store = store.scratch(in: scratchFolder)
+        self.scratchFolder = scratchFolder
+    }
+
+    deinit {
+        if let scratchFolder { try? FileIO.removeTree(scratchFolder) }
+    }
+
+    /// The same work tree over a store that reads this one's objects and writes none (see
+    /// `ObjectStore.scratch(in:)`); what it makes lives in a private temp folder outside
+    /// the store until the returned workspace goes. Dry runs and status plan through it.
+    public func scratch() throws -> Workspace {
+        let folder = try FileIO.makeTempFolder("plan")
+        let ws = Workspace(root: root, scratchFolder: folder, store: store)
+        ws.cachedIndex = cachedIndex
+        return ws
+    }
+
+    /// True for a workspace made by `scratch()`: it must not write the index or the work tree.
+    public var isScratch: Bool { scratchFolder != nil }
 
     /// The SQLite index, opened on first use; rebuilt empty when deleted.
     public func index() throws -> StoreIndex {

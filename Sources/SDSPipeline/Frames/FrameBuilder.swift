@@ -13,7 +13,7 @@ struct FrameBuilder {
     let specBytes: [UInt8]
     let specDirectory: String
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     /// One source read into partitions (cached like any step).
     struct ReadSource {
@@ -25,7 +25,7 @@ struct FrameBuilder {
     }
 
     func run(_ options: Builder.Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Builder.Result {
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
         let store = workspace.store
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
                                      jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
@@ -35,7 +35,10 @@ struct FrameBuilder {
         var sources: [String: ReadSource] = [:]
         for s in frames.sources {
             let id = try input(s, userSteps: userSteps, runner: runner, read: &read)
-            if Spec.stepReference(s.path) == nil { inputs[s.path] = id }
+            if Spec.stepReference(s.path) == nil {
+                inputs[SpecPaths.recorded(s.path, root: workspace.root)] = id
+                SpecPaths.warnIfOutside(s.path, root: workspace.root, warn: options.warn)
+            }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
                                              version: options.versionOverrides[TableReader.name] ?? TableReader.version)
         }
@@ -55,18 +58,17 @@ struct FrameBuilder {
             splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
         ).assemble(entities: entities, chunkIDs: total.chunkIDs, decoded: total.chunks)
 
-        if options.dryRun {
-            var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
-            // A source that a run step would make first is unknown: every shard may change.
-            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { rewritten += assembled.shards.map(\.file) }
-            return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: rewritten)
+        if runner.hasPlaceholders {
+            // A dry run before a run step: what depends on its output is unknown; a source
+            // that the step would make first leaves every shard unknown.
+            var unknown = assembled.toRewrite
+            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { unknown += assembled.shards.map(\.file) }
+            return Builder.Result(manifest: nil, trace: runner.trace, unknownShards: unknown, dirtyCode: userSteps.dirtyFiles)
         }
-        let git = try? workspace.gitRepository()
         var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
             steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
-            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
         manifest.quarantine = total.quarantine
@@ -74,7 +76,7 @@ struct FrameBuilder {
         report.studies = total.reports
         report.splits = BuildReport.splits(shards: assembled.shards, splits, subject: Lineage.subject)
         manifest.report = report
-        return Builder.Result(manifest: manifest, trace: runner.trace)
+        return Builder.Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)
     }
 
     /// What the studies add up to: their partitions' record chunks and lineage, statistics
@@ -88,7 +90,7 @@ struct FrameBuilder {
         var quarantine = Quarantine()
         /// Step results whose set-aside rows are counted (a step two studies share counts once).
         var counted = Set<ObjectID>()
-        /// Each study's numbers, in spec order (not for a dry run).
+        /// Each study's numbers, in spec order (none while a run step's output is unknown).
         var reports: [BuildReport.Study] = []
     }
 
@@ -152,7 +154,9 @@ struct FrameBuilder {
             total.chunkIDs[study.name + "/" + p] = o.chunk
             total.lineage[study.name + "/" + p] = from(p)
         }
-        if !runner.dryRun {
+        // A plan computes the same report as the build (its id depends on it), unless a run
+        // step it would run leaves the counts unknown.
+        if !runner.hasPlaceholders {
             total.reports.append(try report(study, sources: sources, partitions: partitions, outcomes: outcomes,
                                             examples: counts, chosen: Set(chosen)))
         }
@@ -212,7 +216,7 @@ struct FrameBuilder {
         // The file's name is written into every frame (for file:line), so it is a parameter too.
         let params = s.reader.parameters() + [0] + Array(file.utf8)
         let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
-                                    inputs: [input], partition: s.name, evenInDryRun: true) {
+                                    inputs: [input], partition: s.name) {
             let bytes = try store.read(input)
             var q = Quarantine(strict: strict)
             let parts = try StepCodec.sensors { () throws(SensorError) in
