@@ -16,6 +16,8 @@ demo: build
 test: setup
 	scripts/embed-hooks.sh
 	git diff --exit-code -- Sources/SDSStore/HookScripts.swift || (echo "hooks/ changed: commit the regenerated HookScripts.swift" >&2; exit 1)
+	scripts/embed-docs.sh
+	git diff --exit-code -- Sources/SDSCommands/HelpDocs.swift || (echo "docs/ changed: commit the regenerated HelpDocs.swift" >&2; exit 1)
 	swift build --build-tests
 	SDS_PYTHON=$$(tests/interop/venv.sh) swift test --skip-build
 	tests/interop/run.sh .build/debug/sds

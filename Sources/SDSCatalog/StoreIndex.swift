@@ -43,8 +43,42 @@ public final class StoreIndex {
     public static let schemaVersion = 1
     let db: SQLiteDatabase
 
+    /// Opens the index at `path`; a damaged file (not a database, or corrupt) is moved aside
+    /// to `path.damaged-N` (with its `-wal` and `-shm`) and a fresh, empty index is made.
+    /// Returns where the damaged file went, or nil when it was sound.
+    ///
+    /// Opening reads only the first page; damage deeper in the file, met by a query, leaves a
+    /// mark, and then this open checks the whole file first (`PRAGMA quick_check`).
+    public static func openHealing(path: String) throws -> (index: StoreIndex, movedTo: String?) {
+        do {
+            let index = try StoreIndex(path: path)
+            let mark = path + SQLiteDatabase.suspectSuffix
+            if access(mark, F_OK) == 0 {
+                let stmt = try index.db.prepare("PRAGMA quick_check(1)")
+                try stmt.bind([])
+                let sound = try stmt.step() && stmt.text(0) == "ok"
+                unlink(mark)
+                if !sound { throw SDSError(.badData, "the index '\(path)' failed its check") }
+            }
+            return (index, nil)
+        } catch let error as SDSError where error.kind == .badData {
+            var n = 1
+            while access("\(path).damaged-\(n)", F_OK) == 0 { n += 1 }
+            let aside = "\(path).damaged-\(n)"
+            // Another process may have healed it first: then the fresh index is already there.
+            if rename(path, aside) == 0 {
+                for suffix in ["-wal", "-shm"] { _ = rename(path + suffix, aside + suffix) }
+                unlink(path + SQLiteDatabase.suspectSuffix)
+                return (try StoreIndex(path: path), aside)
+            }
+            return (try StoreIndex(path: path), nil)
+        }
+    }
+
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
+        // Reads the first page: a damaged header fails here, not in the middle of a command.
+        try db.execute("SELECT count(*) FROM sqlite_master")
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS file_state(
@@ -121,6 +155,32 @@ public final class StoreIndex {
             if let k = stmt.objectID(0), let r = stmt.objectID(1) { out[k] = r }
         }
         return out
+    }
+
+    /// Every step-cache row with the operator that made it.
+    public func allStepRows() throws -> [(key: ObjectID, result: ObjectID, op: String)] {
+        let stmt = try db.prepare("SELECT key, result, operator FROM step_cache ORDER BY key")
+        try stmt.bind([])
+        var out: [(ObjectID, ObjectID, String)] = []
+        while try stmt.step() {
+            if let k = stmt.objectID(0), let r = stmt.objectID(1) { out.append((k, r, stmt.text(2))) }
+        }
+        return out
+    }
+
+    /// Forgets the step-cache rows of these keys; returns how many there were.
+    @discardableResult
+    public func forgetSteps(keys: Set<ObjectID>) throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        var n = 0
+        try db.transaction {
+            let stmt = try db.prepare("DELETE FROM step_cache WHERE key = ?1")
+            for k in keys.sorted() {
+                try stmt.run([.blob(k.bytes)])
+                n += 1
+            }
+        }
+        return n
     }
 
     /// Records step results, in one transaction.

@@ -39,6 +39,10 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("output-outside"),
+            help: "Allow the spec's output: folder to be PATH, outside the work tree (refused otherwise). Repeatable.")
+    var outputOutside: [String] = []
+
     func validate() throws {
         guard jobs >= 0 else { throw ValidationError("--jobs must be 0 (all cores) or more") }
     }
@@ -50,8 +54,10 @@ struct Build: ParsableCommand, StoreCommand {
             let ws = try openWorkspace()
             let held = try lock(ws, "build")
             defer { withExtendedLifetime(held) {} }
+            let allowedOutside = outputOutside.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
             if dryRun {
-                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs)
+                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs,
+                                              allowedOutside: allowedOutside)
                 PlanOutput.print(plan, json: json)
                 changes = !plan.upToDate
                 return
@@ -63,7 +69,8 @@ struct Build: ParsableCommand, StoreCommand {
             options.warn = { Output.warning($0) }
             options.versionOverrides = Builder.Options.environmentOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
-            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
+            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec), allowedOutside: allowedOutside)
+                .build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
             let ran = summary.trace.filter(\.ran)
             let report = summary.manifest.report ?? BuildReport()

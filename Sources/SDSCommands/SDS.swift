@@ -19,6 +19,8 @@ public struct SDS: ParsableCommand {
               sds build && sds tag v1  build the dataset (sds.yaml) and name the build
               sds diff v1              what changed since v1: inputs, spec, code, outputs, statistics
 
+            More: 'sds help VERB' for a verb, 'sds help spec' (every key of sds.yaml), 'sds help formats' (input and output files), 'sds help exit-codes'.
+
             Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 67 a run: step's command failed, 69 cannot verify (other operator versions), 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
             """,
         version: version,

@@ -30,6 +30,9 @@ struct Status: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing; only set the exit status.")
     var quiet = false
 
+    @Flag(help: "Also hash the last build's step results and shards; damaged ones are listed and the next build recomputes them.")
+    var verify = false
+
     func run() throws {
         var clean = true
         try reporting {
@@ -43,8 +46,24 @@ struct Status: ParsableCommand, StoreCommand {
             // A spec that cannot be planned (bad YAML, a missing input) does not hide the data's status.
             var plan: BuildPlan?
             var planError: SDSError?
+            // Before planning: what is found damaged leaves the step cache, so the plan counts it.
+            let damaged = hasSpec && verify ? try ResultCheck.run(ws, lockPath: BuildRecorder.lockPath(forSpec: specPath)) : []
+            if !damaged.isEmpty {
+                clean = false
+                if !quiet {
+                    for d in damaged { Output.line((d.missing ? "missing:" : "damaged:").padding(14) + "\(d.what) (object \(d.id.hex))") }
+                    Output.error("hint: 'sds build' recomputes them and writes their true bytes")
+                }
+            }
             if hasSpec {
-                do { plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false) } catch let e as SDSError { planError = e }
+                do {
+                    do {
+                        plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false)
+                    } catch let e as SDSError where e.kind == .badData && Workspace.takeIndexDamage() {
+                        // The index was damaged: a fresh open moves it aside and rebuilds it.
+                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath, userCode: false)
+                    }
+                } catch let e as SDSError { planError = e }
             }
             if let plan, !plan.upToDate { clean = false }
             if planError != nil { clean = false }

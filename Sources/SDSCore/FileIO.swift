@@ -233,6 +233,15 @@ public enum FileIO {
         return out
     }
 
+    /// The first `count` bytes of a file (fewer if it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: count)
+        let n = try buf.withUnsafeMutableBytes { try readFull(fd, $0.baseAddress!, count, path: path) }
+        return Array(buf.prefix(n))
+    }
+
     public static func readLink(_ path: String) throws -> String {
         var buf = [CChar](repeating: 0, count: 4097)
         let n = readlink(path, &buf, 4096)

@@ -98,8 +98,9 @@ public struct BuildPlan: Sendable {
     /// Plans a build without writing anything, and explains each step that would run.
     ///
     /// `userCode` false leaves `run:` steps unrun (see `Builder.Options.dryRunUserCode`).
-    public static func make(workspace: Workspace, specPath: String, jobs: Int = 0, userCode: Bool = true) throws -> BuildPlan {
-        let recorder = BuildRecorder(workspace: workspace, specPath: specPath)
+    public static func make(workspace: Workspace, specPath: String, jobs: Int = 0, userCode: Bool = true,
+                            allowedOutside: [String] = []) throws -> BuildPlan {
+        let recorder = BuildRecorder(workspace: workspace, specPath: specPath, allowedOutside: allowedOutside)
         let scratch = try workspace.scratch()
         var options = Builder.Options(jobs: jobs, dryRun: true)
         options.dryRunUserCode = userCode

@@ -23,10 +23,13 @@ public struct BuildRecorder {
     let workspace: Workspace
     /// The spec, relative to the workspace root.
     let specPath: String
+    /// Absolute folders outside the work tree a spec's `output:` may name (`--output-outside`).
+    let allowedOutside: [String]
 
-    public init(workspace: Workspace, specPath: String) {
+    public init(workspace: Workspace, specPath: String, allowedOutside: [String] = []) {
         self.workspace = workspace
         self.specPath = specPath
+        self.allowedOutside = allowedOutside
     }
 
     var specDirectory: String { specPath.contains("/") ? FileIO.parentDirectory(specPath) : "" }
@@ -46,6 +49,8 @@ public struct BuildRecorder {
     struct Prepared {
         var spec: Spec
         var result: Builder.Result
+        /// The spec's `output:` folder, relative to the workspace root (see `OutputLocation`).
+        var outputRel: String
         var outputPath: String
         /// nil when the result is unknown (a dry run before a `run:` step).
         var manifestBytes: [UInt8]?
@@ -59,10 +64,12 @@ public struct BuildRecorder {
                            hint: "write an sds.yaml (see examples/fitbit/sds.yaml) or pass --spec PATH")
         }
         let spec = try Spec.parse(String(decoding: bytes, as: UTF8.self), file: specPath)
+        // Refused before any work: an output the user did not allow is never written.
+        let outputRel = try OutputLocation.resolve(spec.outputDirectory, specDirectory: specDirectory, workspace: ws,
+                                                   allowedOutside: allowedOutside, specFile: specPath)
         let result = try Builder(workspace: ws, spec: spec, specBytes: bytes, specDirectory: specDirectory).run(options)
-        let out = (specDirectory.isEmpty ? "" : specDirectory + "/") + spec.outputDirectory
-            + "/\(spec.dataset.name)/\(spec.dataset.version)"
-        var prepared = Prepared(spec: spec, result: result, outputPath: out)
+        let out = OutputLocation.datasetFolder(outputRel, spec)
+        var prepared = Prepared(spec: spec, result: result, outputRel: outputRel, outputPath: out)
         if let manifest = result.manifest {
             let manifestBytes = manifest.json.canonical()
             prepared.manifestBytes = manifestBytes
@@ -87,7 +94,31 @@ public struct BuildRecorder {
         return Array(lock.pretty().utf8)
     }
 
+    /// Builds; a cached step result found damaged on the way is a cache miss: the rows that
+    /// lead to it are forgotten, one warning names it, and the build runs again, recomputing
+    /// those steps (storing their true bytes over the damaged copy) and reusing everything else.
     public func build(_ options: Builder.Options) throws -> Summary {
+        var repaired = Set<ObjectID>()
+        _ = workspace.store.takeDamaged()
+        while true {
+            do {
+                return try buildOnce(options)
+            } catch {
+                let damaged = workspace.store.takeDamaged().subtracting(repaired)
+                guard !damaged.isEmpty else { throw error }
+                let rows = try StepCacheRepair.rows(where: damaged.contains, workspace: workspace)
+                // Damage no cached step leads to (a stored input, say) is an error, not a miss.
+                guard !rows.isEmpty else { throw error }
+                try workspace.index().forgetSteps(keys: Set(rows.keys))
+                for id in Set(rows.values).sorted() {
+                    options.warn("cached step result \(id.hex) was damaged: recomputing it and replacing the object")
+                }
+                repaired.formUnion(damaged)
+            }
+        }
+    }
+
+    private func buildOnce(_ options: Builder.Options) throws -> Summary {
         let started = FileIO.nowNs()
         let prepared = try prepare(options, in: workspace)
         guard let manifest = prepared.result.manifest, let manifestBytes = prepared.manifestBytes,
@@ -98,9 +129,12 @@ public struct BuildRecorder {
 
         let out = prepared.outputPath
         let wrote = try OutputFolder(workspace: workspace, path: out).place(manifest, info: OutputFolder.info(prepared.spec))
-        // Outputs are rebuilt from the store; git tracks the lock instead.
-        try GitIgnore.ensureIgnored(workspace: workspace,
-                                    rel: (specDirectory.isEmpty ? "" : specDirectory + "/") + prepared.spec.outputDirectory)
+        // Outputs are rebuilt from the store; git tracks the lock instead (an allowed folder
+        // outside the work tree is not git's, so it gets no .gitignore).
+        let outputRel = prepared.outputRel
+        if !outputRel.isEmpty && !outputRel.hasPrefix("..") {
+            try GitIgnore.ensureIgnored(workspace: workspace, rel: outputRel)
+        }
 
         let lockAbs = workspace.absolute(lockPath)
         let changed = try FileIO.readFileIfExists(lockAbs) != lockBytes

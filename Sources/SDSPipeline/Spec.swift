@@ -80,6 +80,8 @@ public struct Spec: Sendable, Equatable {
     public var runSteps: [RunStep] = []
     /// The general pipeline, for a spec with `studies:`; the wearable fields above are then empty.
     public var frames: FrameSpec?
+    /// The columns each CSV input must have, checked against its header before a build.
+    public var inputColumns: [InputColumns] = []
 
     public static func == (a: Spec, b: Spec) -> Bool {
         a.dataset == b.dataset && a.sources == b.sources && a.labels == b.labels && a.alignment == b.alignment

@@ -69,6 +69,21 @@ extension Workspace {
         public var pointer: Pointer?
     }
 
+    /// The versions of every path tracked at HEAD, newest commit first (by path within a commit).
+    public func versionsOfTrackedPaths() throws -> [(path: String, version: PathVersion)] {
+        let repo = try requireGit()
+        guard try repo.headCommit() != nil else { return [] }
+        let order = Dictionary(try repo.allCommitIDs().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [(path: String, version: PathVersion)] = []
+        for tracked in try trackedPaths(atRevision: "HEAD", selection: []) {
+            out += try versions(of: absolute(tracked.path)).map { (tracked.path, $0) }
+        }
+        return out.sorted {
+            let a = order[$0.version.commit.id] ?? Int.max, b = order[$1.version.commit.id] ?? Int.max
+            return a != b ? a < b : FileIO.bytewiseLess($0.path, $1.path)
+        }
+    }
+
     /// The versions of tracked path `userPath` through history, newest first.
     public func versions(of userPath: String) throws -> [PathVersion] {
         let repo = try requireGit()

@@ -22,6 +22,8 @@ public final class ObjectStore: Sendable {
     /// Objects this process wrote: their bytes came from memory moments ago, so reading them
     /// back needs no hash check (a build reads most of what it writes).
     private let written = Mutex<Set<ObjectID>>([])
+    /// Objects whose bytes were found not to hash to their id (see `takeDamaged`).
+    private let damagedSeen = Mutex<Set<ObjectID>>([])
     /// Objects made but not yet named (see `put(_:deferSync:)`).
     private let staging: Staging
     /// A scratch store (see `scratch(in:)`) names nothing: what it makes stays staged in
@@ -92,7 +94,9 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
-        if deferSync || isScratch ? contains(id) : containsOnDisk(id) { return id }
+        if (deferSync || isScratch) && staging.contains(id) { return id }
+        // An object already named is kept only when sound: writing its true bytes repairs it.
+        if containsOnDisk(id) && isSoundOnDisk(id) { return id }
         if deferSync || isScratch {
             if try staging.stage(id, bytes) { written.withLock { _ = $0.insert(id) } }
             return id
@@ -195,12 +199,35 @@ public final class ObjectStore: Sendable {
         let bytes = try FileIO.readFile(p)
         if written.withLock({ $0.contains(id) }) { return bytes }
         let actual = Hasher256.id(of: bytes)
-        guard actual == id else { throw Self.corrupt(id, actual: actual) }
+        guard actual == id else { throw corrupt(id, actual: actual) }
         return bytes
     }
 
-    static func corrupt(_ id: ObjectID, actual: ObjectID) -> SDSError {
-        SDSError(.badData, "object \(id.hex) is corrupt: its content hashes to \(actual.hex)",
+    /// Hashes an object as it is on disk; throws if it is missing or damaged.
+    ///
+    /// A verified object is then read and copied without a second hash (objects never
+    /// change once named), so checking everything up front costs one pass, not two.
+    public func verify(_ id: ObjectID) throws {
+        if staging.contains(id) || written.withLock({ $0.contains(id) }) { return }
+        let p = path(of: id)
+        guard access(p, F_OK) == 0 else { throw SDSError(.notFound, "object \(id.hex) is not in the store") }
+        let actual = try hashOnDisk(id)
+        guard actual == id else { throw corrupt(id, actual: actual) }
+        written.withLock { _ = $0.insert(id) }
+    }
+
+    /// Whether the named object hashes to its id (then trusted from here on); false when damaged or unreadable.
+    private func isSoundOnDisk(_ id: ObjectID) -> Bool {
+        if written.withLock({ $0.contains(id) }) { return true }
+        guard (try? hashOnDisk(id)) == id else { return false }
+        written.withLock { _ = $0.insert(id) }
+        return true
+    }
+
+    /// The error for a damaged object; the id is remembered for `takeDamaged`.
+    func corrupt(_ id: ObjectID, actual: ObjectID) -> SDSError {
+        damagedSeen.withLock { _ = $0.insert(id) }
+        return SDSError(.badData, "object \(id.hex) is corrupt: its content hashes to \(actual.hex)",
                  hint: "run 'sds fsck' to list every damaged object; re-add or rebuild the data to restore it")
     }
 
@@ -236,7 +263,12 @@ public final class ObjectStore: Sendable {
         }
         if trusted { return }
         let actual = hasher.finalize()
-        guard actual == id else { throw Self.corrupt(id, actual: actual) }
+        guard actual == id else { throw corrupt(id, actual: actual) }
+    }
+
+    /// The objects found damaged since the last call (a build recomputes those that are cached results).
+    public func takeDamaged() -> Set<ObjectID> {
+        damagedSeen.withLock { d in defer { d.removeAll() }; return d }
     }
 
     /// Every name under `objects/`, as (two-level name, id if the name is well formed).
@@ -262,6 +294,12 @@ public final class ObjectStore: Sendable {
         let fd = try FileIO.open(p, O_RDONLY)
         defer { close(fd) }
         return try Ingest.hash(fd: fd, path: p).0
+    }
+
+    /// Hashes the object named `id` as it is on disk.
+    func hashOnDisk(_ id: ObjectID) throws -> ObjectID {
+        let hex = id.hex
+        return try hashOnDisk("\(hex.prefix(2))/\(hex.dropFirst(2))")
     }
 
     /// Removes temp files left by processes that no longer run (killed mid-write).

@@ -44,12 +44,25 @@ public final class Workspace {
     public var isScratch: Bool { scratchFolder != nil }
 
     /// The SQLite index, opened on first use; rebuilt empty when deleted.
+    ///
+    /// A damaged index never stops work: it is moved aside, the step cache is rebuilt from
+    /// the build manifests in the store, and one line on stderr says so.
     public func index() throws -> StoreIndex {
         if let cachedIndex { return cachedIndex }
-        let i = try StoreIndex(path: storePath + "/index.sqlite")
+        let (i, movedTo) = try StoreIndex.openHealing(path: storePath + "/index.sqlite")
+        if let movedTo {
+            let steps = try IndexRepair.restoreStepCache(store, into: i)
+            let line = "warning: the index .sensorstore/index.sqlite was damaged; moved it to "
+                + "\(FileIO.baseName(movedTo)) and rebuilt it from the objects (\(steps) cached steps)\n"
+            _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+        }
         cachedIndex = i
         return i
     }
+
+    /// Whether an index query of this process met a damaged file since the last call: then a
+    /// command may run once more, and its fresh `index()` moves the file aside and rebuilds it.
+    public static func takeIndexDamage() -> Bool { SQLiteDatabase.damageSeen.exchange(false, ordering: .relaxed) }
 
     /// Finds the workspace containing `directory` (default: the current folder).
     public static func find(from directory: String = FileIO.currentDirectory()) throws -> Workspace {
