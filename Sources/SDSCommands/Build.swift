@@ -73,6 +73,8 @@ struct Build: ParsableCommand, StoreCommand {
                 .build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
             let ran = summary.trace.filter(\.ran)
+            let report = summary.manifest.report ?? BuildReport()
+            for w in report.warnings { Output.warning(w) }
             if json {
                 let j = JSON.object([
                     "build": .string(summary.buildID.hex),
@@ -83,6 +85,8 @@ struct Build: ParsableCommand, StoreCommand {
                     "quarantined": .object(Dictionary(uniqueKeysWithValues: summary.manifest.quarantine.reasons.map {
                         ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
                     })),
+                    "report": report.json,
+                    "warnings": .array(report.warnings.map { .string($0) }),
                     "shards": .array(summary.manifest.shards.map {
                         .object(["file": .string($0.file), "id": .string($0.id.hex), "examples": .int(Int64($0.examples))])
                     }),
@@ -98,6 +102,7 @@ struct Build: ParsableCommand, StoreCommand {
             let total = perSplit.reduce(0) { $0 + $1.1 }
             Output.line("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
                 + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(summary.manifest.shards.count) shards")
+            for l in ReportOutput.lines(report) { Output.line(l) }
             Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused; output \(summary.outputPath)"
                 + (summary.wroteOutput ? "" : " (unchanged)"))
             let q = summary.manifest.quarantine

@@ -76,6 +76,10 @@ struct Show: ParsableCommand, StoreCommand {
             s.add(split, "\(v["examples"]?.int ?? 0) examples", "\(mine.count) shards")
         }
         s.print()
+        if let report = BuildReport(json: m["report"]) {
+            Table.header("report")
+            for l in ReportOutput.lines(report) { Output.line("  " + l) }
+        }
         Table.header("statistics")
         var st = Table()
         st.add("split", "feature", "count", "mean", "std", "min", "max", "missing")

@@ -161,7 +161,8 @@ public struct Builder {
 
         // Per-subject chains, in parallel; a subject is the unit of locality. When the primary
         // input is parsed now, each chain starts as soon as its subject's partition is stored.
-        let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)
+        let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides,
+                                 sourceNames: [spec.sources[0].name, spec.sources[1].name] + spec.labels.prefix(1).map(\.name))
         let progress = options.progress
         let total = Atomic<Int>(0)
         let pool = ChainPool(chain: chain, runner: runner, serial: options.jobs == 1, limit: options.threads * 2) { [inputBytes] done in
@@ -237,12 +238,37 @@ public struct Builder {
         for e in entities {
             lineage[e] = [hrParts[e]?.1, stepParts[e]?.1, labelParts[e]?.1].compactMap { $0 }
         }
-        let manifest = Manifest(
+        var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
             operators: ArrayRecordShard.versions(spec.output).merging(WearableOperators.versions) { $1 }.merging(options.versionOverrides) { $1 },
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))
+        manifest.report = try report(trace: runner.trace, shards: shards, splits: ops.splits)
         return Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)
+    }
+
+    /// The wearable pipeline's report: one study named after the dataset, summed from each
+    /// subject's window-counts step in entity order.
+    private func report(trace: [TraceEntry], shards: [Shard], splits: SplitParameters) throws -> BuildReport {
+        var study = BuildReport.Study(name: spec.dataset.name)
+        let names = [spec.sources[0].name, spec.sources[1].name] + spec.labels.prefix(1).map(\.name)
+        var rows: [String: Int] = [:], setAside: [String: Int] = [:]
+        var dropped = 0
+        for e in trace where e.op == WindowCounts.wearableName {
+            let c = try WindowCounts(decoding: try workspace.store.read(e.result))
+            study.windows += c.windows
+            dropped += c.dropped.reduce(0, +)
+            rows.merge(c.rows, uniquingKeysWith: +)
+            setAside.merge(c.setAside, uniquingKeysWith: +)
+        }
+        study.sources = names.map { BuildReport.Source(name: $0, rows: rows[$0] ?? 0, setAside: setAside[$0] ?? 0) }
+        study.filters = [BuildReport.Filter(name: "min_coverage \(spec.windows.coverageChannel) \(spec.windows.minCoverageMinutes) minutes",
+                                            dropped: dropped)]
+        var report = BuildReport()
+        report.splits = BuildReport.splits(shards: shards, splits)
+        study.splits = report.splits
+        report.studies = [study]
+        return report
     }
 }

@@ -24,6 +24,8 @@ public struct Manifest: Sendable {
     public var files: [String: ObjectID] = [:]
     /// Rows set aside as bad data, by reason (general pipeline).
     public var quarantine = Quarantine()
+    /// Rows, windows, filters, examples and subjects per split, by study (`sds build` prints it).
+    public var report: BuildReport?
 
     /// Parameters appear once, in `params`, keyed by the first 16 hex digits of their
     /// canonical bytes' SHA-256; steps name them by that key (most steps of an operator share them).
@@ -50,6 +52,7 @@ public struct Manifest: Sendable {
                     ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
                 }))
             }
+            if let report { o["report"] = report.json }
             top = .object(o)
         }
         return top

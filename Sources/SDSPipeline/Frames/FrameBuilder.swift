@@ -20,6 +20,8 @@ struct FrameBuilder {
         var input: ObjectID
         var partitions: [String: Builder.PartitionSource]
         var quarantine: Quarantine
+        /// Rows read into partitions (those set aside are in `quarantine`).
+        var rows = 0
     }
 
     func run(_ options: Builder.Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Builder.Result {
@@ -71,6 +73,10 @@ struct FrameBuilder {
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
         manifest.quarantine = total.quarantine
+        var report = BuildReport()
+        report.studies = total.reports
+        report.splits = BuildReport.splits(shards: assembled.shards, splits, subject: Lineage.subject)
+        manifest.report = report
         return Builder.Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)
     }
 
@@ -85,6 +91,8 @@ struct FrameBuilder {
         var quarantine = Quarantine()
         /// Step results whose set-aside rows are counted (a step two studies share counts once).
         var counted = Set<ObjectID>()
+        /// Each study's numbers, in spec order (none while a run step's output is unknown).
+        var reports: [BuildReport.Study] = []
     }
 
     /// Runs one study's chain for each of its partitions, on all cores, and adds the results.
@@ -147,9 +155,41 @@ struct FrameBuilder {
             total.chunkIDs[study.name + "/" + p] = o.chunk
             total.lineage[study.name + "/" + p] = from(p)
         }
+        // A plan computes the same report as the build (its id depends on it), unless a run
+        // step it would run leaves the counts unknown.
+        if !runner.hasPlaceholders {
+            total.reports.append(try report(study, sources: sources, partitions: partitions, outcomes: outcomes,
+                                            examples: counts, chosen: Set(chosen)))
+        }
         if let stats = study.statistics {
             total.tables.append(StatisticsTables.Table(study: study.name, statistics: stats, rows: outcomes.compactMap(\.statistics)))
         }
+    }
+
+    /// One study's numbers: its sources' rows, the windows its partitions made and its filter
+    /// rules dropped (each partition's window-counts step), subjects left out by max_subjects,
+    /// and examples and subjects per split.
+    private func report(_ study: FrameSpec.Study, sources: [String: ReadSource], partitions: [String],
+                        outcomes: [FrameChain.Outcome], examples: [String: Int], chosen: Set<String>) throws -> BuildReport.Study {
+        var out = BuildReport.Study(name: study.name)
+        for s in study.inputs + study.joins.map(\.source) where !out.sources.contains(where: { $0.name == s }) {
+            out.sources.append(BuildReport.Source(name: s, rows: sources[s]!.rows, setAside: sources[s]!.quarantine.total))
+        }
+        let rules = study.filter?.rules ?? []
+        var dropped = [Int](repeating: 0, count: rules.count)
+        for (p, o) in zip(partitions, outcomes) {
+            let c = try WindowCounts(decoding: try workspace.store.read(o.counts))
+            out.windows += c.windows
+            for (i, n) in c.dropped.enumerated() where i < dropped.count { dropped[i] += n }
+            out.transformSetAside += o.quarantine.reduce(0) { $0 + $1.rows.total }
+            if !chosen.contains(p), let n = examples[p], n > 0 {
+                out.cappedSubjects += 1
+                out.cappedExamples += n
+            }
+        }
+        out.filters = zip(rules, dropped).map { BuildReport.Filter(name: $0.name, dropped: $1) }
+        out.splits = BuildReport.splits(partitions.filter(chosen.contains).map { ($0, examples[$0] ?? 0) }, try spec.splits.parameters())
+        return out
     }
 
     /// The stored input of a source: a run step's output, a file the index vouches for, or
@@ -204,13 +244,15 @@ struct FrameBuilder {
         let q = try StepCodec.sensors { () throws(SensorError) in try Quarantine(decoding: qbytes) }
         if strict, let error = q.strictError { throw error }
         var partitions: [String: Builder.PartitionSource] = [:]
+        var rows = 0
         for case .object(let p) in items {
+            if case .int(let n)? = p["rows"] { rows += Int(n) }
             guard case .string(let e)? = p["entity"], case .string(let h)? = p["id"], let id = ObjectID(hex: h),
                   case .int(let a)? = p["first_line"], case .int(let b)? = p["last_line"] else {
                 throw SDSError(.badData, "partition index \(result.hex) is malformed")
             }
             partitions[e] = Builder.PartitionSource(source: s.name, partition: id, input: input, firstLine: Int(a), lastLine: Int(b))
         }
-        return ReadSource(input: input, partitions: partitions, quarantine: q)
+        return ReadSource(input: input, partitions: partitions, quarantine: q, rows: rows)
     }
 }
