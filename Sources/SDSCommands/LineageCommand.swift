@@ -8,7 +8,7 @@ struct LineageCommand: ParsableCommand, StoreCommand {
         commandName: "lineage",
         abstract: "Trace a shard file or an example back to its partitions, raw input rows and steps.",
         discussion: """
-            Reads the build named by sds.lock, or the one --build names (a tag, a build id or a unique prefix of it, or a git revision whose committed sds.lock names it). For a shard: its partitions (subjects), each with the input file objects and line ranges its rows came from, and every step (operator, version, key, result) in pipeline order, from the read step to the shard. For --example S0001/2016-04-12: the shard file and record number holding that example, its window, and for each source the raw lines of the rows whose time falls in that window, then the same steps.
+            Reads the build named by the spec's lock (sds.lock beside sds.yaml, or --spec), or the one --build names (a tag, a build id or a unique prefix of it, or a git revision whose committed sds.lock names it). For a shard: its partitions (subjects), each with the input file objects and line ranges its rows came from, and every step (operator, version, key, result) in pipeline order, from the read step to the shard. For --example S0001/2016-04-12: the shard file and record number holding that example, its window, and for each source the raw lines of the rows whose time falls in that window, then the same steps.
 
               sds lineage --example S0001/2016-04-12
               sds lineage --example fitbit/1503960366/2016-04-12 --build v1
@@ -21,10 +21,10 @@ struct LineageCommand: ParsableCommand, StoreCommand {
     @Option(help: "An example key: ENTITY/DATE, e.g. S0001/2016-04-12 (studies: STUDY/PARTITION/DATE, or the window's start time for windows shorter than a day).")
     var example: String?
 
-    @Option(help: "The lock file naming the build.")
-    var lock: String = "sds.lock"
+    @Option(help: "The pipeline spec, relative to the current folder (its lock names the last build).")
+    var spec: String = "sds.yaml"
 
-    @Option(help: "The build to trace: a tag, a build id or unique prefix, or a git revision (default: the build sds.lock names).")
+    @Option(help: "The build to trace: a tag, a build id or unique prefix, or a git revision (default: the build the spec's lock names).")
     var build: String?
 
     @Flag(help: "Print JSON.")
@@ -37,10 +37,7 @@ struct LineageCommand: ParsableCommand, StoreCommand {
     func run() throws {
         try reporting {
             let ws = try openWorkspace()
-            let resolver = VersionResolver(workspace: ws, lockPath: try ws.relativePath(lock))
-            guard let build = try (self.build.map(resolver.resolve) ?? resolver.lastBuild()).build else {
-                throw SDSError(.usage, "'workspace' is not a build; lineage traces a recorded build", hint: "run 'sds build' first")
-            }
+            let build = try recordedBuild(self.build, ws, spec: spec, why: "lineage traces a recorded build")
             let lineage = Lineage(workspace: ws, build: build)
             let result = try shard.map { try lineage.shard($0) } ?? lineage.example(example!)
             if json { return Output.line(String(decoding: result.canonical(), as: UTF8.self)) }

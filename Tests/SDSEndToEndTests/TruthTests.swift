@@ -160,8 +160,17 @@ import Testing
         #expect((shown["splits"] as! [String: [String: Int]]).values.map { $0["examples"]! }.reduce(0, +) == 30)
         try h.sds("verify", "--spec", "other.yaml").expectOK()
         #expect(try h.sds("diff", "--spec", "other.yaml").stdout.contains("are equal"))
+        let traced = try h.sds("lineage", "--spec", "other.yaml", "--json", "out/toy/1.0.0/toy-test.tfrecord-00000-of-00001")
+        traced.expectOK()
+        #expect(try json(traced)["build"] as? String == shownID(h, "other.sds.lock"))
+        try h.sds("tag", "--spec", "other.yaml", "other-v1").expectOK()
+        #expect(try h.sds("show", "other-v1", "--json").stdout == (try h.sds("show", "--spec", "other.yaml", "--json").stdout))
         _ = try build(h)
         try h.sds("status").expectOK()
+    }
+
+    func shownID(_ h: Harness, _ lock: String) throws -> String? {
+        (try JSONSerialization.jsonObject(with: Data(try h.read(lock).utf8)) as! [String: Any])["build"] as? String
     }
 
     @Test func dryRunCountsEqualTheBuildsForEachKindOfEdit() throws {
