@@ -127,13 +127,8 @@ public final class Workspace {
 
     /// Turns a user path (relative to `cwd` or absolute) into a clean path relative to the root.
     public func relativePath(_ userPath: String, cwd: String = FileIO.currentDirectory()) throws -> String {
-        let absolute = userPath.hasPrefix("/") ? userPath : cwd + "/" + userPath
-        var parts: [Substring] = []
-        for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
-            parts.append(part)
-        }
+        let absolute = FileIO.normalized(userPath.hasPrefix("/") ? userPath : cwd + "/" + userPath)
+        let parts = absolute.split(separator: "/", omittingEmptySubsequences: true)
         let rootParts = root.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count > rootParts.count, Array(parts.prefix(rootParts.count)) == rootParts else {
             throw SDSError(.usage, "'\(userPath)' is outside the workspace at '\(root)'")
