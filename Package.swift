@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "sds", targets: ["sds"]),
         .library(name: "SDSStore", targets: ["SDSStore"]),
         .library(name: "SDSTFRecord", targets: ["SDSTFRecord"]),
+        .library(name: "SDSArrayRecord", targets: ["SDSArrayRecord"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -19,6 +20,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libhighwayhash-dev ships no pkg-config file; the modulemap links it (and libstdc++).
+        .systemLibrary(name: "CHighwayHash", providers: [.apt(["libhighwayhash-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc", providers: [.apt(["libbrotli-dev"])]),
 
         // MARK: Support
         .target(name: "SDSCore"),
@@ -28,6 +33,7 @@ let package = Package(
         // MARK: Formats (pure, store-free)
         .target(name: "CCRC32C"),
         .target(name: "SDSTFRecord", dependencies: ["CZlib", "CCRC32C"]),
+        .target(name: "SDSArrayRecord", dependencies: ["CHighwayHash", "CZstd", "CBrotli", "SDSTFRecord"]),
 
         // MARK: Sensor operators (pure, store-free)
         .target(name: "SDSSensors", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -40,13 +46,13 @@ let package = Package(
 
         // MARK: Pipeline (spec, planner, step cache, builds)
         .target(name: "SDSPipeline", dependencies: [
-            "SDSCore", "SDSStore", "SDSCatalog", "SDSSensors", "SDSTFRecord",
+            "SDSCore", "SDSStore", "SDSCatalog", "SDSSensors", "SDSTFRecord", "SDSArrayRecord",
             .product(name: "Yams", package: "Yams"),
         ]),
 
         // MARK: Commands
         .target(name: "SDSCommands", dependencies: [
-            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSPipeline", "SDSSensors",
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
@@ -59,6 +65,8 @@ let package = Package(
         .testTarget(name: "SDSCoreTests", dependencies: ["SDSCore"]),
         .testTarget(name: "SDSStoreTests", dependencies: ["SDSStore", "SDSCatalog", "SDSGit"]),
         .testTarget(name: "SDSTFRecordTests", dependencies: ["SDSTFRecord"]),
+        .testTarget(name: "SDSArrayRecordTests", dependencies: ["SDSArrayRecord", "SDSTFRecord"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
         .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
         .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "SDSCatalog", "sds"]),

@@ -1,8 +1,11 @@
 # Shared by the bench scripts (sourced): the DVC venv, the release sds, and the WORKLOAD.md
 # data sets. Needs $here (the repository) and $shared (../shared); sets $dvc and $sds.
-dvc_venv=${SDS_DVC_VENV:-$HOME/.cache/sds/dvc-venv}
-[ -x "$dvc_venv/bin/dvc" ] || { python3 -m venv "$dvc_venv" && "$dvc_venv/bin/pip" install -q dvc; }
-dvc="$dvc_venv/bin/dvc"
+# SDS_BENCH_NO_DVC=1: a script that does not run DVC skips its install.
+if [ -z "${SDS_BENCH_NO_DVC:-}" ]; then
+    dvc_venv=${SDS_DVC_VENV:-$HOME/.cache/sds/dvc-venv}
+    [ -x "$dvc_venv/bin/dvc" ] || { python3 -m venv "$dvc_venv" && "$dvc_venv/bin/pip" install -q dvc; }
+    dvc="$dvc_venv/bin/dvc"
+fi
 (cd "$here" && swift build -c release --static-swift-stdlib --product sds >/dev/null)
 sds="$here/.build/release/sds"
 

@@ -81,7 +81,7 @@ row() { # label kind file sds-args...
 
 row "long CSV" csv "$hr" --partition subject_id --time time --column bpm
 row "wide CSV" csv "$shared/data/fitbit/minuteStepsWide_merged.csv" \
-    --partition Id --time ActivityHour --time-format usDateTime12 --wide-pattern 'Steps{index}'
+    --partition Id --time ActivityHour --time-format us_12h --wide-pattern 'Steps{index}'
 row "CSV" csv "$shared/data/machina/sample.csv" \
     --partition run_uuid --time time --column value --column robot_id --text-column field --text-column sensor_type
 row "JSONL" jsonl "$jsonl" --format jsonl --partition subject_id --time time --column bpm

@@ -1,5 +1,9 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 import SDSCore
+import Synchronization
 
 /// One SQLite connection. Not shared across threads: each owner keeps its own.
 ///
@@ -27,6 +31,10 @@ public final class SQLiteDatabase {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// Whether a result code says the file itself is damaged (not a database, or corrupt),
+    /// which such errors carry as `.badData` rather than `.io`.
+    static func isDamage(_ rc: Int32) -> Bool { rc & 0xff == SQLITE_CORRUPT || rc & 0xff == SQLITE_NOTADB }
+
     /// Runs one or more statements without results.
     public func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
@@ -34,7 +42,7 @@ public final class SQLiteDatabase {
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? "code \(rc)"
             sqlite3_free(err)
-            throw SDSError(.io, "SQLite error \(rc): \(message) - while executing `\(sql)`")
+            throw failure(rc, message, sql)
         }
     }
 
@@ -79,8 +87,25 @@ public final class SQLiteDatabase {
     }
 
     func error(_ rc: Int32, _ sql: String) -> SDSError {
-        SDSError(.io, "SQLite error \(rc): \(String(cString: sqlite3_errmsg(handle))) - while executing `\(sql)`")
+        failure(rc, String(cString: sqlite3_errmsg(handle)), sql)
     }
+
+    /// Damage found in the middle of a command leaves a mark beside the file, so the next
+    /// open checks the file and, if damaged, moves it aside (see `StoreIndex.openHealing`).
+    private func failure(_ rc: Int32, _ message: String, _ sql: String) -> SDSError {
+        guard Self.isDamage(rc) else { return SDSError(.io, "SQLite error \(rc): \(message) - while executing `\(sql)`") }
+        let mark = open(path + Self.suspectSuffix, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if mark >= 0 { close(mark) }
+        Self.damageSeen.store(true, ordering: .relaxed)
+        return SDSError(.badData, "the database '\(path)' is damaged (SQLite error \(rc): \(message))",
+                        hint: "it is only a cache: the next sds command moves it aside and rebuilds it")
+    }
+
+    /// Set when any connection of this process met a damaged file (see `Workspace.takeIndexDamage`).
+    public static let damageSeen = Atomic<Bool>(false)
+
+    /// The mark a damaged database leaves beside itself.
+    public static let suspectSuffix = ".damaged-mark"
 }
 
 /// A prepared statement; finalized on deinit.

@@ -43,8 +43,42 @@ public final class StoreIndex {
     public static let schemaVersion = 1
     let db: SQLiteDatabase
 
+    /// Opens the index at `path`; a damaged file (not a database, or corrupt) is moved aside
+    /// to `path.damaged-N` (with its `-wal` and `-shm`) and a fresh, empty index is made.
+    /// Returns where the damaged file went, or nil when it was sound.
+    ///
+    /// Opening reads only the first page; damage deeper in the file, met by a query, leaves a
+    /// mark, and then this open checks the whole file first (`PRAGMA quick_check`).
+    public static func openHealing(path: String) throws -> (index: StoreIndex, movedTo: String?) {
+        do {
+            let index = try StoreIndex(path: path)
+            let mark = path + SQLiteDatabase.suspectSuffix
+            if access(mark, F_OK) == 0 {
+                let stmt = try index.db.prepare("PRAGMA quick_check(1)")
+                try stmt.bind([])
+                let sound = try stmt.step() && stmt.text(0) == "ok"
+                unlink(mark)
+                if !sound { throw SDSError(.badData, "the index '\(path)' failed its check") }
+            }
+            return (index, nil)
+        } catch let error as SDSError where error.kind == .badData {
+            var n = 1
+            while access("\(path).damaged-\(n)", F_OK) == 0 { n += 1 }
+            let aside = "\(path).damaged-\(n)"
+            // Another process may have healed it first: then the fresh index is already there.
+            if rename(path, aside) == 0 {
+                for suffix in ["-wal", "-shm"] { _ = rename(path + suffix, aside + suffix) }
+                unlink(path + SQLiteDatabase.suspectSuffix)
+                return (try StoreIndex(path: path), aside)
+            }
+            return (try StoreIndex(path: path), nil)
+        }
+    }
+
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
+        // Reads the first page: a damaged header fails here, not in the middle of a command.
+        try db.execute("SELECT count(*) FROM sqlite_master")
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS file_state(
@@ -52,9 +86,18 @@ public final class StoreIndex {
                 mtime_ns INTEGER, ctime_ns INTEGER, id BLOB, recorded_ns INTEGER) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS complete_tree(id BLOB PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS step_cache(key BLOB PRIMARY KEY, result BLOB, operator TEXT) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS builds(id BLOB, finished_ns INTEGER, host TEXT, seconds REAL);
+            CREATE TABLE IF NOT EXISTS builds(id BLOB, finished_ns INTEGER, host TEXT, seconds REAL,
+                git_commit TEXT, git_dirty INTEGER);
             PRAGMA user_version = \(Self.schemaVersion);
             """)
+        // Stores made before builds recorded their git context gain the columns here.
+        let columns = try db.prepare("SELECT name FROM pragma_table_info('builds')")
+        try columns.bind([])
+        var names: Set<String> = []
+        while try columns.step() { names.insert(columns.text(0)) }
+        if !names.contains("git_commit") {
+            try db.execute("ALTER TABLE builds ADD COLUMN git_commit TEXT; ALTER TABLE builds ADD COLUMN git_dirty INTEGER;")
+        }
     }
 
     /// File states for `path` and everything below it (paths relative to the workspace).
@@ -114,6 +157,32 @@ public final class StoreIndex {
         return out
     }
 
+    /// Every step-cache row with the operator that made it.
+    public func allStepRows() throws -> [(key: ObjectID, result: ObjectID, op: String)] {
+        let stmt = try db.prepare("SELECT key, result, operator FROM step_cache ORDER BY key")
+        try stmt.bind([])
+        var out: [(ObjectID, ObjectID, String)] = []
+        while try stmt.step() {
+            if let k = stmt.objectID(0), let r = stmt.objectID(1) { out.append((k, r, stmt.text(2))) }
+        }
+        return out
+    }
+
+    /// Forgets the step-cache rows of these keys; returns how many there were.
+    @discardableResult
+    public func forgetSteps(keys: Set<ObjectID>) throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        var n = 0
+        try db.transaction {
+            let stmt = try db.prepare("DELETE FROM step_cache WHERE key = ?1")
+            for k in keys.sorted() {
+                try stmt.run([.blob(k.bytes)])
+                n += 1
+            }
+        }
+        return n
+    }
+
     /// Records step results, in one transaction.
     public func recordSteps(_ steps: [(key: ObjectID, result: ObjectID, op: String)]) throws {
         guard !steps.isEmpty else { return }
@@ -123,10 +192,12 @@ public final class StoreIndex {
         }
     }
 
-    /// Records when and where a build ran: kept beside the manifest, never in it.
-    public func recordBuild(_ id: ObjectID, finishedNs: Int64, host: String, seconds: Double) throws {
-        try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4)")
-            .run([.blob(id.bytes), .int(finishedNs), .text(host), .text(String(seconds))])
+    /// Records when, where and at which git commit a build ran: kept beside the manifest,
+    /// never in it, so the build id depends on content only.
+    public func recordBuild(_ run: BuildRun) throws {
+        try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .run([.blob(run.id.bytes), .int(run.finishedNs), .text(run.host), .text(String(run.seconds)),
+                  run.gitCommit.map { .text($0) } ?? .null, run.gitDirty.map { .int($0 ? 1 : 0) } ?? .null])
     }
 
     /// One recorded build run: when and where it finished (newest first from `builds()`).
@@ -135,16 +206,31 @@ public final class StoreIndex {
         public var finishedNs: Int64
         public var host: String
         public var seconds: Double
+        /// HEAD when the build ran, and whether the work tree (or a run step's code) had changes.
+        public var gitCommit: String?
+        public var gitDirty: Bool?
+
+        public init(id: ObjectID, finishedNs: Int64, host: String, seconds: Double, gitCommit: String?, gitDirty: Bool?) {
+            self.id = id
+            self.finishedNs = finishedNs
+            self.host = host
+            self.seconds = seconds
+            self.gitCommit = gitCommit
+            self.gitDirty = gitDirty
+        }
     }
 
     /// Every recorded build run, newest first.
     public func builds() throws -> [BuildRun] {
-        let stmt = try db.prepare("SELECT id, finished_ns, host, seconds FROM builds ORDER BY finished_ns DESC")
+        let stmt = try db.prepare("""
+            SELECT id, finished_ns, host, seconds, git_commit, git_dirty FROM builds ORDER BY finished_ns DESC
+            """)
         try stmt.bind([])
         var out: [BuildRun] = []
         while try stmt.step() {
             guard let id = stmt.objectID(0) else { continue }
-            out.append(BuildRun(id: id, finishedNs: stmt.int(1), host: stmt.text(2), seconds: Double(stmt.text(3)) ?? 0))
+            out.append(BuildRun(id: id, finishedNs: stmt.int(1), host: stmt.text(2), seconds: Double(stmt.text(3)) ?? 0,
+                                gitCommit: stmt.isNull(4) ? nil : stmt.text(4), gitDirty: stmt.isNull(5) ? nil : stmt.int(5) != 0))
         }
         return out
     }

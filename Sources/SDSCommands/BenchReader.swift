@@ -28,7 +28,7 @@ struct BenchReader: ParsableCommand {
     @Option(help: "The time column.")
     var time: String
 
-    @Option(help: "iso8601, usDateTime12, usDateTime24, usDate, isoDate, epochSeconds or epochMilliseconds.")
+    @Option(help: "As 'format:' in sds.yaml: iso8601, us_12h, us_24h, us_date, date, epoch_s or epoch_ms.")
     var timeFormat: String = "iso8601"
 
     @Option(help: "A number column to read (repeat for several).")
@@ -49,13 +49,8 @@ struct BenchReader: ParsableCommand {
     func validate() throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format is csv or jsonl") }
-        guard Self.formats[timeFormat] != nil else { throw ValidationError("unknown --time-format \(timeFormat)") }
+        guard FrameTimeFormat(name: timeFormat) != nil else { throw ValidationError("unknown --time-format \(timeFormat)") }
     }
-
-    static let formats: [String: FrameTimeFormat] = [
-        "iso8601": .iso8601, "usDateTime12": .usDateTime12, "usDateTime24": .usDateTime24, "usDate": .usDate,
-        "isoDate": .isoDate, "epochSeconds": .epochSeconds, "epochMilliseconds": .epochMilliseconds,
-    ]
 
     func run() throws {
         guard let bytes = Self.readAll(file) else {
@@ -64,7 +59,7 @@ struct BenchReader: ParsableCommand {
         }
         let settings = TableReaderParameters(
             format: format == "jsonl" ? .jsonl : .csv, partition: partition,
-            time: FrameTimeSpec(column: time, format: Self.formats[timeFormat] ?? .iso8601),
+            time: FrameTimeSpec(column: time, format: FrameTimeFormat(name: timeFormat) ?? .iso8601),
             columns: column.map { FrameReadColumn(source: $0) } + textColumn.map { FrameReadColumn(source: $0, type: .text) },
             wide: widePattern.map { WideTimeColumns(pattern: $0, value: "value", step: wideStep) })
         let reader = TableReader(settings)

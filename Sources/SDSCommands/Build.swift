@@ -26,7 +26,8 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(help: "Print a JSON summary, with every step that ran.")
     var json = false
 
-    @Flag(help: "Show which steps and shards a build would redo, and why; write nothing but stored inputs.")
+    @Flag(help: ArgumentHelp("Say exactly what a build would do (steps to run and reuse, output files to write or restore, whether the lock changes), and why; write nothing.",
+                             discussion: "The dry run computes the build through a scratch folder outside the store, run steps included (in their own temp folders), and throws it away: its counts are the build's. Exit status 0 when the build would change nothing, 1 otherwise."))
     var dryRun = false
 
     @Flag(help: "Refuse to build when code declared by a run step has uncommitted changes (exit 73).")
@@ -38,29 +39,42 @@ struct Build: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(name: .customLong("output-outside"),
+            help: "Allow the spec's output: folder to be PATH, outside the work tree (refused otherwise). Repeatable.")
+    var outputOutside: [String] = []
+
     func validate() throws {
         guard jobs >= 0 else { throw ValidationError("--jobs must be 0 (all cores) or more") }
     }
 
     func run() throws {
+        // Like status: a dry run exits 1 when the build would change anything.
+        var changes = false
         try reporting {
             let ws = try openWorkspace()
             let held = try lock(ws, "build")
             defer { withExtendedLifetime(held) {} }
+            let allowedOutside = outputOutside.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
             if dryRun {
-                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec))
+                let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs,
+                                              allowedOutside: allowedOutside)
                 PlanOutput.print(plan, json: json)
+                changes = !plan.upToDate
                 return
             }
+            let lockName = BuildRecorder.lockPath(forSpec: try ws.relativePath(spec))
             var options = Builder.Options(jobs: jobs)
             options.requireClean = requireClean
             options.strict = strict
             options.warn = { Output.warning($0) }
-            options.versionOverrides = Self.versionOverrides()
+            options.versionOverrides = Builder.Options.environmentOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
-            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec)).build(options)
+            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec), allowedOutside: allowedOutside)
+                .build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
             let ran = summary.trace.filter(\.ran)
+            let report = summary.manifest.report ?? BuildReport()
+            for w in report.warnings { Output.warning(w) }
             if json {
                 let j = JSON.object([
                     "build": .string(summary.buildID.hex),
@@ -71,6 +85,8 @@ struct Build: ParsableCommand, StoreCommand {
                     "quarantined": .object(Dictionary(uniqueKeysWithValues: summary.manifest.quarantine.reasons.map {
                         ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
                     })),
+                    "report": report.json,
+                    "warnings": .array(report.warnings.map { .string($0) }),
                     "shards": .array(summary.manifest.shards.map {
                         .object(["file": .string($0.file), "id": .string($0.id.hex), "examples": .int(Int64($0.examples))])
                     }),
@@ -86,6 +102,7 @@ struct Build: ParsableCommand, StoreCommand {
             let total = perSplit.reduce(0) { $0 + $1.1 }
             Output.line("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
                 + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(summary.manifest.shards.count) shards")
+            for l in ReportOutput.lines(report) { Output.line(l) }
             Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused; output \(summary.outputPath)"
                 + (summary.wroteOutput ? "" : " (unchanged)"))
             let q = summary.manifest.quarantine
@@ -95,22 +112,9 @@ struct Build: ParsableCommand, StoreCommand {
                     Output.line("  \(r.count) \(r.reason), first at " + r.locations.joined(separator: ", "))
                 }
             }
-            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (sds.lock updated)" : ""))
+            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (\(lockName) updated)" : ""))
         }
-    }
-}
-
-extension Build {
-    /// Tests simulate an operator version bump with `SDS_OPERATOR_VERSIONS=op=N,op=N` (not for users:
-    /// the manifest records the versions used, so 'sds verify' then reports the difference).
-    static func versionOverrides() -> [String: Int] {
-        guard let text = getenv("SDS_OPERATOR_VERSIONS").map({ String(cString: $0) }) else { return [:] }
-        var out: [String: Int] = [:]
-        for pair in text.split(separator: ",") {
-            let kv = pair.split(separator: "=", maxSplits: 1)
-            if kv.count == 2, let n = Int(kv[1]) { out[String(kv[0])] = n }
-        }
-        return out
+        if changes { throw ExitCode(ExitStatus.differences) }
     }
 }
 

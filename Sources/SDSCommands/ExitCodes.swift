@@ -1,5 +1,6 @@
 import ArgumentParser
 import SDSCore
+import SDSStore
 
 /// The one table of exit statuses (sysexits-style, as restic and git keep one).
 ///
@@ -38,9 +39,17 @@ public enum ExitStatus {
 }
 
 /// Runs a command body, printing an `SDSError` and mapping it to its exit status.
+///
+/// A damaged index met in the middle of a command does not stop it: the index is a cache,
+/// so the command runs once more, and its fresh open moves the file aside and rebuilds it.
+/// (Every verb is safe to run again after a failure at any point, as after a kill.)
 func reporting(_ body: () throws -> Void) throws {
     do {
-        try body()
+        do {
+            try body()
+        } catch let error as SDSError where error.kind == .badData && Workspace.takeIndexDamage() {
+            try body()
+        }
     } catch let error as SDSError {
         Output.error(error.description)
         throw ExitCode(ExitStatus.code(for: error.kind))

@@ -1,13 +1,16 @@
 import ArgumentParser
+import SDSArrayRecord
 import SDSTFRecord
 
-/// `sds inspect PATH`: record counts, CRC check and the first examples of a
-/// TFRecord file or a TFDS dataset folder.
+/// `sds inspect PATH`: record counts, checksums and the first examples of a TFRecord
+/// file, an ArrayRecord file or a TFDS dataset folder (with either or both formats).
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check and show a TFRecord file or a TFDS dataset folder.",
+        abstract: "Check and show a TFRecord file, an ArrayRecord file or a TFDS dataset folder.",
         discussion: """
             Reads every record of every file, verifying both CRCs and decoding each tf.train.Example, prints the record count per file (checked against shardLengths for a dataset folder) and shows the first --limit examples: name, kind, length and values (cut to fit the line).
+
+            ArrayRecord files (name with .array_record, or starting with the Riegeli signature) are walked chunk by chunk: every block header, chunk header and chunk data hash (HighwayHash) is checked, every chunk decoded, and the chunks must be exactly the footer's index. A folder whose dataset_info.json lists array_record has those shards checked too. --record N shows record N alone; for an ArrayRecord file it is read at random through the footer index (the offset shown is its chunk's).
 
             --json prints one stable object on one line instead: {"files": [...], "examples": [...]}, with every value of the shown examples; floats in shortest round-trip form, NaN and infinities as the strings "nan", "inf", "-inf"; bytes as a string when valid UTF-8, else {"base64": "..."}.
 
@@ -26,14 +29,29 @@ struct Inspect: ParsableCommand {
     @Option(help: "Whole-file compression of a single file: none, gzip or zlib.")
     var compression: CompressionOption = .none
 
+    @Option(help: "Show only record N (0-based) of a single file.")
+    var record: Int?
+
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
+        if let record, record < 0 { throw ValidationError("--record must be 0 or more") }
+    }
+
+    private var isArrayRecordFile: Bool {
+        !TFDSFolder.isDatasetFolder(path) && (path.contains(".array_record") || ArrayRecordReader.looksLikeArrayRecord(path: path))
     }
 
     func run() throws {
-        let result: TFRecordInspection
+        if let record { return try show(record) }
+        var result: TFRecordInspection
         do {
-            result = try TFRecordInspection.inspect(path: path, compression: compression.value, sampleLimit: limit)
+            if isArrayRecordFile {
+                result = TFRecordInspection()
+                ArrayRecordInspection.check(path, split: nil, expected: nil, into: &result, sampleLimit: limit)
+            } else {
+                result = try TFRecordInspection.inspect(path: path, compression: compression.value, sampleLimit: limit)
+                if let folder = result.folder { ArrayRecordInspection.addShards(of: folder, to: &result, sampleLimit: limit) }
+            }
         } catch let error as TFRecordError {
             report(error)
             throw ExitCode(Self.exitCode(for: error))
@@ -50,6 +68,35 @@ struct Inspect: ParsableCommand {
         if let worst = codes.first(where: { $0 == ExitStatus.code(for: .badData) }) ?? codes.first {
             throw ExitCode(worst)
         }
+    }
+
+    /// `--record N`: the one record, as the samples are shown.
+    private func show(_ index: Int) throws {
+        guard !TFDSFolder.isDatasetFolder(path) else { throw ValidationError("--record needs a single file, not a dataset folder") }
+        var result = TFRecordInspection()
+        do {
+            if isArrayRecordFile {
+                result.samples = [try ArrayRecordInspection.record(index, path: path)]
+            } else {
+                let reader = try TFRecordReader(path: path, compression: compression.value)
+                var n = 0
+                while let example = try reader.nextExample() {
+                    if n == index {
+                        let size = Int(reader.offset - reader.recordOffset) - TFRecordFraming.overhead
+                        result.samples = [TFRecordSample(file: path, record: n, offset: reader.recordOffset, size: size, example: example)]
+                        break
+                    }
+                    n += 1
+                }
+                guard !result.samples.isEmpty else {
+                    throw TFRecordError(.invalidArgument, "record \(index) is out of range: the file holds \(n)", file: path)
+                }
+            }
+        } catch let error as TFRecordError {
+            report(error)
+            throw ExitCode(error.code == .invalidArgument ? ExitStatus.code(for: .usage) : Self.exitCode(for: error))
+        }
+        if json { Output.line(Render.json(result).compact()) } else { Render.text(result) }
     }
 
     /// `error: FILE: byte OFFSET: message`, the fsck-style line scripts can match.
@@ -94,7 +141,9 @@ enum Render {
             var line = file.path + ": \(file.records) record(s)"
             if let split = file.split { line = "[\(split)] " + line }
             switch file.error {
-            case nil: line += file.expectedRecords == nil ? ", CRCs ok" : ", as shardLengths says, CRCs ok"
+            case nil:
+                let sums = file.format == "array_record" ? "checksums ok" : "CRCs ok"
+                line += file.expectedRecords == nil ? ", \(sums)" : ", as shardLengths says, \(sums)"
             case let error? where error.code == .io: line += ", UNREADABLE"
             case _: line += ", DAMAGED"
             }
@@ -160,6 +209,7 @@ enum Render {
                     "records": .int(file.records),
                     "dataBytes": .int(file.dataBytes),
                     "ok": .bool(file.error == nil),
+                    "format": .string(file.format),
                 ]
                 if let split = file.split { object["split"] = .string(split) }
                 if let expected = file.expectedRecords { object["expectedRecords"] = .int(expected) }

@@ -1,4 +1,5 @@
 import Glibc
+import SDSCore
 
 /// Where human output goes; stdout for results, stderr for diagnostics.
 enum Output {
@@ -7,7 +8,7 @@ enum Output {
     }
 
     static func error(_ text: String, newline: Bool = true) {
-        var t = text
+        var t = Quoted.capLines(text)
         if newline && !t.hasSuffix("\n") { t += "\n" }
         var bytes = Array(t.utf8)
         var done = 0

@@ -19,13 +19,15 @@ public struct SDS: ParsableCommand {
               sds build && sds tag v1  build the dataset (sds.yaml) and name the build
               sds diff v1              what changed since v1: inputs, spec, code, outputs, statistics
 
+            More: 'sds help VERB' for a verb, 'sds help spec' (every key of sds.yaml), 'sds help formats' (input and output files), 'sds help exit-codes'.
+
             Exit statuses: 0 ok, 1 differences or problems found, 64 usage, 65 bad data, 66 not found, 67 a run: step's command failed, 69 cannot verify (other operator versions), 70 internal error, 73 refused to lose data (use --force), 74 I/O error, 75 busy or changing (try again), 130 interrupted.
             """,
         version: version,
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
             Diff.self, Tag.self, Show.self, Verify.self, GC.self, Query.self,
-            Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchReader.self,
+            Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchArrayRecord.self, BenchReader.self,
         ]
     )
 

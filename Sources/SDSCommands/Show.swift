@@ -1,4 +1,5 @@
 import ArgumentParser
+import SDSCatalog
 import SDSCore
 import SDSPipeline
 import SDSStore
@@ -28,19 +29,26 @@ struct Show: ParsableCommand, StoreCommand {
             let ws = try openWorkspace()
             let b = try recordedBuild(version, ws, spec: spec, why: "'sds status' shows the work tree")
             if json { return Output.line(b.json.canonicalText) }
-            render(b, tags: try Tags(workspace: ws).all().filter { $0.id == b.id }.map(\.name))
+            // Where and at which commit it was built is recorded beside the build, in this store's index.
+            let run = try ws.index().builds().last { $0.id == b.id }
+            render(b, tags: try Tags(workspace: ws).all().filter { $0.id == b.id }.map(\.name), run: run)
         }
     }
 
-    private func render(_ b: RecordedBuild, tags: [String]) {
+    private func render(_ b: RecordedBuild, tags: [String], run: StoreIndex.BuildRun?) {
         let m = b.json
         let code = m["code"]
         Output.line("build \(b.id.hex)" + (tags.isEmpty ? "" : "  (tag: \(tags.joined(separator: ", ")))"))
         var t = Table()
         t.add("dataset", "\(m["dataset"]?["name"]?.string ?? "?") \(m["dataset"]?["version"]?.string ?? "?")")
         t.add("spec", m["spec"]?.string.map { String($0.prefix(12)) } ?? "?")
-        let dirty = code?["git_dirty"] == .bool(true) ? " (dirty)" : ""
-        t.add("git commit", (code?["git_commit"]?.string.map { String($0.prefix(12)) } ?? "none") + dirty)
+        if let run {
+            let dirty = run.gitDirty == true ? " (dirty: uncommitted changes)" : ""
+            t.add("first built", "at git commit " + (run.gitCommit.map { String($0.prefix(12)) } ?? "none") + dirty
+                + " on " + run.host)
+        } else {
+            t.add("first built", "not in this store's log (built elsewhere)")
+        }
         t.add("sds", code?["sds"]?.string ?? "?")
         t.add("operators", (code?["operators"]?.object ?? [:]).sorted { $0.key < $1.key }
             .map { "\($0.key) v\($0.value.int ?? 0)" }.joined(separator: ", "))
@@ -48,16 +56,13 @@ struct Show: ParsableCommand, StoreCommand {
         if let steps = code?["run_steps"]?.object, !steps.isEmpty {
             Table.header("run steps")
             var r = Table()
-            let dirtyFiles = code?["dirty_files"]?.array.compactMap(\.string) ?? []
             for (name, s) in steps.sorted(by: { $0.key < $1.key }) {
                 r.add(name, s["command"]?.string ?? "?")
                 for (path, id) in (s["files"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    let dirty = dirtyFiles.contains { $0 == path || $0.hasPrefix(path + "/") || $0.hasSuffix("/" + path) }
-                    r.add("", "code " + path, String((id.string ?? "?").prefix(12)) + (dirty ? " (uncommitted)" : ""))
+                    r.add("", "code " + path, String((id.string ?? "?").prefix(12)))
                 }
             }
             r.print()
-            if !dirtyFiles.isEmpty { Output.line("  built from a dirty tree: uncommitted code " + dirtyFiles.joined(separator: ", ")) }
         }
         Table.header("inputs")
         var i = Table()
@@ -71,6 +76,10 @@ struct Show: ParsableCommand, StoreCommand {
             s.add(split, "\(v["examples"]?.int ?? 0) examples", "\(mine.count) shards")
         }
         s.print()
+        if let report = BuildReport(json: m["report"]) {
+            Table.header("report")
+            for l in ReportOutput.lines(report) { Output.line("  " + l) }
+        }
         Table.header("statistics")
         var st = Table()
         st.add("split", "feature", "count", "mean", "std", "min", "max", "missing")

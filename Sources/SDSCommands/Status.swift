@@ -9,8 +9,11 @@ struct Status: ParsableCommand, StoreCommand {
         discussion: """
             Compares the data in the work tree with its pointer file. Only files whose stat changed are read. 'not in store' means the data matches the pointer but the store lacks some of its objects (run 'sds add' to store them again). Exit status: 0 when every path is unchanged, 1 otherwise. --porcelain prints '<state> <path>' lines (state: unchanged, modified, missing, not-in-store) that stay stable across versions.
 
-            With an sds.yaml in the current folder (and no PATH given), status also plans a build without running it and lists the steps and shard files it would redo, and why; the exit status is then 1 when a build would do anything. --porcelain leaves the build out, so git hooks stay fast.
+            With a pipeline spec (sds.yaml in the current folder, or --spec) and no PATH given, status also computes the build the work tree would make, without writing anything, and compares it with the spec's lock: 'up to date' means a build would record the same build id and the output folder already holds its bytes. Otherwise it lists the steps a build would run and why, and the output files it would write or restore; the exit status is then 1. To stay quick, status does not run 'run:' steps: when one would run, what follows it is counted as changed ('at least'); 'sds build --dry-run' runs them and gives the build's exact counts. --porcelain leaves the build out, so git hooks stay fast.
             """)
+
+    @Option(help: "The pipeline spec, relative to the current folder (its lock is the last build).")
+    var spec: String = "sds.yaml"
 
     @Argument(help: "Tracked paths, pointer files or folders holding them (default: all).")
     var paths: [String] = []
@@ -27,6 +30,9 @@ struct Status: ParsableCommand, StoreCommand {
     @Flag(name: .shortAndLong, help: "Print nothing; only set the exit status.")
     var quiet = false
 
+    @Flag(help: "Also hash the last build's step results and shards; damaged ones are listed and the next build recomputes them.")
+    var verify = false
+
     func run() throws {
         var clean = true
         try reporting {
@@ -34,14 +40,30 @@ struct Status: ParsableCommand, StoreCommand {
             let results = try StatusChecker(workspace: ws).status(try ws.trackedPaths(paths))
             clean = results.allSatisfy { $0.state == .unchanged }
             // With a pipeline spec here, also say what a build would redo.
-            let specPath = try ws.relativePath(Spec.fileName)
+            let specPath = try ws.relativePath(spec)
             let specExists = try FileIO.lstat(ws.absolute(specPath)) != nil
             let hasSpec = paths.isEmpty && specExists && !porcelain
             // A spec that cannot be planned (bad YAML, a missing input) does not hide the data's status.
             var plan: BuildPlan?
             var planError: SDSError?
+            // Before planning: what is found damaged leaves the step cache, so the plan counts it.
+            let damaged = hasSpec && verify ? try ResultCheck.run(ws, lockPath: BuildRecorder.lockPath(forSpec: specPath)) : []
+            if !damaged.isEmpty {
+                clean = false
+                if !quiet {
+                    for d in damaged { Output.line((d.missing ? "missing:" : "damaged:").padding(14) + "\(d.what) (object \(d.id.hex))") }
+                    Output.error("hint: 'sds build' recomputes them and writes their true bytes")
+                }
+            }
             if hasSpec {
-                do { plan = try BuildPlan.make(workspace: ws, specPath: specPath) } catch let e as SDSError { planError = e }
+                do {
+                    do {
+                        plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false)
+                    } catch let e as SDSError where e.kind == .badData && Workspace.takeIndexDamage() {
+                        // The index was damaged: a fresh open moves it aside and rebuilds it.
+                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath, userCode: false)
+                    }
+                } catch let e as SDSError { planError = e }
             }
             if let plan, !plan.upToDate { clean = false }
             if planError != nil { clean = false }
@@ -67,8 +89,22 @@ struct Status: ParsableCommand, StoreCommand {
                 if verbose { for c in r.changes { Output.line("    \(c.kind.rawValue): \(c.path)") } }
             }
             if results.isEmpty && !hasSpec { Output.line("nothing tracked yet; 'sds add PATH' starts tracking a file or folder") }
+            if !clean && !porcelain { Self.hint(results, plan: plan, planFailed: planError != nil, spec: spec) }
         }
         if !clean { throw ExitCode(ExitStatus.differences) }
+    }
+
+    /// The next command, as git's status suggests one (on stderr, after the build's lines).
+    static func hint(_ results: [PathStatus], plan: BuildPlan?, planFailed: Bool, spec: String) {
+        let specArg = spec == Spec.fileName ? "" : " --spec \(spec)"
+        var hints: [String] = []
+        if results.contains(where: { $0.state == .modified }) { hints.append("'sds add PATH' records changed data (then commit its .sds file)") }
+        if results.contains(where: { $0.state == .missing || $0.state == .notInStore || !$0.inStore }) {
+            hints.append("'sds checkout PATH' restores missing data from the store")
+        }
+        if planFailed { hints.append("fix the spec or its inputs, then 'sds build\(specArg) --dry-run'") }
+        if let plan, !plan.upToDate { hints.append("'sds build\(specArg)' brings \(plan.lockPath) and the output up to date") }
+        for h in hints { Output.error("hint: " + h) }
     }
 
     static func json(_ results: [PathStatus], clean: Bool, plan: JSON?) -> String {

@@ -11,7 +11,7 @@ struct Tag: ParsableCommand, StoreCommand {
 
               sds tag v1                  name the last build (sds.lock) v1
               sds tag before-fix HEAD~2   name the build a commit pinned
-              sds tag --list
+              sds tag                     list every tag (as --list)
               sds tag --delete v1
 
             Names use letters, digits, '.', '_' and '-'; 'workspace' and strings of hex digits are reserved.
@@ -35,12 +35,12 @@ struct Tag: ParsableCommand, StoreCommand {
     @Option(help: "The pipeline spec, relative to the current folder (its sds.lock is the last build).")
     var spec: String = "sds.yaml"
 
-    @Flag(help: "Print JSON (with --list).")
+    @Flag(help: "Print JSON (when listing).")
     var json = false
 
     func validate() throws {
         if list { guard name == nil, !delete else { throw ValidationError("--list takes no name") } }
-        else { guard name != nil else { throw ValidationError("give a tag NAME, or --list") } }
+        else if delete { guard name != nil else { throw ValidationError("--delete needs the tag NAME") } }
         if delete && version != nil { throw ValidationError("--delete takes only the tag NAME") }
     }
 
@@ -48,7 +48,8 @@ struct Tag: ParsableCommand, StoreCommand {
         try reporting {
             let ws = try openWorkspace()
             let tags = Tags(workspace: ws)
-            if list {
+            // No name lists, as 'git tag' does.
+            if list || name == nil {
                 let all = try tags.all()
                 if json {
                     return Output.line(JSON.object(Dictionary(uniqueKeysWithValues: all.map { ($0.name, JSON.string($0.id.hex)) })).canonicalText)

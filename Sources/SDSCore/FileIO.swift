@@ -247,6 +247,15 @@ public enum FileIO {
         return out
     }
 
+    /// The first `count` bytes of a file (fewer if it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: count)
+        let n = try buf.withUnsafeMutableBytes { try readFull(fd, $0.baseAddress!, count, path: path) }
+        return Array(buf.prefix(n))
+    }
+
     public static func readLink(_ path: String) throws -> String {
         var buf = [CChar](repeating: 0, count: 4097)
         let n = readlink(path, &buf, 4096)
@@ -256,6 +265,37 @@ public enum FileIO {
 
     public static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT { throw SDSError.io("cannot remove", path: path, errno: errno) }
+    }
+
+    /// `path` with `.`, `..` and repeated slashes folded (lexically; links are not followed).
+    public static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if part == "..", path.hasPrefix("/") { continue }
+            parts.append(part)
+        }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+
+    /// The relative path that leads from the absolute folder `base` to the absolute `path`
+    /// (with `..` where `path` lies outside `base`).
+    public static func relativePath(of path: String, from base: String) -> String {
+        let p = normalized(path).split(separator: "/"), b = normalized(base).split(separator: "/")
+        var common = 0
+        while common < min(p.count, b.count) && p[common] == b[common] { common += 1 }
+        let up = Array(repeating: "..", count: b.count - common)
+        let rel = (up + p[common...].map(String.init)).joined(separator: "/")
+        return rel.isEmpty ? "." : rel
+    }
+
+    /// A new private folder `sds-WHAT-XXXXXX` under $TMPDIR (or /tmp); the caller removes it.
+    public static func makeTempFolder(_ what: String) throws -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/sds-\(what)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SDSError.io("cannot make a temporary folder in", path: base, errno: errno) }
+        return String(cString: made)
     }
 
     /// Removes a file, or a folder and everything below it; a missing path is fine.

@@ -99,6 +99,7 @@ public enum BuildDiff {
         var basis = "step keys"
         if let plan = b.plan {
             basis = "dry-run plan against the last build"
+            byOp["", default: (0, 0)].reused = plan.reused
             for s in plan.steps {
                 recomputed.append(.object(["op": .string(s.op), "partition": .string(s.partition), "reason": .string(s.reason)]))
                 byOp[s.op, default: (0, 0)].recomputed += 1
@@ -122,7 +123,7 @@ public enum BuildDiff {
             "differs": .bool(!recomputed.isEmpty), "basis": .string(basis),
             "recomputed": .array(recomputed),
             "reused": .int(Int64(byOp.values.reduce(0) { $0 + $1.reused })),
-            "by_op": .array(byOp.keys.sorted().map { op in
+            "by_op": .array(byOp.keys.sorted().filter { !$0.isEmpty }.map { op in
                 .object(["op": .string(op), "recomputed": .int(Int64(byOp[op]!.recomputed)), "reused": .int(Int64(byOp[op]!.reused))])
             }),
         ])

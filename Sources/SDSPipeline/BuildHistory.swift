@@ -62,27 +62,74 @@ public struct RecordedBuild: Sendable {
     }
 }
 
-/// What a build would redo, and why: the answer of `sds build --dry-run` and `sds status`.
+/// What a build of the work tree would do, and why: the answer of `sds build --dry-run`,
+/// `sds status` and `sds diff` against the work tree.
+///
+/// It is computed by the build itself, through a scratch store (see `ObjectStore.scratch`),
+/// up to the first write: the steps it lists are the steps the build runs, and "up to
+/// date" means the build id equals the lock's and the output folder holds its bytes.
+/// Without `userCode`, a `run:` step it would run is not run: then what depends on its
+/// output is unknown, and `unknown` says so.
 public struct BuildPlan: Sendable {
     public struct Redo: Sendable, Equatable {
         public var op: String
         public var partition: String
         public var reason: String
     }
+    /// Steps that would run, with why.
     public var steps: [Redo]
+    public var reused: Int
+    /// Output files that would be written (missing or different), and removed.
     public var shards: [String]
-    public var upToDate: Bool { steps.isEmpty && shards.isEmpty }
+    public var removed: [String] = []
+    /// Of `shards`, those whose bytes the store already holds (restored, not computed).
+    public var restored: [String] = []
+    /// The build id a build would record; nil when unknown.
+    public var buildID: ObjectID?
+    /// The lock a build would write differs from the one there (or there is none).
+    public var lockWouldChange: Bool
+    public var lockPath: String
+    /// A `run:` step would run first: the steps after it are counted as if its output changed.
+    public var unknown: Bool
+    /// The manifest a build would record (nil when unknown).
+    public var manifest: JSON?
+    public var upToDate: Bool { steps.isEmpty && shards.isEmpty && removed.isEmpty && !lockWouldChange && !unknown }
 
-    /// Plans a build without running it and explains each step that would run.
-    public static func make(workspace: Workspace, specPath: String) throws -> BuildPlan {
-        let recorder = BuildRecorder(workspace: workspace, specPath: specPath)
-        guard let bytes = try FileIO.readFileIfExists(workspace.absolute(specPath)) else {
-            throw SDSError(.notFound, "no pipeline spec at '\(specPath)'")
-        }
-        let spec = try Spec.parse(String(decoding: bytes, as: UTF8.self), file: specPath)
-        let result = try Builder(workspace: workspace, spec: spec, specBytes: bytes, specDirectory: recorder.specDirectory)
-            .run(.init(jobs: 0, dryRun: true))
+    /// Plans a build without writing anything, and explains each step that would run.
+    ///
+    /// `userCode` false leaves `run:` steps unrun (see `Builder.Options.dryRunUserCode`).
+    public static func make(workspace: Workspace, specPath: String, jobs: Int = 0, userCode: Bool = true,
+                            allowedOutside: [String] = []) throws -> BuildPlan {
+        let recorder = BuildRecorder(workspace: workspace, specPath: specPath, allowedOutside: allowedOutside)
+        let scratch = try workspace.scratch()
+        var options = Builder.Options(jobs: jobs, dryRun: true)
+        options.dryRunUserCode = userCode
+        options.versionOverrides = Builder.Options.environmentOverrides()
+        let prepared = try recorder.prepare(options, in: scratch)
+        let result = prepared.result
         let previous = try RecordedBuild.fromLock(workspace, lockPath: recorder.lockPath)
+        let lockBytes = try FileIO.readFileIfExists(workspace.absolute(recorder.lockPath))
+        var plan = BuildPlan(steps: reasons(result.trace, spec: prepared.spec, previous: previous),
+                             reused: result.trace.filter { !$0.ran }.count, shards: [], buildID: prepared.buildID,
+                             lockWouldChange: prepared.lockBytes == nil || prepared.lockBytes != lockBytes,
+                             lockPath: recorder.lockPath, unknown: result.manifest == nil,
+                             manifest: result.manifest?.json)
+        if let manifest = result.manifest {
+            let diff = try OutputFolder(workspace: scratch, path: prepared.outputPath)
+                .differences(manifest, info: OutputFolder.info(prepared.spec))
+            plan.shards = diff.write
+            plan.removed = diff.remove
+            let byFile = Dictionary(manifest.shards.map { ($0.file, $0.id) }, uniquingKeysWith: { a, _ in a })
+                .merging(manifest.files, uniquingKeysWith: { a, _ in a })
+            plan.restored = diff.write.filter { byFile[$0].map(workspace.store.contains) ?? false }
+        } else {
+            plan.shards = result.unknownShards.sorted { FileIO.bytewiseLess($0, $1) }
+        }
+        return plan
+    }
+
+    /// Why each step that ran, ran: against the same step of the last build.
+    static func reasons(_ trace: [TraceEntry], spec: Spec, previous: RecordedBuild?) -> [Redo] {
         var before: [String: RecordedBuild.Step] = [:]
         var producedBy: [String: String] = [:]
         for s in previous?.steps ?? [] {
@@ -91,9 +138,10 @@ public struct BuildPlan: Sendable {
         }
         let inputNames = Dictionary((previous?.inputs ?? [:]).map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let partitionNames = previous?.partitionObjects ?? [:]
-        let sourcePaths = Dictionary(uniqueKeysWithValues: (spec.sources.map { ($0.name, $0.path) } + spec.labels.map { ($0.name, $0.path) }))
+        let sourcePaths = Dictionary((spec.sources.map { ($0.name, $0.path) } + spec.labels.map { ($0.name, $0.path) }),
+                                     uniquingKeysWith: { a, _ in a })
         var redo: [Redo] = []
-        for t in result.trace where t.ran {
+        for t in trace where t.ran {
             let reason: String
             if let old = before["\(t.op) \(t.partition)"] {
                 if old.version != t.version {
@@ -106,15 +154,17 @@ public struct BuildPlan: Sendable {
                         reason = inputNames[was].map { "input \($0) changed" }
                             ?? partitionNames[was].map { "its rows in \(sourcePaths[$0.source] ?? $0.source) changed" }
                             ?? producedBy[was].map { "its input from \($0) changed" } ?? "an input changed"
-                    } else {
+                    } else if old.inputs.count != t.inputs.count {
                         reason = "its inputs changed"
+                    } else {
+                        reason = "its cached result is not in the store"
                     }
                 }
             } else {
-                reason = previous == nil ? "no build yet" : "new partition"
+                reason = previous == nil ? "no build yet" : "not in the last build"
             }
             redo.append(Redo(op: t.op, partition: t.partition, reason: reason))
         }
-        return BuildPlan(steps: redo, shards: result.shardsToRewrite.sorted())
+        return redo
     }
 }

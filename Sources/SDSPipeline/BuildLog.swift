@@ -40,9 +40,8 @@ public enum BuildLog {
         func add(_ id: ObjectID, _ run: StoreIndex.BuildRun?) {
             guard seen.insert(id).inserted else { return }
             let manifest = try? RecordedBuild.load(workspace, id)
-            let code = manifest?.json["code"]
             out.append(Entry(id: id, finishedNs: run?.finishedNs, seconds: run?.seconds, host: run?.host,
-                             gitCommit: code?["git_commit"]?.string, gitDirty: { if case .bool(let b)? = code?["git_dirty"] { b } else { nil } }(),
+                             gitCommit: run?.gitCommit, gitDirty: run?.gitDirty,
                              tags: tagsOf[id] ?? [],
                              examples: (manifest?.json["splits"]?.object ?? [:]).sorted { $0.key < $1.key }
                                 .map { ($0.key, $0.value["examples"]?.int ?? 0) },

@@ -11,6 +11,9 @@ public struct Builder {
     public struct Options: Sendable {
         public var jobs: Int
         public var dryRun: Bool
+        /// A dry run runs `run:` steps (in their temp folders) to know exactly what follows them;
+        /// false leaves them, and what depends on them, unknown (quick, for `sds status`).
+        public var dryRunUserCode = true
         /// Operator versions to use instead of the built-in ones (tests simulate a version bump).
         package var versionOverrides: [String: Int] = [:]
         /// Called after each subject's chain with (done, total, input bytes); total is 0
@@ -29,6 +32,19 @@ public struct Builder {
         public init(jobs: Int = 0, dryRun: Bool = false) {
             self.jobs = jobs
             self.dryRun = dryRun
+        }
+
+        /// Tests simulate an operator version bump with `SDS_OPERATOR_VERSIONS=op=N,op=N` (not for
+        /// users: the manifest records the versions used, so 'sds verify' then reports the difference).
+        /// Builds and dry runs both read it, so a plan sees the versions the build will use.
+        package static func environmentOverrides() -> [String: Int] {
+            guard let text = getenv("SDS_OPERATOR_VERSIONS").map({ String(cString: $0) }) else { return [:] }
+            var out: [String: Int] = [:]
+            for pair in text.split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                if kv.count == 2, let n = Int(kv[1]) { out[String(kv[0])] = n }
+            }
+            return out
         }
     }
 
@@ -56,11 +72,13 @@ public struct Builder {
     }
 
     public struct Result: Sendable {
-        /// nil for a dry run.
+        /// nil only for a dry run before a `run:` step it would run (the rest is unknown then).
         public var manifest: Manifest?
         public var trace: [TraceEntry]
-        /// Dry run: shard files that would be rewritten.
-        public var shardsToRewrite: [String] = []
+        /// Dry run before such a step: shard files whose content is unknown.
+        public var unknownShards: [String] = []
+        /// Code files of run steps with uncommitted changes (recorded beside the build).
+        public var dirtyCode: [String] = []
     }
 
     let workspace: Workspace
@@ -76,21 +94,22 @@ public struct Builder {
         self.specDirectory = specDirectory
     }
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     public func run(_ options: Options) throws -> Result {
+        try InputHeaderCheck(workspace: workspace, specDirectory: specDirectory).check(spec)
         // Inputs read by this build, recorded in the index once their objects are durable.
         var read: [(path: String, stat: FileStat, id: ObjectID)] = []
-        // A plan (status, diff, --dry-run) leaves the store as it found it.
-        if options.dryRun { workspace.store.writeNothing() }
+        // A dry run stores nothing it read: its objects are the scratch store's, gone after.
+        let record = !options.dryRun
         do {
             let result = try runSteps(options, read: &read)
             try workspace.store.syncPendingDirectories()
-            try Scanner(workspace: workspace, mode: .store).record(read)
+            if record { try Scanner(workspace: workspace, mode: .store).record(read) }
             return result
         } catch {
             // Finished results stay useful to the next build, whatever stopped this one.
-            if (try? workspace.store.syncPendingDirectories()) != nil {
+            if record, (try? workspace.store.syncPendingDirectories()) != nil {
                 try? Scanner(workspace: workspace, mode: .store).record(read)
             } else {
                 workspace.store.discardStaged()
@@ -105,7 +124,7 @@ public struct Builder {
                                     specDirectory: specDirectory).run(options, read: &read)
         }
         let ops = try WearableOperators(spec: spec)
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
         let store = workspace.store
         // User commands first: their outputs are inputs of the sources and labels that name them.
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
@@ -144,7 +163,8 @@ public struct Builder {
 
         // Per-subject chains, in parallel; a subject is the unit of locality. When the primary
         // input is parsed now, each chain starts as soon as its subject's partition is stored.
-        let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides)
+        let chain = SubjectChain(runner: runner, store: store, ops: ops, versionOverrides: options.versionOverrides,
+                                 sourceNames: [spec.sources[0].name, spec.sources[1].name] + spec.labels.prefix(1).map(\.name))
         let progress = options.progress
         let total = Atomic<Int>(0)
         let pool = ChainPool(chain: chain, runner: runner, serial: options.jobs == 1, limit: options.threads * 2) { [inputBytes] done in
@@ -190,7 +210,8 @@ public struct Builder {
         let others = try othersResult.withLock { $0! }.get()
         let hr = try primaryResult.get()
         for (input, (path, _, _)) in zip([hr] + others, [primary] + secondary) where Spec.stepReference(path) == nil {
-            inputs[path] = input.id
+            inputs[SpecPaths.recorded(path, root: workspace.root)] = input.id
+            SpecPaths.warnIfOutside(path, root: workspace.root, warn: options.warn)
             if let r = input.read { read.append(r) }
         }
         let hrParts = hr.partitions, stepParts = others[0].partitions
@@ -206,31 +227,50 @@ public struct Builder {
         let assembled = try ShardAssembler(
             runner: runner, store: store, splits: ops.splits, datasetName: spec.dataset.name,
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
-            jobs: options.jobs == 1 ? 1 : options.threads
+            jobs: options.jobs == 1 ? 1 : options.threads, formats: spec.output
         ).assemble(entities: entities, chunkIDs: chunkIDs)
         let shards = assembled.shards
-        var shardsToRewrite = assembled.toRewrite
-        if runner.isPlaceholder(hr.id) {
-            // A dry run before the run step that makes the primary input: all of it is unknown.
-            shardsToRewrite = assembled.shards.map(\.file) + assembled.toRewrite
-        }
-        if options.dryRun {
-            shardsToRewrite += runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
-            return Result(manifest: nil, trace: runner.trace, shardsToRewrite: shardsToRewrite)
+        if runner.hasPlaceholders {
+            // A dry run before a run step: what depends on its output is unknown.
+            let unknown = runner.isPlaceholder(hr.id) ? assembled.shards.map(\.file) + assembled.toRewrite : assembled.toRewrite
+            return Result(manifest: nil, trace: runner.trace, unknownShards: unknown, dirtyCode: userSteps.dirtyFiles)
         }
 
         var lineage: [String: [PartitionSource]] = [:]
         for e in entities {
             lineage[e] = [hrParts[e]?.1, stepParts[e]?.1, labelParts[e]?.1].compactMap { $0 }
         }
-        let git = try? workspace.gitRepository()
-        let manifest = Manifest(
+        var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: shards, lineage: lineage,
             steps: runner.trace,
-            operators: WearableOperators.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
-            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
+            operators: ArrayRecordShard.versions(spec.output).merging(WearableOperators.versions) { $1 }.merging(options.versionOverrides) { $1 },
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: ops.windows.channelNames))
-        return Result(manifest: manifest, trace: runner.trace)
+        manifest.report = try report(trace: runner.trace, shards: shards, splits: ops.splits)
+        return Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)
+    }
+
+    /// The wearable pipeline's report: one study named after the dataset, summed from each
+    /// subject's window-counts step in entity order.
+    private func report(trace: [TraceEntry], shards: [Shard], splits: SplitParameters) throws -> BuildReport {
+        var study = BuildReport.Study(name: spec.dataset.name)
+        let names = [spec.sources[0].name, spec.sources[1].name] + spec.labels.prefix(1).map(\.name)
+        var rows: [String: Int] = [:], setAside: [String: Int] = [:]
+        var dropped = 0
+        for e in trace where e.op == WindowCounts.wearableName {
+            let c = try WindowCounts(decoding: try workspace.store.read(e.result))
+            study.windows += c.windows
+            dropped += c.dropped.reduce(0, +)
+            rows.merge(c.rows, uniquingKeysWith: +)
+            setAside.merge(c.setAside, uniquingKeysWith: +)
+        }
+        study.sources = names.map { BuildReport.Source(name: $0, rows: rows[$0] ?? 0, setAside: setAside[$0] ?? 0) }
+        study.filters = [BuildReport.Filter(name: "min_coverage \(spec.windows.coverageChannel) \(spec.windows.minCoverageMinutes) minutes",
+                                            dropped: dropped)]
+        var report = BuildReport()
+        report.splits = BuildReport.splits(shards: shards, splits)
+        study.splits = report.splits
+        report.studies = [study]
+        return report
     }
 }

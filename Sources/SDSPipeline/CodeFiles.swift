@@ -9,7 +9,7 @@ struct CodeFiles {
     /// Folder of sds.yaml, relative to the workspace root ("" at the root).
     let specDirectory: String
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     /// The id and kind of a work-tree file or folder (relative to sds.yaml), stored like `sds add`
     /// stores it (blobs and trees), through the file-state cache: an unchanged file is not read

@@ -36,7 +36,13 @@ public struct GarbageCollector {
         var builds = Set<ObjectID>()
         var pointers = Set<ObjectID>()
         for t in try Tags(workspace: workspace).all() { builds.insert(t.id) }
-        if let b = try FileIO.readFileIfExists(workspace.absolute(lockPath)), let id = Self.buildID(inLock: b) { builds.insert(id) }
+        // The spec's lock and every other spec's lock beside it (`NAME.sds.lock`).
+        let folder = lockPath.contains("/") ? FileIO.parentDirectory(lockPath) + "/" : ""
+        let locks = Set([lockPath] + ((try? FileIO.listDirectory(workspace.absolute(folder.isEmpty ? "." : folder))) ?? [])
+            .filter { $0.hasSuffix(".sds.lock") }.map { folder + $0 })
+        for lock in locks.sorted() {
+            if let b = try FileIO.readFileIfExists(workspace.absolute(lock)), let id = Self.buildID(inLock: b) { builds.insert(id) }
+        }
         for t in try workspace.trackedPaths([]) { pointers.insert(t.pointer.id) }
         if !onlyCurrent, try workspace.gitRepository() != nil {
             let repo = try workspace.requireGit()
@@ -88,25 +94,34 @@ public struct GarbageCollector {
         (try? JSONReader.parse(bytes))?["build"]?.string.flatMap { ObjectID(hex: $0) }
     }
 
-    /// Marks an object and, for a tree, everything below it.
-    private func markTree(_ id: ObjectID, _ reach: inout Set<ObjectID>) throws {
+    /// Marks an object and, for a tree, everything below it. `bad` hears of each stored
+    /// record that does not decode (fsck reports them; gc keeps what it can reach).
+    func markTree(_ id: ObjectID, _ reach: inout Set<ObjectID>, bad: ((ObjectID, String) -> Void)? = nil) throws {
         guard reach.insert(id).inserted, workspace.store.contains(id) else { return }
         // Only a tree needs reading; blobs can be large, so peek at the header first.
-        guard let head = try? FileIO.readPrefix(workspace.store.path(of: id), count: 11), Tree.looksLikeTree(head),
-              let tree = try? Tree(decoding: workspace.store.read(id)) else { return }
-        for e in tree.entries { try markTree(e.id, &reach) }
+        guard let head = try? FileIO.readPrefix(workspace.store.path(of: id), count: 11), Tree.looksLikeTree(head) else { return }
+        let tree: Tree
+        do { tree = try Tree(decoding: workspace.store.read(id), id: id) } catch {
+            bad?(id, (error as? SDSError)?.message ?? "\(error)")
+            return
+        }
+        for e in tree.entries { try markTree(e.id, &reach, bad: bad) }
     }
 
-    private func markBuild(_ id: ObjectID, _ reach: inout Set<ObjectID>) throws {
+    func markBuild(_ id: ObjectID, _ reach: inout Set<ObjectID>, bad: ((ObjectID, String) -> Void)? = nil) throws {
         guard reach.insert(id).inserted, workspace.store.contains(id) else { return }
-        let build = try RecordedBuild.load(workspace, id)
+        let build: RecordedBuild
+        do { build = try RecordedBuild.load(workspace, id) } catch {
+            guard let bad else { throw error }
+            return bad(id, "build manifest: " + ((error as? SDSError)?.message ?? "\(error)"))
+        }
         let json = build.json
         func mark(_ hex: String?) { if let h = hex, let i = ObjectID(hex: h) { reach.insert(i) } }
         mark(json["spec"]?.string)
         // Inputs of run steps may be folders (trees); a file input is marked by itself.
-        for (_, v) in build.inputs { if let i = ObjectID(hex: v) { try markTree(i, &reach) } }
+        for (_, v) in build.inputs { if let i = ObjectID(hex: v) { try markTree(i, &reach, bad: bad) } }
         for (_, s) in json["code"]?["run_steps"]?.object ?? [:] {
-            for (_, v) in s["files"]?.object ?? [:] { if let i = v.string.flatMap({ ObjectID(hex: $0) }) { try markTree(i, &reach) } }
+            for (_, v) in s["files"]?.object ?? [:] { if let i = v.string.flatMap({ ObjectID(hex: $0) }) { try markTree(i, &reach, bad: bad) } }
         }
         for (_, list) in json["partitions"]?.object ?? [:] {
             for p in list.array { mark(p["partition"]?.string); mark(p["input"]?.string) }
@@ -117,41 +132,46 @@ public struct GarbageCollector {
             s.inputs.forEach(mark)
             mark(s.result)
             guard let r = ObjectID(hex: s.result), workspace.store.contains(r) else { continue }
-            if s.op == RecordChunk.operatorName {
-                if let c = try? RecordChunk(decoding: workspace.store.read(r)) { reach.insert(c.data) }
-            } else if s.op.hasPrefix("run:") {
+            if s.op.hasPrefix("run:") {
                 // A run step's output may be a folder: keep what is below it too.
                 reach.remove(r)
-                try markTree(r, &reach)
-            } else if s.op == RunSteps.splitOperator {
-                if let index = try? CSVPartitions.index(workspace.store.read(r)) {
-                    reach.insert(index.header)
-                    reach.formUnion(index.parts.values)
-                }
-            } else if s.op.hasPrefix("frame."), s.op.contains("#") {
-                // A transform's result names the frame it made.
-                if let t = try? TransformResult(decoding: workspace.store.read(r)) { reach.insert(t.frame) }
-            } else if s.op == StatisticsTables.operatorName {
-                for (_, v) in (try? JSONReader.parse(workspace.store.read(r)))?.object ?? [:] { mark(v.string) }
-            } else if s.op == TableReader.name {
-                // The partition index names every partition frame and the quarantine report.
-                let index = try? JSONReader.parse(workspace.store.read(r))
-                for p in index?["partitions"]?.array ?? [] { mark(p["id"]?.string) }
-                mark(index?["quarantine"]?.string)
-            } else if s.op == LongCSVReader.operatorName {
-                for p in (try? JSONReader.parse(workspace.store.read(r)))?.array ?? [] { mark(p["id"]?.string) }
+                try markTree(r, &reach, bad: bad)
+            } else {
+                reach.formUnion(Self.objectsNamed(byResult: r, of: s.op, in: workspace.store, bad: bad))
             }
         }
     }
-}
 
-extension FileIO {
-    /// The first `count` bytes of a file (fewer if it is shorter).
-    static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
-        let fd = try open(path, O_RDONLY)
-        defer { close(fd) }
-        var buf = [UInt8](repeating: 0, count: count)
-        let n = try buf.withUnsafeMutableBytes { try readFull(fd, $0.baseAddress!, count, path: path) }
-        return Array(buf.prefix(n))
+    /// The objects a step's result names besides itself: a record chunk's data blob, a
+    /// partition index's partitions, a transform's frame, statistics tables. (A run step's
+    /// output folder is a tree; `markTree` follows it.) `bad` hears of a result that does not decode.
+    static func objectsNamed(byResult r: ObjectID, of op: String, in store: ObjectStore,
+                             bad: ((ObjectID, String) -> Void)? = nil) -> [ObjectID] {
+        func decoded<T>(_ what: String, _ body: () throws -> T) -> T? {
+            do { return try body() } catch {
+                bad?(r, "\(what): " + ((error as? SDSError)?.message ?? "\(error)"))
+                return nil
+            }
+        }
+        let ids: [String?]
+        if op == RecordChunk.operatorName {
+            return decoded("record chunk", { try RecordChunk(decoding: store.read(r)) }).map { [$0.data] } ?? []
+        } else if op == RunSteps.splitOperator {
+            guard let index = decoded("partition index", { try CSVPartitions.index(store.read(r)) }) else { return [] }
+            return [index.header] + index.parts.values
+        } else if op.hasPrefix("frame."), op.contains("#") {
+            return decoded("transform result", { try TransformResult(decoding: store.read(r)) }).map { [$0.frame] } ?? []
+        } else if op == StatisticsTables.operatorName {
+            ids = (decoded("statistics tables", { try JSONReader.parse(store.read(r)) })?.object ?? [:]).values.map(\.string)
+        } else if op == TableReader.name {
+            // The partition index names every partition frame and the quarantine report.
+            let index = decoded("partition index", { try JSONReader.parse(store.read(r)) })
+            ids = (index?["partitions"]?.array ?? []).map { $0["id"]?.string } + [index?["quarantine"]?.string]
+        } else if op == LongCSVReader.operatorName {
+            ids = (decoded("partition index", { try JSONReader.parse(store.read(r)) })?.array ?? []).map { $0["id"]?.string }
+        } else {
+            return []
+        }
+        return ids.compactMap { $0.flatMap { ObjectID(hex: $0) } }
     }
 }

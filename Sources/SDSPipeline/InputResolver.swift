@@ -21,7 +21,7 @@ struct InputResolver: Sendable {
         var partitions: [String: (ObjectID, Builder.PartitionSource)]
     }
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: root) }
 
     /// A new or changed file is copied into the store and parsed in the same read, and
     /// `onPartition` sees each partition as it is stored; a known one (`known`: its id from
@@ -44,8 +44,7 @@ struct InputResolver: Sendable {
             parsed = parts
         }
         let result = try runner.run(op: LongCSVReader.operatorName, version: readVersion,
-                                    params: StepCodec.params(schema.encoded()), inputs: [input], partition: source,
-                                    evenInDryRun: true) {
+                                    params: StepCodec.params(schema.encoded()), inputs: [input], partition: source) {
             let parts = try parsed ?? reader.read(input, file: rel(path), schema: schema)
             var index: [JSON] = []
             for p in parts {

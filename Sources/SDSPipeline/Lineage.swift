@@ -1,4 +1,5 @@
 import SDSCore
+import SDSSensors
 import SDSStore
 
 /// Where a shard or an example came from: partitions, input objects with line ranges, steps.
@@ -13,20 +14,70 @@ public struct Lineage {
 
     private var inputPaths: [String: String] { Dictionary(build.inputs.map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
 
-    /// The chain of one partition: its sources with line ranges, and its steps in order.
-    func partition(_ entity: String) -> JSON {
+    /// The chain of one partition: its sources with line ranges, and its steps in pipeline order.
+    /// With a `window`, each source also names the lines of its rows in that window
+    /// (`window_lines`: runs `[first, last]`, `window_rows`: how many lines; null if unknown).
+    func partition(_ entity: String, window: (start: Int64, end: Int64)? = nil) throws -> JSON {
         var sources: [JSON] = []
+        let lines = window.map { _ in WindowLines(store: workspace.store, entityColumns: entityColumns) }
         if case .object(let parts)? = build["partitions"], case .array(let list)? = parts[entity] {
             for case .object(var o) in list {
                 if case .string(let input)? = o["input"] { o["path"] = inputPaths[input].map { .string($0) } ?? .null }
+                if let window, let lines, let source = Self.partitionSource(o) {
+                    let found = try lines.lines(of: source, entity: Self.subject(entity), start: window.start, end: window.end)
+                    o["window_rows"] = found.map { .int(Int64($0.count)) } ?? .null
+                    o["window_lines"] = found.map { f in
+                        .array(WindowLines.ranges(f).map { .array([.int(Int64($0.lowerBound)), .int(Int64($0.upperBound))]) })
+                    } ?? .null
+                }
                 sources.append(.object(o))
             }
         }
-        let steps = build.steps.filter { $0.partition == entity }.map { s in
-            JSON.object(["op": .string(s.op), "version": .int(Int64(s.version)), "key": .string(s.key),
-                         "result": .string(s.result), "params": s.params])
+        let names = sources.compactMap { if case .object(let o) = $0, case .string(let s)? = o["source"] { s } else { nil } }
+        let steps = LineageSteps(store: workspace.store, steps: build.steps).ordered(entity: entity, sources: names).map { s in
+            JSON.object(["op": .string(s.op), "partition": .string(s.partition), "version": .int(Int64(s.version)),
+                         "key": .string(s.key), "result": .string(s.result), "params": s.params])
         }
         return .object(["entity": .string(entity), "sources": .array(sources), "steps": .array(steps)])
+    }
+
+    /// A manifest partition entry as the builder made it.
+    static func partitionSource(_ o: [String: JSON]) -> Builder.PartitionSource? {
+        guard case .string(let s)? = o["source"], case .string(let p)? = o["partition"], let partition = ObjectID(hex: p),
+              case .string(let i)? = o["input"], let input = ObjectID(hex: i),
+              case .int(let a)? = o["first_line"], case .int(let b)? = o["last_line"] else { return nil }
+        return Builder.PartitionSource(source: s, partition: partition, input: input, firstLine: Int(a), lastLine: Int(b))
+    }
+
+    /// The partition key inside an entity: `STUDY/PARTITION` of the general pipeline names `PARTITION`.
+    static func subject(_ entity: String) -> String {
+        entity.firstIndex(of: "/").map { String(entity[entity.index(after: $0)...]) } ?? entity
+    }
+
+    /// The entity column of each wearable source and label (from the build's stored spec).
+    private var entityColumns: [String: String] {
+        guard case .string(let hex)? = build["spec"], let id = ObjectID(hex: hex), let bytes = try? workspace.store.read(id),
+              let spec = try? Spec.parse(String(decoding: bytes, as: UTF8.self), file: Spec.fileName), spec.frames == nil else { return [:] }
+        var out: [String: String] = [:]
+        for s in spec.sources { out[s.name] = s.entity }
+        for l in spec.labels { out[l.name] = l.entity }
+        return out
+    }
+
+    /// The time span `[start, end)` (ms UTC) of the example `date` of a partition: the window
+    /// the encode step took (general pipeline), or the UTC day (wearable).
+    func window(date: String, chunkStep: RecordedBuild.Step) throws -> (start: Int64, end: Int64) {
+        if let input = chunkStep.inputs.first.flatMap(ObjectID.init(hex:)), let bytes = try? workspace.store.read(input),
+           let windows = try? WindowedPartition(decoding: bytes) {
+            guard let w = windows.windows.first(where: { WindowKey.name(start: $0.start) == date }) else {
+                throw SDSError(.internal, "the windows of \(chunkStep.partition) have none named \(date)")
+            }
+            return (w.start, w.end)
+        }
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { throw SDSError(.usage, "'\(date)' is not a date (YYYY-MM-DD)") }
+        let day = CivilTime.day(year: parts[0], month: parts[1], day: parts[2])
+        return (day * CivilTime.millisecondsPerDay, (day + 1) * CivilTime.millisecondsPerDay)
     }
 
     private var shards: [[String: JSON]] {
@@ -46,7 +97,7 @@ public struct Lineage {
             "build": .string(build.id.hex), "file": .string(name), "id": s["id"] ?? .null,
             "split": s["split"] ?? .null, "examples": s["examples"] ?? .null,
             "spec": build["spec"] ?? .null, "code": build["code"] ?? .null,
-            "partitions": .array(entities.map(partition)),
+            "partitions": .array(try entities.map { try partition($0) }),
         ])
     }
 
@@ -73,8 +124,12 @@ public struct Lineage {
                     throw SDSError(.notFound, "'\(entity)' has no example for \(date) in build \(build.id.short)",
                                    hint: "its days: \(chunk.dates.joined(separator: ", "))")
                 }
+                let window = try self.window(date: date, chunkStep: step)
                 return .object(["build": .string(build.id.hex), "example": .string(key), "file": .string(file),
-                                "record": .int(Int64(record + i)), "partition": partition(entity)])
+                                "record": .int(Int64(record + i)),
+                                "window": .object(["start": .string(WindowKey.name(start: window.start)),
+                                                   "end": .string(WindowKey.name(start: window.end))]),
+                                "partition": try partition(entity, window: window)])
             }
             record += chunk.count
         }

@@ -4,9 +4,10 @@ import SDSStore
 
 /// The record of one build: a canonical JSON object in the store; its id is the build id.
 ///
-/// It holds everything that determines the output (spec, inputs, steps, operator
-/// versions, git commit) and nothing that does not (no wall clock, no machine), so the
-/// same inputs, spec and code give the same build id anywhere.
+/// It holds everything that determines the output (spec, inputs, steps, operator and
+/// run-step code versions) and nothing that does not (no git commit, wall clock or
+/// machine: the index records those beside it), so the same inputs, spec and code give
+/// the same build id anywhere, before and after a commit.
 public struct Manifest: Sendable {
     public var dataset: Spec.Dataset
     public var specID: ObjectID
@@ -15,18 +16,16 @@ public struct Manifest: Sendable {
     public var lineage: [String: [Builder.PartitionSource]]
     public var steps: [TraceEntry]
     public var operators: [String: Int]
-    public var gitCommit: String?
-    public var gitDirty: Bool?
     /// Run steps' code: name → {command, files: {path: id}, env: [names]}; nil without run steps.
     public var runSteps: JSON?
-    /// Declared code files with uncommitted changes when the build ran (workspace-relative).
-    public var dirtyCode: [String] = []
     /// Per split and feature: count, mean, std, min, max, missing ratio; label histogram.
     public var statistics: JSON = .object([:])
     /// Other files of the output folder (statistics tables), by name; only the general pipeline has them.
     public var files: [String: ObjectID] = [:]
     /// Rows set aside as bad data, by reason (general pipeline).
     public var quarantine = Quarantine()
+    /// Rows, windows, filters, examples and subjects per split, by study (`sds build` prints it).
+    public var report: BuildReport?
 
     /// Parameters appear once, in `params`, keyed by the first 16 hex digits of their
     /// canonical bytes' SHA-256; steps name them by that key (most steps of an operator share them).
@@ -38,13 +37,8 @@ public struct Manifest: Sendable {
         var code: [String: JSON] = [
             "sds": .string(SDSVersion.current),
             "operators": .object(operators.mapValues { .int(Int64($0)) }),
-            "git_commit": gitCommit.map { .string($0) } ?? .null,
-            "git_dirty": gitDirty.map { .bool($0) } ?? .null,
         ]
-        if let runSteps {
-            code["run_steps"] = runSteps
-            code["dirty_files"] = .array(dirtyCode.map { .string($0) })
-        }
+        if let runSteps { code["run_steps"] = runSteps }
         return code
     }
 
@@ -58,6 +52,7 @@ public struct Manifest: Sendable {
                     ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
                 }))
             }
+            if let report { o["report"] = report.json }
             top = .object(o)
         }
         return top

@@ -35,6 +35,7 @@ struct WearableOperators {
         SplitAssigner.operatorName: SplitAssigner.operatorVersion,
         RecordChunk.operatorName: RecordChunk.operatorVersion,
         ShardAssembly.operatorName: ShardAssembly.operatorVersion,
+        WindowCounts.wearableName: WindowCounts.version,
     ]
 
     /// Maps the spec (already validated for syntax) onto operator parameters.

@@ -41,17 +41,26 @@ public struct OutputFolder {
 
     /// The TFDS description of a spec's dataset.
     static func info(_ spec: Spec) -> TFDSDatasetInfo {
-        if let frames = spec.frames { return frames.info(spec.dataset) }
-        let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
-        return TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
-                               features: features(spec, label: label),
-                               description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
+        var info: TFDSDatasetInfo
+        if let frames = spec.frames {
+            info = frames.info(spec.dataset)
+        } else {
+            let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
+            info = TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
+                                   features: features(spec, label: label),
+                                   description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
+        }
+        info.fileFormats = spec.output.formats.map(\.rawValue)
+        return info
     }
 
     /// The folder's metadata files (`dataset_info.json`, `features.json`) for these shards.
     static func metadata(_ shards: [Builder.Shard], info: TFDSDatasetInfo) -> [(String, [UInt8])] {
         var splits: [TFDSSplitInfo] = []
         var seen: [String] = []
+        // Every format holds the same examples: count the first format's shards.
+        let primary = "." + (info.fileFormats.first ?? "tfrecord") + "-"
+        let shards = shards.filter { $0.file.contains(primary) }
         for s in shards where !seen.contains(s.split) {
             seen.append(s.split)
             let mine = shards.filter { $0.split == s.split }.sorted { $0.index < $1.index }
@@ -64,23 +73,33 @@ public struct OutputFolder {
         ]
     }
 
-    /// Writes the folder; returns false when it already matched and nothing was written.
-    @discardableResult
-    public func place(_ manifest: Manifest, info: TFDSDatasetInfo) throws -> Bool {
-        let metadata = Self.metadata(manifest.shards, info: info)
-        let dest = workspace.absolute(path)
-        let index = try workspace.index()
-        let cached = try index.fileStates(under: path)
+    /// What the folder holds against what a manifest wants, each file checked at most once.
+    private final class Comparison {
+        let dest: String
+        let path: String
+        let cached: [String: FileState]
+        let wanted: [(String, ObjectID)]
+        let existing: [String]
         var rehashed: [(path: String, state: FileState)] = []
-        var checked: [String: Bool] = [:]
-        // Each file is checked once per build, even when the answer is needed twice.
+        private var checked: [String: Bool] = [:]
+
+        init(_ folder: OutputFolder, _ manifest: Manifest, metadata: [(String, [UInt8])]) throws {
+            dest = folder.workspace.absolute(folder.path)
+            path = folder.path
+            cached = try folder.workspace.index().fileStates(under: folder.path)
+            let extra = manifest.files.sorted { FileIO.bytewiseLess($0.key, $1.key) }.map { ($0.key, $0.value) }
+            wanted = manifest.shards.map { ($0.file, $0.id) } + extra + metadata.map { ($0.0, Hasher256.id(of: $0.1)) }
+            existing = (try? FileIO.listDirectory(dest)) ?? []
+        }
+
         func matches(_ name: String, _ id: ObjectID) throws -> Bool {
             if let answer = checked[name] { return answer }
             let answer = try check(name, id)
             checked[name] = answer
             return answer
         }
-        func check(_ name: String, _ id: ObjectID) throws -> Bool {
+
+        private func check(_ name: String, _ id: ObjectID) throws -> Bool {
             guard let st = try FileIO.lstat(dest + "/" + name), st.kind == .file, st.size > 0 || id == .empty else { return false }
             if let known = cached[path + "/" + name]?.id(ifMatching: st) { return known == id }
             // Not vouched for by the cache (e.g. written less than a second ago): hash it, cheaper than a copy.
@@ -88,11 +107,39 @@ public struct OutputFolder {
             rehashed.append((path + "/" + name, FileState(stat: seen, id: actual, recordedNs: FileIO.nowNs())))
             return actual == id
         }
+
+        /// Wanted files that are missing or differ, and files that would go, in name order.
+        func differences() throws -> Differences {
+            let known = Set(wanted.map(\.0))
+            return Differences(write: try wanted.filter { try !matches($0.0, $0.1) }.map(\.0).sorted { FileIO.bytewiseLess($0, $1) },
+                               remove: existing.filter { !known.contains($0) }.sorted { FileIO.bytewiseLess($0, $1) })
+        }
+    }
+
+    public struct Differences: Sendable {
+        public var write: [String]
+        public var remove: [String]
+        public var isEmpty: Bool { write.isEmpty && remove.isEmpty }
+    }
+
+    /// The files a build with this manifest would write or remove here; empty when the
+    /// folder holds exactly its bytes. Writes nothing (a dry run and `sds status` ask).
+    public func differences(_ manifest: Manifest, info: TFDSDatasetInfo) throws -> Differences {
+        try Comparison(self, manifest, metadata: Self.metadata(manifest.shards, info: info)).differences()
+    }
+
+    /// Writes the folder; returns false when it already matched and nothing was written.
+    @discardableResult
+    public func place(_ manifest: Manifest, info: TFDSDatasetInfo) throws -> Bool {
+        let metadata = Self.metadata(manifest.shards, info: info)
+        let dest = workspace.absolute(path)
+        let index = try workspace.index()
+        let comparison = try Comparison(self, manifest, metadata: metadata)
+        let wanted = comparison.wanted, existing = comparison.existing
         let extra = manifest.files.sorted { FileIO.bytewiseLess($0.key, $1.key) }.map { ($0.key, $0.value) }
-        let wanted = manifest.shards.map { ($0.file, $0.id) } + extra + metadata.map { ($0.0, Hasher256.id(of: $0.1)) }
-        let existing = (try? FileIO.listDirectory(dest)) ?? []
-        if Set(existing) == Set(wanted.map(\.0)), try wanted.allSatisfy({ try matches($0.0, $0.1) }) {
-            try index.record(rehashed)
+        func matches(_ name: String, _ id: ObjectID) throws -> Bool { try comparison.matches(name, id) }
+        if try comparison.differences().isEmpty {
+            try index.record(comparison.rehashed)
             return false
         }
         let known = Set(wanted.map(\.0))

@@ -44,7 +44,7 @@ enum PathObjects {
         switch kind {
         case .directory:
             try FileIO.makeDirectories(abs)
-            for e in try Tree(decoding: try store.read(id)).entries {
+            for e in try Tree(decoding: try store.read(id), id: id).entries {
                 try materialize(e.id, kind: e.kind, at: abs + "/" + e.name, store: store)
             }
         case .symlink:

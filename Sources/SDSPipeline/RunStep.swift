@@ -142,7 +142,7 @@ struct RunSteps {
                 throw SDSError(.usage, "step '\(step.name)': per-partition mode splits CSV files, and input '\(input.path)' is a folder")
             }
             let index = try runner.run(op: Self.splitOperator, version: Self.splitVersion, params: .object(["entity": .string(column)]),
-                                       inputs: [input.id], partition: "\(step.name)/\(input.path)", evenInDryRun: true) {
+                                       inputs: [input.id], partition: "\(step.name)/\(input.path)") {
                 try CSVPartitions.split(try store.read(input.id), column: column, what: "input '\(input.path)' of step '\(step.name)'",
                                         store: store)
             }
@@ -171,10 +171,7 @@ struct RunExecutor: Sendable {
     /// Runs the command once in a fresh folder and returns its stored output.
     func execute(_ step: Spec.RunStep, code: [Staged], inputs: [Staged], env: [String: String],
                          entity: String?) throws -> ObjectID {
-        let tmp = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(tmp)/sds-run-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SDSError.io("cannot make a temporary folder in", path: tmp, errno: errno) }
-        let dir = String(cString: made)
+        let dir = try FileIO.makeTempFolder("run")
         defer { try? FileIO.removeTree(dir) }
         for c in code { try PathObjects.materialize(c.id, kind: c.kind, at: dir + "/" + c.path, store: store) }
         try FileIO.makeDirectories(dir + "/in")

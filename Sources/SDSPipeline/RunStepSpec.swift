@@ -47,7 +47,8 @@ extension Spec {
 
     /// Parses the top-level `steps:` mapping; a step may only name the outputs of steps above it,
     /// so the steps run in document order and can never form a cycle.
-    static func parseRunSteps(_ node: SpecNode?) throws -> [RunStep] {
+    /// `columns` receives the entity column each per-partition step's inputs must have.
+    static func parseRunSteps(_ node: SpecNode?, columns: inout [InputColumns]) throws -> [RunStep] {
         var steps: [RunStep] = []
         for (name, n) in try node?.namedEntries() ?? [] {
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
@@ -102,8 +103,11 @@ extension Spec {
             }
             var entity: String?
             if let p = m["per_partition"] {
-                entity = try p.mapping(allowed: ["entity"], required: ["entity"])["entity"]!.string()
+                let entityNode = try p.mapping(allowed: ["entity"], required: ["entity"])["entity"]!
+                entity = try entityNode.string()
                 guard !inputs.isEmpty else { throw p.error("per-partition mode needs inputs to split") }
+                columns += inputs.map { InputColumns(input: $0.path, reader: "step '\(name)'", delimiter: UInt8(ascii: ","),
+                                                     header: nil, columns: [ColumnReference(entity!, at: entityNode)]) }
             }
             let step = RunStep(name: name, command: try m["run"]!.string(), inputs: inputs, output: output,
                                code: code, env: env, perPartitionEntity: entity)

@@ -80,12 +80,16 @@ public struct Spec: Sendable, Equatable {
     public var runSteps: [RunStep] = []
     /// The general pipeline, for a spec with `studies:`; the wearable fields above are then empty.
     public var frames: FrameSpec?
+    /// The columns each CSV input must have, checked against its header before a build.
+    public var inputColumns: [InputColumns] = []
+    /// The shard formats (`output: {formats: …}`) and their options.
+    public var output = OutputFormats()
 
     public static func == (a: Spec, b: Spec) -> Bool {
         a.dataset == b.dataset && a.sources == b.sources && a.labels == b.labels && a.alignment == b.alignment
             && a.windows == b.windows && a.captionTemplate == b.captionTemplate && a.splits == b.splits
             && a.sensorChannels == b.sensorChannels && a.constants.map(\.name) == b.constants.map(\.name)
             && a.constants.map(\.value) == b.constants.map(\.value) && a.outputDirectory == b.outputDirectory
-            && a.runSteps == b.runSteps && a.frames?.fingerprint == b.frames?.fingerprint
+            && a.runSteps == b.runSteps && a.frames?.fingerprint == b.frames?.fingerprint && a.output == b.output
     }
 }

@@ -58,7 +58,7 @@ public struct SpecNode {
 
     /// The entries of a mapping, checked against `allowed` keys (with a suggestion for typos).
     public func mapping(allowed: [String], required: [String] = []) throws -> [String: SpecNode] {
-        guard case .mapping(let m) = node else { throw error("\(label) must be a mapping, found \(kindName)") }
+        guard case .mapping(let m) = node else { throw shapeError("a mapping") }
         var out: [String: SpecNode] = [:]
         for (k, v) in m {
             guard case .scalar(let ks) = k else { throw error("keys of \(label) must be names") }
@@ -73,15 +73,32 @@ public struct SpecNode {
             if out[key] != nil { throw SpecNode(k, path: child.path, file: file).error("duplicate key '\(key)'") }
             out[key] = child
         }
-        for r in required where out[r] == nil {
-            throw error("\(label) needs the key '\(r)'")
-        }
+        try requireKeys(required, in: out)
         return out
+    }
+
+    /// Reports every key of `keys` missing from `entries` at once, each with a one-line example.
+    func requireKeys(_ keys: [String], in entries: [String: SpecNode], or alternative: String? = nil) throws {
+        let missing = keys.filter { entries[$0] == nil }
+        guard !missing.isEmpty else { return }
+        let quoted = missing.map { "'\($0)'" }
+        let list = quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + " and " + quoted.last!
+        let examples = missing.map { key in
+            "  " + (SpecExamples.example(for: path.isEmpty ? key : "\(path).\(key)") ?? "\(key): …")
+        }
+        throw error("\(label) needs the key\(missing.count == 1 ? "" : "s") \(list)\(alternative.map { ", " + $0 } ?? "")",
+                    hint: (["for example (every key: 'sds help spec'):"] + examples).joined(separator: "\n"))
+    }
+
+    /// "'X' must be SHAPE, found …", with an example of the key when there is one.
+    private func shapeError(_ shape: String) -> SDSError {
+        error("\(label) must be \(shape), found \(kindName)",
+              hint: SpecExamples.example(for: path).map { "write it like \($0)" })
     }
 
     /// A mapping with free-form keys (names chosen by the user), in document order.
     public func namedEntries() throws -> [(name: String, node: SpecNode)] {
-        guard case .mapping(let m) = node else { throw error("\(label) must be a mapping, found \(kindName)") }
+        guard case .mapping(let m) = node else { throw shapeError("a mapping") }
         return try m.map { k, v in
             guard case .scalar(let ks) = k, !ks.string.isEmpty else { throw error("keys of \(label) must be names") }
             return (ks.string, SpecNode(v, path: path.isEmpty ? ks.string : "\(path).\(ks.string)", file: file))
@@ -89,14 +106,14 @@ public struct SpecNode {
     }
 
     public func list() throws -> [SpecNode] {
-        guard case .sequence(let s) = node else { throw error("\(label) must be a list, found \(kindName)") }
+        guard case .sequence(let s) = node else { throw shapeError("a list") }
         return s.enumerated().map { SpecNode($1, path: "\(path)[\($0)]", file: file) }
     }
 
     // MARK: Scalars
 
     public func string() throws -> String {
-        guard case .scalar(let s) = node else { throw error("\(label) must be text, found \(kindName)") }
+        guard case .scalar(let s) = node else { throw shapeError("text") }
         return s.string
     }
 

@@ -9,8 +9,13 @@ extension Spec {
     public static func parse(_ text: String, file: String = Spec.fileName) throws -> Spec {
         let root = try SpecNode.parse(text, file: file)
         let top = try root.mapping(
-            allowed: ["dataset", "steps", "sources", "studies", "labels", "grid", "windows", "caption", "splits", "features", "output"],
-            required: ["dataset", "sources", "splits"])
+            allowed: ["dataset", "steps", "sources", "studies", "labels", "grid", "windows", "caption", "splits", "features", "output"])
+        // Every missing key at once: the wearable form also needs grid, windows and features.
+        let wearableOnly = ["grid", "windows", "features"]
+        let general = top["studies"] != nil || wearableOnly.allSatisfy { top[$0] == nil }
+        try root.requireKeys(["dataset", "sources"] + (general && top["studies"] == nil ? ["studies"] : [])
+                                 + (general ? [] : wearableOnly) + ["splits"],
+                             in: top, or: general ? nil : "or 'studies' for the general pipeline")
 
         let ds = try top["dataset"]!.mapping(allowed: ["name", "version", "description"], required: ["name", "version"])
         let name = try ds["name"]!.string()
@@ -23,25 +28,28 @@ extension Spec {
         }
         let dataset = Dataset(name: name, version: version, description: try ds["description"]?.string() ?? "")
 
-        let runSteps = try parseRunSteps(top["steps"])
+        var stepColumns: [InputColumns] = []
+        let runSteps = try parseRunSteps(top["steps"], columns: &stepColumns)
         if top["studies"] != nil {
             for key in ["labels", "grid", "windows", "caption", "features"] where top[key] != nil {
                 throw top[key]!.error("'\(key)' belongs to the wearable form of the spec; with 'studies', put it inside a study",
                                       hint: "see examples/fitbit/sds.yaml")
             }
-            return try parseFrames(top, dataset: dataset, runSteps: runSteps)
-        }
-        for key in ["grid", "windows", "features"] where top[key] == nil {
-            throw root.error("the spec needs the key '\(key)', or 'studies' for the general pipeline")
+            var spec = try parseFrames(top, dataset: dataset, runSteps: runSteps)
+            spec.inputColumns = stepColumns + spec.inputColumns
+            return spec
         }
         var sources: [Source] = []
+        var inputColumns: [InputColumns] = []
         for (sname, node) in try top["sources"]!.namedEntries() {
             let m = try node.mapping(allowed: ["path", "format", "entity", "time", "channels"],
                                      required: ["path", "entity", "time", "channels"])
             _ = try m["format"]?.oneOf(["long_csv"])
             var channels: [Channel] = []
+            var columnNodes: [SpecNode] = []
             for (cname, cnode) in try m["channels"]!.namedEntries() {
                 let c = try cnode.mapping(allowed: ["column", "type", "valid", "duplicates"], required: ["column"])
+                columnNodes.append(c["column"]!)
                 _ = try c["type"]?.oneOf(["int"])
                 var valid: ClosedRange<Int64>?
                 if let v = c["valid"] {
@@ -55,6 +63,9 @@ extension Spec {
                                         duplicates: try c["duplicates"]?.oneOf(["first", "all"]) ?? "all"))
             }
             try checkStepReference(m["path"]!, try m["path"]!.string(), steps: runSteps)
+            inputColumns.append(InputColumns(
+                input: try m["path"]!.string(), reader: "source '\(sname)'", delimiter: UInt8(ascii: ","), header: nil,
+                columns: try ([m["entity"]!, m["time"]!] + columnNodes).flatMap { try $0.columnReferences() }))
             sources.append(Source(name: sname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
                                   time: try m["time"]!.string(), channels: channels))
         }
@@ -65,6 +76,9 @@ extension Spec {
             let m = try node.mapping(allowed: ["path", "entity", "date", "column", "feature", "missing", "present_feature"],
                                      required: ["path", "entity", "date", "column", "feature"])
             try checkStepReference(m["path"]!, try m["path"]!.string(), steps: runSteps)
+            inputColumns.append(InputColumns(
+                input: try m["path"]!.string(), reader: "label '\(lname)'", delimiter: UInt8(ascii: ","), header: nil,
+                columns: try [m["entity"]!, m["date"]!, m["column"]!].flatMap { try $0.columnReferences() }))
             labels.append(Label(name: lname, path: try m["path"]!.string(), entity: try m["entity"]!.string(),
                                 date: try m["date"]!.string(), column: try m["column"]!.string(),
                                 feature: try m["feature"]!.string(), missing: try m["missing"]?.double() ?? -1,
@@ -127,10 +141,13 @@ extension Spec {
                 throw captionNode.error(error.message)
             }
         }
-        let output = try top["output"]?.string() ?? "out"
+        let output = try parseOutput(top["output"])
 
-        return Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
-                    captionTemplate: caption, splits: splits,
-                    sensorChannels: sensor, constants: constants, outputDirectory: output, runSteps: runSteps)
+        var spec = Spec(dataset: dataset, sources: sources, labels: labels, alignment: alignment, windows: coverage,
+                        captionTemplate: caption, splits: splits,
+                        sensorChannels: sensor, constants: constants, outputDirectory: output.directory, runSteps: runSteps)
+        spec.inputColumns = stepColumns + inputColumns
+        spec.output = output.formats
+        return spec
     }
 }

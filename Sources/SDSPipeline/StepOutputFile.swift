@@ -17,7 +17,7 @@ extension RunSteps.Outcome {
                 throw SDSError(.usage, "'\(path)': the output of step '\(name)' is a file, not a folder",
                                hint: "name the whole output: steps.\(name)")
             }
-            let tree = try Tree(decoding: bytes)
+            let tree = try Tree(decoding: bytes, id: id)
             guard let entry = tree.entries.first(where: { $0.name == part }),
                   entry.kind == (i == parts.count - 1 ? .file : .directory) || (i == parts.count - 1 && entry.kind == .executable) else {
                 throw SDSError(.notFound, "'\(path)': step '\(name)' wrote no file '\(file)'",

@@ -37,19 +37,29 @@ public final class StepRunner: Sendable {
     /// The step cache as it was when the build started: read without locks by every worker.
     private let known: [ObjectID: ObjectID]
     private let entries = Mutex<[TraceEntry]>([])
-    /// In a dry run nothing is computed: a missing step gets a placeholder result.
+    /// A dry run computes every step through a scratch store and records none. A `run:`
+    /// step (user code, run in its own temp folder) runs too with `userCode`; without it
+    /// (`sds status`, which must stay quick), it and every step that needs its output get a
+    /// placeholder result.
     let dryRun: Bool
+    let userCode: Bool
     private let placeholders = Mutex<Set<ObjectID>>([])
     /// Rows for the step cache whose results wait to be published (see `recordPublished`).
     private let unrecorded = Mutex<[(key: ObjectID, result: ObjectID, op: String)]>([])
+    /// Steps this run computed: a second step with the same key is reused, in a build as in
+    /// a dry run (whose results are never recorded).
+    private let computed = Mutex<[ObjectID: ObjectID]>([:])
 
     /// Opens its own index connection, which only this runner uses (behind a lock).
-    public init(workspace: Workspace, dryRun: Bool = false) throws {
+    public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true) throws {
+        precondition(!dryRun || workspace.isScratch, "a dry run computes through a scratch workspace")
         store = workspace.store
+        _ = try workspace.index()  // heals a damaged index before this second connection opens it
         let opened = try StoreIndex(path: workspace.storePath + "/index.sqlite")
         known = try opened.allStepResults()
         index = Mutex(opened)
         self.dryRun = dryRun
+        self.userCode = userCode
     }
 
     /// True for the stand-in result of a step a dry run would run.
@@ -66,16 +76,15 @@ public final class StepRunner: Sendable {
 
     /// Returns the result of a step, computing and storing it only when no cached result exists.
     ///
-    /// `evenInDryRun` runs the step in a dry run too (reading inputs, whose partitions the
-    /// plan needs). With `log`, the step goes there instead of into `trace` (see `append`).
+    /// With `log`, the step goes there instead of into `trace` (see `append`).
     public func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
-                    evenInDryRun: Bool = false, log: StepLog? = nil, compute: () throws -> [UInt8]) throws -> ObjectID {
-        try run(op: op, version: version, params: params, inputs: inputs, partition: partition, evenInDryRun: evenInDryRun,
+                    log: StepLog? = nil, compute: () throws -> [UInt8]) throws -> ObjectID {
+        try run(op: op, version: version, params: params, inputs: inputs, partition: partition, evenInDryRun: true,
                 log: log, storing: { try store.put(try compute(), deferSync: true) })
     }
 
     /// `run`, for a step that stores its result itself (a `run:` step's output file or folder)
-    /// and returns its id.
+    /// and returns its id; `evenInDryRun` false for user code, which a dry run does not run.
     func run(op: String, version: Int, params: JSON, inputs: [ObjectID], partition: String,
              evenInDryRun: Bool = false, log: StepLog? = nil, storing compute: () throws -> ObjectID) throws -> ObjectID {
         let key = Self.key(op: op, version: version, params: params, inputs: inputs)
@@ -84,11 +93,12 @@ public final class StepRunner: Sendable {
                                version: version, params: params, inputs: inputs)
             if let log { log.entries.append(e) } else { entries.withLock { $0.append(e) } }
         }
-        if let cached = try known[key] ?? index.withLock({ try $0.stepResult(key) }), store.contains(cached) {
+        if let cached = try known[key] ?? computed.withLock({ $0[key] }) ?? index.withLock({ try $0.stepResult(key) }),
+           store.contains(cached) {
             note(false, cached)
             return cached
         }
-        if dryRun && !evenInDryRun {
+        if dryRun && (!(evenInDryRun || userCode) || inputs.contains(where: isPlaceholder)) {
             // The key stands in for the unknown result, so every step downstream misses too.
             placeholders.withLock { _ = $0.insert(key) }
             note(true, key)
@@ -96,7 +106,9 @@ public final class StepRunner: Sendable {
         }
         let result = try compute()
         note(true, result)
-        if unrecorded.withLock({ $0.append((key, result, op)); return $0.count == 1 }) {
+        // A second step with this key in the same run is reused (its cache row waits for the publish).
+        computed.withLock { $0[key] = result }
+        if !dryRun, unrecorded.withLock({ $0.append((key, result, op)); return $0.count == 1 }) {
             store.whenPublished { [self] in try recordPublished() }
         }
         return result
@@ -120,6 +132,9 @@ public final class StepRunner: Sendable {
 
     /// Adds steps that were logged aside (their work turned out to count).
     func append(_ steps: [TraceEntry]) { entries.withLock { $0 += steps } }
+
+    /// True when some step's result is a placeholder (a dry run before a `run:` step).
+    public var hasPlaceholders: Bool { placeholders.withLock { !$0.isEmpty } }
 
     /// Every step so far, in (operator, partition) order.
     public var trace: [TraceEntry] { entries.withLock { $0 }.sorted() }

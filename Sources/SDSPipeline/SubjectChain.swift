@@ -8,6 +8,8 @@ struct SubjectChain: Sendable {
     let store: ObjectStore
     let ops: WearableOperators
     let versionOverrides: [String: Int]
+    /// The sources' names (heart rate, steps, labels), for the report's row counts.
+    var sourceNames: [String] = []
 
     /// `hrPartition`, when given, is the decoded content of `hr` (just parsed, not re-read).
     /// The chain's steps go to `log`, not to the runner's trace.
@@ -45,7 +47,7 @@ struct SubjectChain: Sendable {
         let hrFilled = try step(ForwardFill.operatorName, ForwardFill.operatorVersion, ops.hrFill.encoded(), [hrGrid]) {
             ForwardFill.fill(try load(hrGrid, DayGrid.init(decoding:)), ops.hrFill)
         }
-        var stepsGrid = none
+        var stepsGrid = none, stepsClean = none
         if let steps {
             let cleaned = try step(SeriesCleaner.operatorName, SeriesCleaner.operatorVersion, ops.stepsClean.encoded(), [steps]) {
                 try StepCodec.sensors { () throws(SensorError) in
@@ -55,11 +57,37 @@ struct SubjectChain: Sendable {
             stepsGrid = try step(MinuteGrid.operatorName, MinuteGrid.operatorVersion, ops.stepsGrid.encoded(), [cleaned]) {
                 MinuteGrid.resample(try load(cleaned, CleanedSeries.init(decoding:)), ops.stepsGrid)
             }
+            stepsClean = cleaned
         }
         let windows = try step(DayWindowing.operatorName, DayWindowing.operatorVersion, ops.windows.encoded(), [hrFilled, stepsGrid]) {
             let a = try load(hrFilled, DayGrid.init(decoding:))
             let b = stepsGrid == none ? DayGrid(entity: e, days: [], values: [], present: []) : try load(stepsGrid, DayGrid.init(decoding:))
             return try StepCodec.sensors { () throws(SensorError) in try DayWindowing.select([a, b], ops.windows) }
+        }
+        // The report's numbers: rows read and set aside by cleaning per source, days made and kept.
+        let names: [UInt8] = sourceNames.flatMap { Array($0.utf8) + [UInt8(0)] }
+        _ = try step(WindowCounts.wearableName, WindowCounts.version, ops.windows.encoded() + names,
+                     [hr, steps ?? none, labels ?? none, hrClean, stepsClean, hrFilled, stepsGrid, windows]) {
+            func rows(_ id: ObjectID?) throws -> Int {
+                guard let id, id != none else { return 0 }
+                if id == hr, let hrPartition { return hrPartition.rowCount }
+                return try load(id, SensorPartition.init(decoding:)).rowCount
+            }
+            func setAside(_ id: ObjectID) throws -> Int {
+                guard id != none else { return 0 }
+                let d = try load(id, CleanedSeries.init(decoding:)).dropped
+                return d.belowMin + d.aboveMax + d.notANumber + d.duplicateTime
+            }
+            let coverage = [hrFilled, stepsGrid][ops.windows.coverageChannel]
+            let made = coverage == none ? 0 : try load(coverage, DayGrid.init(decoding:)).days.count
+            let kept = try load(windows, DayWindows.init(decoding:)).days.count
+            var counts = WindowCounts(windows: made, dropped: [made - kept])
+            let ids: [ObjectID?] = [hr, steps, labels], cleaned = [hrClean, stepsClean, none]
+            for (i, name) in sourceNames.enumerated() where i < ids.count {
+                counts.rows[name] = try rows(ids[i])
+                counts.setAside[name] = try setAside(cleaned[i])
+            }
+            return counts.json.canonical()
         }
         let tensors = try step(TensorBuilder.operatorName, TensorBuilder.operatorVersion, ops.tensors.encoded(), [windows]) {
             let w = try load(windows, DayWindows.init(decoding:))

@@ -28,7 +28,7 @@ public struct Verifier {
                         // The general pipeline; its transforms (`frame.NAME#N`) rank after the merge, by N.
                         TableReader.name, FrameMerge.name, PartitionStatistics.name, Windowing.name, WindowLabelJoin.name,
                         AttributeJoin.name, WindowFilter.name, WindowCaption.name,
-                        RecordChunk.operatorName, ShardAssembly.operatorName]
+                        RecordChunk.operatorName, ShardAssembly.operatorName, ArrayRecordShard.operatorName]
 
     /// A step's place in pipeline order, for finding the first one that diverged.
     static func rank(_ op: String) -> Double {
@@ -47,7 +47,9 @@ public struct Verifier {
         var outcome = Outcome()
         let recorded = (build.json["code"]?["operators"]?.object ?? [:]).compactMapValues(\.int)
         // The general pipeline's builds record its reader; the wearable ones do not.
-        let here = recorded[TableReader.name] != nil ? FrameSpec.versions : WearableOperators.versions
+        var here = recorded[TableReader.name] != nil ? FrameSpec.versions : WearableOperators.versions
+        // Recorded only by builds that write ArrayRecord shards.
+        if recorded[ArrayRecordShard.operatorName] != nil { here[ArrayRecordShard.operatorName] = ArrayRecordShard.operatorVersion }
         for op in Set(recorded.keys).union(here.keys).sorted() where recorded[op] != here[op] {
             outcome.operatorMismatches.append((op, recorded[op], here[op]))
         }
@@ -62,10 +64,7 @@ public struct Verifier {
             throw VersionCheckout(workspace: workspace, force: false).missing(Array(Set(absent)).sorted())
         }
 
-        let tmp = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(tmp)/sds-verify-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SDSError.io("cannot make a temporary folder in", path: tmp, errno: errno) }
-        let root = String(cString: made)
+        let root = try FileIO.makeTempFolder("verify")
         defer { try? FileIO.removeTree(root) }
         let (temp, _) = try Workspace.initialize(at: root)
         // Inputs may lie above the spec's folder (`../../shared/x.csv`): the spec goes that many
@@ -129,7 +128,7 @@ public struct Verifier {
         var recorded: [String: RecordedBuild.Step] = [:]
         for s in build.steps { recorded[s.op + " " + s.partition] = s }
         let relevant = trace.filter {
-            partitions.contains($0.partition) || [LongCSVReader.operatorName, TableReader.name, ShardAssembly.operatorName].contains($0.op)
+            partitions.contains($0.partition) || [LongCSVReader.operatorName, TableReader.name, ShardAssembly.operatorName, ArrayRecordShard.operatorName].contains($0.op)
         }
         let sorted = relevant.sorted { (Self.rank($0.op), $0.partition) < (Self.rank($1.op), $1.partition) }
         for t in sorted {

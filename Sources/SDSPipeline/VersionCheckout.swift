@@ -56,7 +56,11 @@ public struct VersionCheckout {
             }
             let tree = Tree(entries: entries)
             let treeID = try workspace.store.put(tree.encoded())
-            let path = place(spec.outputDirectory + "/\(spec.dataset.name)/\(spec.dataset.version)")
+            // In place, the output goes where a build puts it, and never outside the work tree.
+            let path = destination == nil
+                ? OutputLocation.datasetFolder(try OutputLocation.resolve(spec.outputDirectory, specDirectory: specDirectory,
+                                                                          workspace: workspace), spec)
+                : place(spec.outputDirectory + "/\(spec.dataset.name)/\(spec.dataset.version)")
             targets.append(TrackedPath(path: path, pointer: Pointer(kind: .dir, id: treeID, size: tree.totalSize, files: entries.count)))
             outputPath = path
         }
@@ -71,7 +75,7 @@ public struct VersionCheckout {
         }
         let absent = Set(targets.filter { $0.pointer.kind == .file && !workspace.store.contains($0.pointer.id) }.map(\.pointer.id))
             .union(targets.filter { $0.pointer.kind == .dir }.flatMap { t in
-                ((try? Tree(decoding: workspace.store.read(t.pointer.id)))?.entries ?? []).map(\.id).filter { !workspace.store.contains($0) }
+                ((try? Tree(decoding: workspace.store.read(t.pointer.id), id: t.pointer.id))?.entries ?? []).map(\.id).filter { !workspace.store.contains($0) }
             })
         if !absent.isEmpty { throw missing(absent.sorted()) }
         for t in targets { try FileIO.makeDirectories(FileIO.parentDirectory(workspace.absolute(t.path))) }

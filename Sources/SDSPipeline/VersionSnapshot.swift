@@ -72,7 +72,8 @@ public struct VersionSnapshot {
         let code = json["code"]
         sdsVersion = code?["sds"]?.string ?? "?"
         operators = (code?["operators"]?.object ?? [:]).compactMapValues(\.int)
-        gitCommit = code?["git_commit"]?.string
+        // The commit is recorded beside the build (the index), not in it.
+        gitCommit = (try? workspace.index().builds())?.first { $0.id == b.id }?.gitCommit
         for (step, s) in code?["run_steps"]?.object ?? [:] {
             for (path, id) in s["files"]?.object ?? [:] { codeFiles[step + " " + path] = id.string ?? "" }
         }
@@ -88,8 +89,9 @@ public struct VersionSnapshot {
         statistics = json["statistics"]
     }
 
-    /// The work tree: when a build would run nothing, it is the last build; otherwise its
-    /// inputs, spec and this binary's code, with the plan of what a build would redo.
+    /// The work tree: the build it would make, as a dry run computes it (the last build when
+    /// that is up to date), with the plan of what a build would redo. Before a `run:` step
+    /// a dry run does not run, the build is unknown: then its inputs, spec and this binary's code.
     static func workTree(workspace: Workspace, specPath: String, name: String) throws -> VersionSnapshot {
         let lockPath = BuildRecorder(workspace: workspace, specPath: specPath).lockPath
         let plan = try BuildPlan.make(workspace: workspace, specPath: specPath)
@@ -99,10 +101,18 @@ public struct VersionSnapshot {
             s.gitCommit = nil
             return s
         }
-        var s = VersionSnapshot(name: name)
-        s.plan = plan
         let bytes = try FileIO.readFile(workspace.absolute(specPath))
         let text = String(decoding: bytes, as: UTF8.self)
+        if let id = plan.buildID, let manifest = plan.manifest {
+            var s = try VersionSnapshot(build: RecordedBuild(id: id, json: manifest), workspace: workspace, name: name)
+            s.build = nil
+            s.gitCommit = nil
+            s.specText = text
+            s.plan = plan
+            return s
+        }
+        var s = VersionSnapshot(name: name)
+        s.plan = plan
         s.specText = text
         let spec = try Spec.parse(text, file: specPath)
         let dir = specPath.contains("/") ? FileIO.parentDirectory(specPath) + "/" : ""

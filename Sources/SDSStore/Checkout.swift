@@ -36,6 +36,8 @@ public struct Checkout {
         var conflicts: [String] = []
         var extras: [String] = []
         var missing: Set<ObjectID> = []
+        /// Objects that do not hash to their id or do not decode, with what is wrong.
+        var damaged: [ObjectID: String] = [:]
     }
 
     /// Brings each tracked path to its pointer's version.
@@ -50,11 +52,11 @@ public struct Checkout {
             try planPath(t, current: snap, into: &plan)
             if plan.actions.count == before && snap?.id == t.pointer.id { report.unchangedPaths.append(t.path) }
         }
-        if !plan.missing.isEmpty {
-            let list = plan.missing.sorted().prefix(20).map { "  \($0.hex)" }.joined(separator: "\n")
-            throw SDSError(.notFound, "\(plan.missing.count) object(s) needed for this version are not in the store:\n\(list)",
-                           hint: "add the data again where it exists ('sds add PATH'), or copy the objects from a store that has them")
+        try verifyBlobs(&plan)
+        if !plan.missing.isEmpty || !plan.damaged.isEmpty {
+            throw Self.unavailable(missing: plan.missing, damaged: plan.damaged)
         }
+        try checkConfinement(plan)
         if !plan.conflicts.isEmpty && !force {
             let list = plan.conflicts.map { "  \($0)" }.joined(separator: "\n")
             throw SDSError(.conflict, "checkout would overwrite local changes that are not in the store:\n\(list)",
@@ -67,6 +69,57 @@ public struct Checkout {
         }
         try execute(plan.actions, report: &report)
         return report
+    }
+
+    /// Every object the version needs that is missing or damaged, in one error (nothing is written).
+    static func unavailable(missing: Set<ObjectID>, damaged: [ObjectID: String]) -> SDSError {
+        var lines = missing.sorted().map { "  missing  \($0.hex)" }
+        lines += damaged.keys.sorted().map { "  damaged  \($0.hex): \(Quoted.cut(damaged[$0]!))" }
+        let shown = lines.prefix(50).joined(separator: "\n") + (lines.count > 50 ? "\n  … and \(lines.count - 50) more" : "")
+        let what = damaged.isEmpty
+            ? "\(missing.count) object(s) needed for this version are not in the store"
+            : "\(damaged.count) object(s) needed for this version are damaged" + (missing.isEmpty ? "" : " and \(missing.count) are not in the store")
+        return SDSError(damaged.isEmpty ? .notFound : .badData, "\(what); nothing was written:\n\(shown)",
+                        hint: "add the data again where it exists ('sds add PATH'), or copy the objects from a store that has them; 'sds fsck' lists every damaged object")
+    }
+
+    /// Hashes every blob the plan writes, on all cores, so damage is found before the first write.
+    private func verifyBlobs(_ plan: inout Plan) throws {
+        var ids = Set<ObjectID>()
+        for case .write(_, _, let id) in plan.actions { ids.insert(id) }
+        let store = workspace.store
+        let list = ids.sorted()
+        let damage = try list.parallelMap(jobs: onlineCores) { id -> String? in
+            do { try store.verify(id); return nil } catch let e as SDSError where e.kind == .badData { return e.message }
+        }
+        for (id, why) in zip(list, damage) { if let why { plan.damaged[id] = why } }
+    }
+
+    /// Refuses a plan that would write through a symbolic link: one on disk, or one the plan itself makes.
+    private func checkConfinement(_ plan: Plan) throws {
+        var links = Set<String>(), removed = Set<String>(), checkedFolders = Set<String>()
+        for action in plan.actions {
+            switch action {
+            case .write(let rel, .symlink, _): links.insert(rel)
+            case .remove(let rel): removed.insert(rel)
+            default: break
+            }
+        }
+        for action in plan.actions {
+            let rel: String
+            switch action {
+            case .write(let r, _, _), .chmod(let r, _), .mkdir(let r), .remove(let r): rel = r
+            }
+            var prefix = ""
+            for part in rel.split(separator: "/").dropLast() {
+                prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
+                if links.contains(prefix) { throw Confinement.refusal(prefix, writing: rel, kind: .badData) }
+            }
+            if checkedFolders.insert(FileIO.parentDirectory(rel)).inserted,
+               let link = try Confinement.linkOnTheWay(root: workspace.root, to: rel), !removed.contains(link) {
+                throw Confinement.refusal(link, writing: rel)
+            }
+        }
     }
 
     // MARK: Planning
@@ -105,7 +158,13 @@ public struct Checkout {
     private func planTree(_ targetID: ObjectID, current currentID: ObjectID?, currentTrees: [ObjectID: Tree],
                           dir: String, into plan: inout Plan) throws {
         if targetID == currentID { return }
-        let target = try Tree(decoding: workspace.store.read(targetID))
+        let target: Tree
+        do {
+            target = try Tree(decoding: workspace.store.read(targetID), id: targetID)
+        } catch let e as SDSError where e.kind == .badData {
+            plan.damaged[targetID] = e.message
+            return
+        }
         let current = currentID.flatMap { currentTrees[$0] }?.entries ?? []
         var byName: [String: Tree.Entry] = [:]
         for e in current { byName[e.name] = e }
@@ -164,10 +223,18 @@ public struct Checkout {
     private func execute(_ actions: [Action], report: inout Report) throws {
         var states: [(path: String, state: FileState)] = []
         var touchedDirs = Set<String>()
+        var safeFolders = Set<String>()
         defer { try? workspace.index().record(states) }
         let mask = umask(0)
         umask(mask)
         for action in actions {
+            switch action {
+            case .write(let rel, _, _), .chmod(let rel, _), .mkdir(let rel), .remove(let rel):
+                // Again as the actions run (once per folder): the disk may have changed since the plan.
+                if safeFolders.insert(FileIO.parentDirectory(rel)).inserted {
+                    try Confinement.check(root: workspace.root, relative: rel)
+                }
+            }
             switch action {
             case .remove(let rel):
                 Failpoint.checkoutRemove.pass()

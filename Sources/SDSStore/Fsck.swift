@@ -13,6 +13,12 @@ public struct FsckProblem: Sendable, Equatable {
         case missingObject = "missing-object"
         case badPointer = "bad-pointer"
         case staleTemp = "stale-temp"
+        case badTag = "bad-tag"
+        case badLock = "bad-lock"
+        case badManifest = "bad-manifest"
+        case badRecord = "bad-record"
+        case lockMismatch = "lock-mismatch"
+        case badCacheRow = "bad-cache-row"
     }
     public var severity: Severity
     public var id: ID
@@ -21,6 +27,13 @@ public struct FsckProblem: Sendable, Equatable {
 
     /// `error: hash-mismatch: object <id>: content hashes to <id>`
     public var line: String { "\(severity.rawValue): \(id.rawValue): \(subject): \(detail)" }
+
+    public init(severity: Severity, id: ID, subject: String, detail: String) {
+        self.severity = severity
+        self.id = id
+        self.subject = subject
+        self.detail = detail
+    }
 }
 
 /// `sds fsck`: checks every object's hash and every pointer's objects.
@@ -29,6 +42,8 @@ public struct Fsck {
         public var problems: [FsckProblem] = []
         public var objectsChecked = 0
         public var pointersChecked = 0
+        /// Objects whose bytes do not hash to their id.
+        public var damaged = Set<ObjectID>()
         public var errorCount: Int { problems.filter { $0.severity == .error }.count }
     }
 
@@ -64,6 +79,7 @@ public struct Fsck {
             if let id = names[i].id { damaged.insert(id) }
         }
 
+        report.damaged = damaged
         var checkedTrees = Set<ObjectID>()
         for pointerPath in try workspace.pointerFiles() {
             report.pointersChecked += 1
@@ -94,7 +110,7 @@ public struct Fsck {
         }
         guard isTree, !damaged.contains(id), checked.insert(id).inserted else { return }
         let tree: Tree
-        do { tree = try Tree(decoding: workspace.store.read(id)) } catch {
+        do { tree = try Tree(decoding: workspace.store.read(id), id: id) } catch {
             problems.append(FsckProblem(severity: .error, id: .badTree, subject: "object \(id.hex)",
                                         detail: "needed by \(owner) as a folder but \((error as? SDSError)?.message ?? "\(error)")"))
             return

@@ -54,7 +54,10 @@ extension Workspace {
         let repo = try requireGit()
         let prefix = prefixInGit(repo)
         return try repo.files(at: rev, withSuffix: name).compactMap { p in
-            guard FileIO.baseName(p) == name, prefix.isEmpty || p.hasPrefix(prefix + "/") else { return nil }
+            // `sds.lock` also finds the locks of other specs (`NAME.sds.lock`).
+            let base = FileIO.baseName(p)
+            guard base == name || (name == "sds.lock" && base.hasSuffix(".sds.lock")),
+                  prefix.isEmpty || p.hasPrefix(prefix + "/") else { return nil }
             return String(p.dropFirst(prefix.isEmpty ? 0 : prefix.count + 1))
         }
     }
@@ -64,6 +67,21 @@ extension Workspace {
         public var commit: GitRepository.Commit
         /// nil where the pointer was removed in that commit.
         public var pointer: Pointer?
+    }
+
+    /// The versions of every path tracked at HEAD, newest commit first (by path within a commit).
+    public func versionsOfTrackedPaths() throws -> [(path: String, version: PathVersion)] {
+        let repo = try requireGit()
+        guard try repo.headCommit() != nil else { return [] }
+        let order = Dictionary(try repo.allCommitIDs().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [(path: String, version: PathVersion)] = []
+        for tracked in try trackedPaths(atRevision: "HEAD", selection: []) {
+            out += try versions(of: absolute(tracked.path)).map { (tracked.path, $0) }
+        }
+        return out.sorted {
+            let a = order[$0.version.commit.id] ?? Int.max, b = order[$1.version.commit.id] ?? Int.max
+            return a != b ? a < b : FileIO.bytewiseLess($0.path, $1.path)
+        }
     }
 
     /// The versions of tracked path `userPath` through history, newest first.

@@ -77,7 +77,7 @@ package enum Ingest {
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         let id: ObjectID
         var readBytes: Int64 = 0
-        if let store, !store.writesNothing {
+        if let store {
             let tmp = store.newTempPath()
             do {
                 if before.size >= directThreshold, let out = DirectWriter.open(tmp) {
@@ -97,7 +97,6 @@ package enum Ingest {
         } else {
             (id, readBytes) = try hash(fd: fd, path: path, tap: tap)
             try verifyUnchanged(fd: fd, path: path, before: before, readBytes: readBytes)
-            store?.borrow(id, from: path)
         }
         return (id, before)
     }

@@ -22,43 +22,47 @@ public final class ObjectStore: Sendable {
     /// Objects this process wrote: their bytes came from memory moments ago, so reading them
     /// back needs no hash check (a build reads most of what it writes).
     private let written = Mutex<Set<ObjectID>>([])
+    /// Objects whose bytes were found not to hash to their id (see `takeDamaged`).
+    private let damagedSeen = Mutex<Set<ObjectID>>([])
     /// Objects made but not yet named (see `put(_:deferSync:)`).
     private let staging: Staging
-    /// Set by `writeNothing()`: objects stay in memory, or where they are (`borrowed`).
-    private let readOnly = Atomic<Bool>(false)
-    /// Work-tree files standing in for objects a read-only process did not copy, by id.
-    private let borrowed = Mutex<[ObjectID: String]>([:])
     /// Work waiting for the next publish (see `whenPublished`).
     private let afterPublish = Mutex<[@Sendable () throws -> Void]>([])
+    /// A scratch store (see `scratch(in:)`) names nothing: what it makes stays staged in
+    /// its own folder outside the store, and is gone with it.
+    public let isScratch: Bool
 
-    public init(root: String) {
+    public convenience init(root: String) {
+        self.init(root: root, tempDirectory: root + "/tmp", scratch: false)
+    }
+
+    private init(root: String, tempDirectory: String, scratch: Bool) {
         self.root = root
         objectsDirectory = root + "/objects"
-        let tempDirectory = root + "/tmp"
         self.tempDirectory = tempDirectory
+        isScratch = scratch
         let counter = Atomic<Int>(0)
         staging = Staging { "\(tempDirectory)/\(getpid()).s\(counter.add(1, ordering: .relaxed).newValue).tmp" }
     }
 
+    /// A view of this store that reads its objects but writes none: every object made
+    /// through it is kept in `folder` (outside the store) until the caller removes that.
+    /// A dry run computes through one, so it can say exactly what a build would do while
+    /// leaving the store, its index and its step cache as they were.
+    public func scratch(in folder: String) -> ObjectStore {
+        ObjectStore(root: root, tempDirectory: folder, scratch: true)
+    }
+
     public func path(of id: ObjectID) -> String {
+        // A scratch object has no name in objects/: its temp file stands in.
+        if isScratch, let file = staging.file(of: id) { return file }
         let hex = id.hex
         return "\(objectsDirectory)/\(hex.prefix(2))/\(hex.dropFirst(2))"
     }
 
     public func contains(_ id: ObjectID) -> Bool {
-        staging.contains(id) || containsOnDisk(id) || borrowed.withLock { $0[id] != nil }
+        staging.contains(id) || containsOnDisk(id)
     }
-
-    /// From now on this process writes nothing to the store (a dry run, so `status` and
-    /// `diff` work on a full disk and leave nothing behind): new objects are held in memory,
-    /// a work-tree file is read where it is (see `borrow`), and nothing is published.
-    public func writeNothing() { readOnly.store(true, ordering: .relaxed) }
-
-    public var writesNothing: Bool { readOnly.load(ordering: .relaxed) }
-
-    /// Reads object `id` from the work-tree file at `path` (checked against the id on each read)
-    /// instead of copying it into a store that is written nothing.
-    public func borrow(_ id: ObjectID, from path: String) { borrowed.withLock { $0[id] = path } }
 
     /// True when the object has its name in `objects/` and is not waiting in staging.
     public func isPublished(_ id: ObjectID) -> Bool { !staging.contains(id) && containsOnDisk(id) }
@@ -101,12 +105,10 @@ public final class ObjectStore: Sendable {
     @discardableResult
     public func put(_ bytes: [UInt8], deferSync: Bool = false) throws -> ObjectID {
         let id = Hasher256.id(of: bytes)
-        if writesNothing {
-            if !contains(id) { staging.keep(id, bytes) }
-            return id
-        }
-        if deferSync ? contains(id) : containsOnDisk(id) { return id }
-        if deferSync {
+        if (deferSync || isScratch) && staging.contains(id) { return id }
+        // An object already named is kept only when sound: writing its true bytes repairs it.
+        if containsOnDisk(id) && isSoundOnDisk(id) { return id }
+        if deferSync || isScratch {
             if try staging.stage(id, bytes) { written.withLock { _ = $0.insert(id) } }
             return id
         }
@@ -137,6 +139,10 @@ public final class ObjectStore: Sendable {
     /// must run before anything that names the object (a tree, a pointer) is written:
     /// one fsync per folder instead of one per object when adding many files.
     func publish(_ tmp: String, as id: ObjectID, deferSync: Bool = false) throws {
+        if isScratch {
+            if !staging.adopt(id, file: tmp) { unlink(tmp) }
+            return
+        }
         let dest = path(of: id)
         let dir = FileIO.parentDirectory(dest)
         // rename() names the object in one step, never half-made. An existing name is
@@ -170,8 +176,11 @@ public final class ObjectStore: Sendable {
 
     /// Makes every staged object and deferred object name durable.
     public func syncPendingDirectories() throws {
-        if writesNothing { return }
         let batch = try staging.drain()
+        if isScratch {
+            afterPublish.withLock { $0.removeAll() }
+            return
+        }
         if !batch.isEmpty {
             let fd = try FileIO.open(tempDirectory, O_RDONLY | O_DIRECTORY)
             defer { close(fd) }
@@ -210,8 +219,7 @@ public final class ObjectStore: Sendable {
     /// Reads a whole object and checks its hash.
     public func read(_ id: ObjectID) throws -> [UInt8] {
         if let bytes = try staging.bytes(of: id) { return bytes }
-        var p = path(of: id)
-        if let lent = borrowed.withLock({ $0[id] }), access(p, F_OK) != 0 { p = lent }
+        let p = path(of: id)
         guard access(p, F_OK) == 0 else {
             throw SDSError(.notFound, "object \(id.hex) is not in the store",
                            hint: "re-add the data it came from with 'sds add', or fetch it from where it was built")
@@ -219,12 +227,35 @@ public final class ObjectStore: Sendable {
         let bytes = try FileIO.readFile(p)
         if written.withLock({ $0.contains(id) }) { return bytes }
         let actual = Hasher256.id(of: bytes)
-        guard actual == id else { throw Self.corrupt(id, actual: actual) }
+        guard actual == id else { throw corrupt(id, actual: actual) }
         return bytes
     }
 
-    static func corrupt(_ id: ObjectID, actual: ObjectID) -> SDSError {
-        SDSError(.badData, "object \(id.hex) is corrupt: its content hashes to \(actual.hex)",
+    /// Hashes an object as it is on disk; throws if it is missing or damaged.
+    ///
+    /// A verified object is then read and copied without a second hash (objects never
+    /// change once named), so checking everything up front costs one pass, not two.
+    public func verify(_ id: ObjectID) throws {
+        if staging.contains(id) || written.withLock({ $0.contains(id) }) { return }
+        let p = path(of: id)
+        guard access(p, F_OK) == 0 else { throw SDSError(.notFound, "object \(id.hex) is not in the store") }
+        let actual = try hashOnDisk(id)
+        guard actual == id else { throw corrupt(id, actual: actual) }
+        written.withLock { _ = $0.insert(id) }
+    }
+
+    /// Whether the named object hashes to its id (then trusted from here on); false when damaged or unreadable.
+    private func isSoundOnDisk(_ id: ObjectID) -> Bool {
+        if written.withLock({ $0.contains(id) }) { return true }
+        guard (try? hashOnDisk(id)) == id else { return false }
+        written.withLock { _ = $0.insert(id) }
+        return true
+    }
+
+    /// The error for a damaged object; the id is remembered for `takeDamaged`.
+    func corrupt(_ id: ObjectID, actual: ObjectID) -> SDSError {
+        damagedSeen.withLock { _ = $0.insert(id) }
+        return SDSError(.badData, "object \(id.hex) is corrupt: its content hashes to \(actual.hex)",
                  hint: "run 'sds fsck' to list every damaged object; re-add or rebuild the data to restore it")
     }
 
@@ -260,7 +291,12 @@ public final class ObjectStore: Sendable {
         }
         if trusted { return }
         let actual = hasher.finalize()
-        guard actual == id else { throw Self.corrupt(id, actual: actual) }
+        guard actual == id else { throw corrupt(id, actual: actual) }
+    }
+
+    /// The objects found damaged since the last call (a build recomputes those that are cached results).
+    public func takeDamaged() -> Set<ObjectID> {
+        damagedSeen.withLock { d in defer { d.removeAll() }; return d }
     }
 
     /// Every name under `objects/`, as (two-level name, id if the name is well formed).
@@ -286,6 +322,12 @@ public final class ObjectStore: Sendable {
         let fd = try FileIO.open(p, O_RDONLY)
         defer { close(fd) }
         return try Ingest.hash(fd: fd, path: p).0
+    }
+
+    /// Hashes the object named `id` as it is on disk.
+    func hashOnDisk(_ id: ObjectID) throws -> ObjectID {
+        let hex = id.hex
+        return try hashOnDisk("\(hex.prefix(2))/\(hex.dropFirst(2))")
     }
 
     /// Removes temp files left by processes that no longer run (killed mid-write).

@@ -63,24 +63,27 @@ public struct Pointer: Equatable, Sendable {
         }
         let (version, versionLine) = try field("sds-pointer")
         guard version == "1" else {
-            throw SDSError(.badData, "pointer format \(version) is newer than this sds understands",
+            throw SDSError(.badData, "pointer format \(Quoted.cut(version)) is newer than this sds understands",
                            hint: "upgrade sds", path: path, line: versionLine, column: 14)
         }
         let (kindText, kindLine) = try field("kind")
         guard let kind = Kind(rawValue: kindText) else {
-            throw SDSError(.badData, "kind must be 'file' or 'dir', found \"\(kindText)\"", path: path, line: kindLine, column: 7)
+            throw SDSError(.badData, "kind must be 'file' or 'dir', found \"\(Quoted.cut(kindText))\"", path: path, line: kindLine, column: 7)
         }
         let (idText, idLine) = try field("id")
         guard let id = ObjectID(hex: idText) else {
             throw SDSError(.badData, "id must be 64 lowercase hex digits", path: path, line: idLine, column: 5)
         }
         let (sizeText, sizeLine) = try field("size")
-        guard let size = Int64(sizeText), size >= 0 else {
+        guard sizeText.allSatisfy(\.isASCII) && sizeText.allSatisfy(\.isNumber), let size = Int64(sizeText) else {
             throw SDSError(.badData, "size must be a whole number of bytes", path: path, line: sizeLine, column: 7)
         }
         let (filesText, filesLine) = try field("files")
-        guard let files = Int(filesText), files >= 0 else {
+        guard filesText.allSatisfy(\.isASCII) && filesText.allSatisfy(\.isNumber), let files = Int(filesText) else {
             throw SDSError(.badData, "files must be a whole number", path: path, line: filesLine, column: 8)
+        }
+        guard kind == .dir || files == 1 else {
+            throw SDSError(.badData, "a pointer of kind 'file' names 1 file, found \(files)", path: path, line: filesLine, column: 8)
         }
         self.init(kind: kind, id: id, size: size, files: files)
     }

@@ -87,9 +87,15 @@ public struct Scanner {
         try hash(pending, in: &jobs)
         if mode == .store { try workspace.store.syncPendingDirectories() }
         let now = FileIO.nowNs()
-        let states: [(path: String, state: FileState)] = pending.map { (jobs[$0].relPath, FileState(stat: jobs[$0].stat, id: jobs[$0].id!, recordedNs: now)) }
-        // A cache: a reader (status) that cannot write it (a full disk) works on without it.
-        if mode == .hashOnly { try? index.record(states) } else if !workspace.store.writesNothing { try index.record(states) }
+        let states = pending.map { (jobs[$0].relPath, FileState(stat: jobs[$0].stat, id: jobs[$0].id!, recordedNs: now)) }
+        // A plan's scratch workspace writes nothing to the store, the index included; and the
+        // index is a cache: a reader (status) that cannot write it (a full disk) works on without it.
+        if workspace.isScratch {
+        } else if mode == .hashOnly {
+            try? index.record(states)
+        } else {
+            try index.record(states)
+        }
         for i in jobs.indices where jobs[i].isLink {
             let target = Array(try FileIO.readLink(workspace.absolute(jobs[i].relPath)).utf8)
             jobs[i].id = mode == .store ? try workspace.store.put(target) : Hasher256.id(of: target)
@@ -118,7 +124,7 @@ public struct Scanner {
     /// Records what a caller that read files itself (see `Ingest.file(_:into:tap:)`) found.
     /// When storing, the caller has made their objects durable (`syncPendingDirectories`).
     public func record(_ files: [(path: String, stat: FileStat, id: ObjectID)]) throws {
-        if workspace.store.writesNothing { return }
+        if workspace.isScratch { return }
         let now = FileIO.nowNs()
         try workspace.index().record(files.map { ($0.path, FileState(stat: $0.stat, id: $0.id, recordedNs: now)) })
     }

@@ -73,9 +73,22 @@ final class Staging: Sendable {
         return true
     }
 
-    /// Holds an object in memory only, never written (a dry run's objects; see `ObjectStore.writeNothing`).
-    func keep(_ id: ObjectID, _ bytes: [UInt8]) {
-        places.withLock { p in if p.byID[id] == nil { p.byID[id] = .memory(bytes) } }
+    /// Takes a complete temp file as a staged object; false if the object was staged already.
+    func adopt(_ id: ObjectID, file: String) -> Bool {
+        places.withLock { p in
+            if p.byID[id] != nil { return false }
+            p.byID[id] = .file(file)
+            p.order.append(id)
+            return true
+        }
+    }
+
+    /// The temp file of a staged object once it is written; nil while it is only in memory.
+    func file(of id: ObjectID) -> String? {
+        switch places.withLock({ $0.byID[id] }) {
+        case .kept(let path, _), .file(let path): path
+        case .memory, nil: nil
+        }
     }
 
     /// The bytes of a staged object, or nil if it is not staged.

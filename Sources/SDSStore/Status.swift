@@ -35,7 +35,7 @@ public struct StatusChecker {
     public func status(_ tracked: [TrackedPath]) throws -> [PathStatus] {
         try tracked.map { t in
             let snap = try Scanner(workspace: workspace, mode: .hashOnly).scan(t.path)
-            let inStore = hasAllObjects(t.pointer.id, kind: t.pointer.kind, knownTrees: snap?.trees ?? [:])
+            let inStore = try hasAllObjects(t.pointer.id, kind: t.pointer.kind, knownTrees: snap?.trees ?? [:])
             guard let snap else {
                 return PathStatus(path: t.path, state: .missing, pointer: t.pointer, currentID: nil,
                                   inStore: inStore, changes: [], warnings: [])
@@ -58,22 +58,29 @@ public struct StatusChecker {
     ///
     /// A folder found complete once is remembered in the index, so an unchanged
     /// folder of 10,000 files costs one lookup instead of 10,000 `access` calls.
-    func hasAllObjects(_ id: ObjectID, kind: Pointer.Kind, knownTrees: [ObjectID: Tree]) -> Bool {
+    /// A stored tree that does not decode (unsafe names, say) is an error naming it, not "not in store".
+    func hasAllObjects(_ id: ObjectID, kind: Pointer.Kind, knownTrees: [ObjectID: Tree]) throws -> Bool {
         guard workspace.store.contains(id) else { return false }
         guard kind == .dir else { return true }
         let index = try? workspace.index()
         if (try? index?.isCompleteTree(id)) == true { return true }
-        guard walkObjects(id, knownTrees: knownTrees) else { return false }
+        guard try walkObjects(id, knownTrees: knownTrees) else { return false }
         try? index?.recordCompleteTree(id)
         return true
     }
 
-    private func walkObjects(_ id: ObjectID, knownTrees: [ObjectID: Tree]) -> Bool {
+    private func walkObjects(_ id: ObjectID, knownTrees: [ObjectID: Tree]) throws -> Bool {
         guard workspace.store.contains(id) else { return false }
-        guard let tree = knownTrees[id] ?? (try? Tree(decoding: workspace.store.read(id))) else { return false }
+        let tree: Tree
+        if let known = knownTrees[id] {
+            tree = known
+        } else {
+            guard let bytes = try? workspace.store.read(id) else { return false }
+            tree = try Tree(decoding: bytes, id: id)
+        }
         for e in tree.entries {
             if e.kind == .directory {
-                if !walkObjects(e.id, knownTrees: knownTrees) { return false }
+                if try !walkObjects(e.id, knownTrees: knownTrees) { return false }
             } else if !workspace.store.contains(e.id) {
                 return false
             }
@@ -89,7 +96,7 @@ struct TreeDiff {
 
     private func load(_ id: ObjectID) throws -> Tree {
         if let t = newTrees[id] { return t }
-        return try Tree(decoding: store.read(id))
+        return try Tree(decoding: store.read(id), id: id)
     }
 
     func changes(old: ObjectID?, new: ObjectID?, prefix: String) throws -> [FileChange] {

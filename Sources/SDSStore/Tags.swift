@@ -67,9 +67,12 @@ public struct Tags {
 
     /// Every tag, sorted by name.
     public func all() throws -> [(name: String, id: ObjectID)] {
+        try names().compactMap { n in try get(n).map { (n, $0) } }
+    }
+
+    /// Every tag name, sorted, whether or not its file holds a build id.
+    public func names() throws -> [String] {
         guard try FileIO.lstat(directory) != nil else { return [] }
-        return try FileIO.listDirectory(directory).filter { !FileIO.isTempName($0) }.sorted().compactMap { n in
-            try get(n).map { (n, $0) }
-        }
+        return try FileIO.listDirectory(directory).filter { !FileIO.isTempName($0) }.sorted()
     }
 }

@@ -18,7 +18,11 @@ extension Workspace {
     ///
     /// Hidden folders (`.git`, `.sensorstore`, `.build`, …), tracked folders and
     /// nested workspaces are not searched; a pointer there is found only when named.
-    public func pointerFiles() throws -> [String] {
+    public func pointerFiles() throws -> [String] { try workTreeFiles { $0.hasSuffix(Pointer.suffix) } }
+
+    /// Files of the work tree whose name matches, outside hidden folders, tracked data and
+    /// nested workspaces, relative to the root, sorted.
+    public func workTreeFiles(named match: (String) -> Bool) throws -> [String] {
         var out: [String] = []
         func visit(_ rel: String) throws {
             let entries = try FileIO.listDirectoryTyped(rel.isEmpty ? root : absolute(rel), sorted: false)
@@ -27,7 +31,7 @@ extension Workspace {
             let pointers = Set(entries.filter { $0.name.hasSuffix(Pointer.suffix) && !$0.isDirectory }.map(\.name))
             for (name, isDirectory) in entries {
                 let childRel = rel.isEmpty ? name : rel + "/" + name
-                if pointers.contains(name) {
+                if !isDirectory && match(name) {
                     out.append(childRel)
                     continue
                 }

@@ -64,8 +64,23 @@ public struct Tree: Equatable, Sendable {
         return [digits[Int(b >> 4)], digits[Int(b & 15)]]
     }
 
-    /// Parses a tree, rejecting anything that is not in canonical form.
-    public init(decoding bytes: [UInt8]) throws {
+    /// Parses a tree, rejecting anything that is not in canonical form or names an unsafe path.
+    ///
+    /// Trees come from other machines: a name that could lead a checkout out of its folder
+    /// (`..`, `a/b`, `/etc`, NUL) is refused here, where every reader (checkout, fsck, diff,
+    /// status, gc) decodes, so none of them has to remember the rule. `id` names the object
+    /// in the error.
+    public init(decoding bytes: [UInt8], id: ObjectID? = nil) throws {
+        do {
+            try self.init(checking: bytes)
+        } catch let error as SDSError {
+            guard let id else { throw SDSError(.badData, "not a valid tree object: \(error.message)") }
+            throw SDSError(.badData, "tree object \(id.hex) is damaged or unsafe: \(error.message)",
+                           hint: "run 'sds fsck' to list every damaged object; add the data again where it exists to replace it")
+        }
+    }
+
+    private init(checking bytes: [UInt8]) throws {
         guard Self.looksLikeTree(bytes) else { throw Self.bad("missing the 'sds-tree 1' header") }
         var entries: [Entry] = []
         var lineStart = Self.header.count
@@ -80,13 +95,33 @@ public struct Tree: Equatable, Sendable {
                   let kind = Kind(rawValue: String(decoding: fields[0], as: UTF8.self)),
                   let size = Int64(String(decoding: fields[1], as: UTF8.self)), size >= 0,
                   let id = ObjectID(hex: String(decoding: fields[2], as: UTF8.self)),
-                  let name = Self.unescape(Array(fields[3])), !name.isEmpty
+                  let name = Self.unescape(Array(fields[3]))
             else { throw Self.bad("line \(lineNumber) is not '<kind> <size> <id> <name>'") }
+            if let why = Self.unsafeNameReason(name) {
+                throw Self.bad("line \(lineNumber) names an entry \(why)")
+            }
             entries.append(Entry(kind: kind, size: size, id: id, name: name))
             lineStart = end + 1
         }
         self.init(entries: entries)
         guard encoded() == bytes else { throw Self.bad("entries are not in canonical order or form") }
+        // Bytes, not String ==: NFC and NFD spellings of a name are two files on Linux.
+        for (a, b) in zip(self.entries, self.entries.dropFirst()) where a.name.utf8.elementsEqual(b.name.utf8) {
+            throw Self.bad("two entries are named '\(Quoted.cut(a.name))'")
+        }
+    }
+
+    /// Longest name a file system takes for one path component (Linux NAME_MAX).
+    public static let nameMax = 255
+
+    /// Why `name` cannot be one entry of a folder, or nil when it can.
+    public static func unsafeNameReason(_ name: String) -> String? {
+        if name.isEmpty { return "with an empty name" }
+        if name == "." || name == ".." { return "'\(name)', which would leave its folder" }
+        if name.utf8.contains(UInt8(ascii: "/")) { return "'\(Quoted.cut(name))' containing '/', which would leave its folder" }
+        if name.utf8.contains(0) { return "containing a NUL byte" }
+        if name.utf8.count > nameMax { return "\(name.utf8.count) bytes long (at most \(nameMax))" }
+        return nil
     }
 
     private static func unescape(_ bytes: [UInt8]) -> String? {
@@ -107,9 +142,7 @@ public struct Tree: Equatable, Sendable {
         return s
     }
 
-    private static func bad(_ what: String) -> SDSError {
-        SDSError(.badData, "not a valid tree object: \(what)")
-    }
+    private static func bad(_ what: String) -> SDSError { SDSError(.badData, what) }
 
     /// Total bytes of the files this tree's entries name (folders count their contents).
     public var totalSize: Int64 { entries.reduce(0) { $0 + $1.size } }

@@ -11,19 +11,58 @@ public final class Workspace {
     public let store: ObjectStore
     public var storePath: String { root + "/" + Self.storeName }
     private var cachedIndex: StoreIndex?
+    /// Set for a scratch workspace: its store's folder, removed with it.
+    private let scratchFolder: String?
 
     init(root: String) {
         self.root = root
         store = ObjectStore(root: root + "/" + Self.storeName)
+        scratchFolder = nil
     }
 
+    private init(root: String, scratchFolder: String, store: ObjectStore) {
+        self.root = root
+        self.store = store.scratch(in: scratchFolder)
+        self.scratchFolder = scratchFolder
+    }
+
+    deinit {
+        if let scratchFolder { try? FileIO.removeTree(scratchFolder) }
+    }
+
+    /// The same work tree over a store that reads this one's objects and writes none (see
+    /// `ObjectStore.scratch(in:)`); what it makes lives in a private temp folder outside
+    /// the store until the returned workspace goes. Dry runs and status plan through it.
+    public func scratch() throws -> Workspace {
+        let folder = try FileIO.makeTempFolder("plan")
+        let ws = Workspace(root: root, scratchFolder: folder, store: store)
+        ws.cachedIndex = cachedIndex
+        return ws
+    }
+
+    /// True for a workspace made by `scratch()`: it must not write the index or the work tree.
+    public var isScratch: Bool { scratchFolder != nil }
+
     /// The SQLite index, opened on first use; rebuilt empty when deleted.
+    ///
+    /// A damaged index never stops work: it is moved aside, the step cache is rebuilt from
+    /// the build manifests in the store, and one line on stderr says so.
     public func index() throws -> StoreIndex {
         if let cachedIndex { return cachedIndex }
-        let i = try StoreIndex(path: storePath + "/index.sqlite")
+        let (i, movedTo) = try StoreIndex.openHealing(path: storePath + "/index.sqlite")
+        if let movedTo {
+            let steps = try IndexRepair.restoreStepCache(store, into: i)
+            let line = "warning: the index .sensorstore/index.sqlite was damaged; moved it to "
+                + "\(FileIO.baseName(movedTo)) and rebuilt it from the objects (\(steps) cached steps)\n"
+            _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+        }
         cachedIndex = i
         return i
     }
+
+    /// Whether an index query of this process met a damaged file since the last call: then a
+    /// command may run once more, and its fresh `index()` moves the file aside and rebuilds it.
+    public static func takeIndexDamage() -> Bool { SQLiteDatabase.damageSeen.exchange(false, ordering: .relaxed) }
 
     /// Finds the workspace containing `directory` (default: the current folder).
     public static func find(from directory: String = FileIO.currentDirectory()) throws -> Workspace {
@@ -88,13 +127,8 @@ public final class Workspace {
 
     /// Turns a user path (relative to `cwd` or absolute) into a clean path relative to the root.
     public func relativePath(_ userPath: String, cwd: String = FileIO.currentDirectory()) throws -> String {
-        let absolute = userPath.hasPrefix("/") ? userPath : cwd + "/" + userPath
-        var parts: [Substring] = []
-        for part in absolute.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
-            parts.append(part)
-        }
+        let absolute = FileIO.normalized(userPath.hasPrefix("/") ? userPath : cwd + "/" + userPath)
+        let parts = absolute.split(separator: "/", omittingEmptySubsequences: true)
         let rootParts = root.split(separator: "/", omittingEmptySubsequences: true)
         guard parts.count > rootParts.count, Array(parts.prefix(rootParts.count)) == rootParts else {
             throw SDSError(.usage, "'\(userPath)' is outside the workspace at '\(root)'")

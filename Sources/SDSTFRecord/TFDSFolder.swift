@@ -8,6 +8,8 @@ public struct TFDSFolder: Sendable {
     public var version: String
     /// Splits in file order; `numBytes` is 0 when the file does not say.
     public var splits: [TFDSSplitInfo]
+    /// `fileFormat` then `alternativeFileFormats`: each has its own set of shards.
+    public var fileFormats: [String] = ["tfrecord"]
     private var templates: [String: String]
 
     /// Whether `path` is a directory holding `dataset_info.json`.
@@ -45,14 +47,19 @@ public struct TFDSFolder: Sendable {
             let numBytes = split["numBytes"]?.integerValue ?? 0
             splits.append(TFDSSplitInfo(name: splitName, shardLengths: lengths, numBytes: UInt64(max(numBytes, 0))))
             if let template = split["filepathTemplate"]?.stringValue { templates[splitName] = template }
-            if let format = json["fileFormat"]?.stringValue, format != "tfrecord" {
-                throw bad("file format '\(format)' is not tfrecord")
-            }
         }
+        let formats = [json["fileFormat"]?.stringValue ?? "tfrecord"]
+            + (json["alternativeFileFormats"]?.arrayValue ?? []).compactMap(\.stringValue)
+        for format in formats where !TFDSFolder.knownFormats.contains(format) {
+            throw bad("file format '\(format)' is not tfrecord or array_record")
+        }
+        fileFormats = formats
     }
 
     /// Paths of a split's shards, from its `filepathTemplate` (TFDS's default if absent).
-    public func shardPaths(of split: TFDSSplitInfo) -> [String] {
+    public static let knownFormats = ["tfrecord", "array_record"]
+
+    public func shardPaths(of split: TFDSSplitInfo, format: String = "tfrecord") -> [String] {
         let template = templates[split.name] ?? "{DATASET}-{SPLIT}.{FILEFORMAT}-{SHARD_X_OF_Y}"
         let count = split.shardLengths.count
         return (0..<count).map { index in
@@ -60,7 +67,7 @@ public struct TFDSFolder: Sendable {
             let file = template
                 .replacingOccurrences("{DATASET}", name)
                 .replacingOccurrences("{SPLIT}", split.name)
-                .replacingOccurrences("{FILEFORMAT}", "tfrecord")
+                .replacingOccurrences("{FILEFORMAT}", format)
                 .replacingOccurrences("{SHARD_X_OF_Y}", shard)
             return directory + "/" + file
         }

@@ -10,6 +10,9 @@ public struct TFDSDatasetInfo: Sendable, Equatable {
     public var citation: String?
     /// When true, TFDS reads shards in file order instead of interleaving them.
     public var disableShuffling: Bool
+    /// The shard formats the folder holds: the first is `fileFormat`, the others
+    /// `alternativeFileFormats` (TFDS's names: `tfrecord`, `array_record`).
+    public var fileFormats: [String] = ["tfrecord"]
 
     public init(name: String, version: String, features: [String: TFDSFeature],
                 description: String? = nil, citation: String? = nil, disableShuffling: Bool = false) {
@@ -174,7 +177,7 @@ public final class TFDSWriter {
         var object: [String: JSONValue] = [
             "name": .string(info.name),
             "version": .string(info.version),
-            "fileFormat": .string("tfrecord"),
+            "fileFormat": .string(info.fileFormats.first ?? "tfrecord"),
             "splits": .array(splits.sorted { Example.precedes($0.name, $1.name) }.map { split in
                 .object([
                     "name": .string(split.name),
@@ -187,6 +190,7 @@ public final class TFDSWriter {
         if let description = info.description { object["description"] = .string(description) }
         if let citation = info.citation { object["citation"] = .string(citation) }
         if info.disableShuffling { object["disableShuffling"] = .bool(true) }
+        if info.fileFormats.count > 1 { object["alternativeFileFormats"] = .array(info.fileFormats.dropFirst().map { .string($0) }) }
         return JSONValue.object(object).rendered(indent: 2)
     }
 

@@ -48,13 +48,8 @@ public struct TFRecordError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// Whether the error means the data is bad (rather than I/O or usage).
     public var isDataError: Bool {
-        switch code {
-        case .lengthCRCMismatch, .dataCRCMismatch, .truncated, .compression,
-             .malformedExample, .recordCountMismatch, .featureMismatch:
-            return true
-        default:
-            return false
-        }
+        // Codes of other container formats (ArrayRecord's) are damage too.
+        code != .invalidArgument && code != .io
     }
 
     /// Compiler-style text: `path: byte 1234: error: data CRC mismatch ...`.

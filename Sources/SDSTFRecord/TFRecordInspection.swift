@@ -11,6 +11,19 @@ public struct TFRecordFileCheck: Sendable {
     public var dataBytes: UInt64
     /// The first problem, if any: damage, a wrong count, or I/O.
     public var error: TFRecordError?
+    /// `tfrecord` or `array_record`.
+    public var format = "tfrecord"
+
+    public init(path: String, split: String?, records: Int, expectedRecords: Int?, dataBytes: UInt64,
+                error: TFRecordError? = nil, format: String = "tfrecord") {
+        self.path = path
+        self.split = split
+        self.records = records
+        self.expectedRecords = expectedRecords
+        self.dataBytes = dataBytes
+        self.error = error
+        self.format = format
+    }
 }
 
 /// One decoded record kept for display.
@@ -22,6 +35,14 @@ public struct TFRecordSample: Sendable {
     /// Serialized Example size.
     public var size: Int
     public var example: Example
+
+    public init(file: String, record: Int, offset: UInt64, size: Int, example: Example) {
+        self.file = file
+        self.record = record
+        self.offset = offset
+        self.size = size
+        self.example = example
+    }
 }
 
 /// A full check of a TFRecord file or a TFDS dataset folder: every record's
@@ -35,11 +56,14 @@ public struct TFRecordInspection: Sendable {
     /// Non-fatal findings, such as a `numBytes` that disagrees with the records.
     public var warnings: [String] = []
 
+    public init() {}
+
     /// Every file's error, in file order.
     public var errors: [TFRecordError] { files.compactMap(\.error) }
 
     /// Checks `path`: a single TFRecord file (with `compression`), or a TFDS folder
-    /// (whose shards are uncompressed by definition).
+    /// (whose shards are uncompressed by definition). Of a folder, only the TFRecord
+    /// shards are read here; `folder.fileFormats` says which others it has.
     ///
     /// Problems in the files are collected in `files[i].error`, not thrown.
     /// - Throws: `TFRecordError` only when a folder's `dataset_info.json` is unusable.
@@ -49,7 +73,7 @@ public struct TFRecordInspection: Sendable {
         if TFDSFolder.isDatasetFolder(path) {
             let folder = try TFDSFolder(directory: path)
             result.folder = folder
-            for split in folder.splits {
+            for split in folder.splits where folder.fileFormats.contains("tfrecord") {
                 for (file, expected) in zip(folder.shardPaths(of: split), split.shardLengths) {
                     result.check(file, split: split.name, expected: expected, compression: .none, sampleLimit: sampleLimit)
                 }

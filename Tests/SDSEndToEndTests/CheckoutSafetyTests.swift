@@ -105,3 +105,62 @@ import Testing
         #expect(st.stderr.contains("skipped 'd/.a.csv.sds-tmp-4242'"))
     }
 }
+
+/// Checkout finds every damaged or missing object before its first write.
+@Suite struct CheckoutDamageTests {
+    @Test func everyDamagedAndMissingObjectIsListedAndNothingIsWritten() throws {
+        let h = try Harness()
+        defer { h.cleanup() }
+        for (name, text) in [("a", "alpha\n"), ("b", "beta\n"), ("c", "gamma\n"), ("d", "delta\n")] {
+            try h.write("data/\(name).csv", text)
+        }
+        try h.sds("add", "data").expectOK()
+        let a = try h.sha256("data/a.csv"), c = try h.sha256("data/c.csv"), d = try h.sha256("data/d.csv")
+        try h.damageObject(c)
+        try h.damageObject(d)
+        try FileManager.default.removeItem(atPath: h.objectPath(a))
+        try FileManager.default.removeItem(atPath: h.path("data"))
+
+        let co = try h.sds("checkout")
+        co.expectStatus(65)
+        for id in [a, c, d] { #expect(co.stderr.contains(id), "\(co.stderr)") }
+        #expect(co.stderr.contains("2 object(s) needed for this version are damaged and 1 are not in the store"), "\(co.stderr)")
+        #expect(co.stderr.contains("hint:"))
+        #expect(!h.exists("data"), "checkout wrote before refusing")
+    }
+
+    @Test func onlyMissingObjectsAreNotFound() throws {
+        let h = try Harness()
+        defer { h.cleanup() }
+        try h.write("data/a.csv", "alpha\n")
+        try h.write("data/b.csv", "beta\n")
+        try h.sds("add", "data").expectOK()
+        for f in ["a", "b"] { try FileManager.default.removeItem(atPath: h.objectPath(try h.sha256("data/\(f).csv"))) }
+        try FileManager.default.removeItem(atPath: h.path("data"))
+        let co = try h.sds("checkout")
+        co.expectStatus(66)
+        #expect(co.stderr.contains("2 object(s) needed for this version are not in the store"), "\(co.stderr)")
+        #expect(!h.exists("data"))
+    }
+}
+
+/// Pointer fields are checked where the pointer is decoded.
+@Suite struct PointerDecodingTests {
+    @Test(arguments: [("size: +6", "size must be a whole number"), ("size: -1", "size must be a whole number"),
+                      ("files: 2", "names 1 file"), ("files: 0x1", "files must be a whole number")])
+    func aPointerWithABadFieldIsRefusedWithItsLine(field: String, message: String) throws {
+        let h = try Harness()
+        defer { h.cleanup() }
+        try h.write("f.csv", "x\n")
+        try h.sds("add", "f.csv").expectOK()
+        let key = String(field.prefix { $0 != ":" })
+        let text = try h.read("f.csv.sds").split(separator: "\n").map { $0.hasPrefix(key + ":") ? field : String($0) }
+        try h.write("f.csv.sds", text.joined(separator: "\n") + "\n")
+        let st = try h.sds("status", "f.csv")
+        st.expectStatus(65)
+        #expect(st.stderr.contains("f.csv.sds:") && st.stderr.contains(message), "\(st.stderr)")
+        let fsck = try h.sds("fsck")
+        fsck.expectStatus(1)
+        #expect(fsck.stdout.contains("error: bad-pointer: pointer f.csv.sds: \(message)") || fsck.stdout.contains(message), "\(fsck.stdout)")
+    }
+}

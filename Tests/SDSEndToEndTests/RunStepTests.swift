@@ -165,11 +165,18 @@ import Testing
         let show = try h.sds("show", "--json")
         let m = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
         let code = m["code"] as! [String: Any]
-        #expect(code["dirty_files"] as? [String] == ["scripts/convert.py"])
-        #expect(code["git_dirty"] as? Bool == true)
-        #expect(try h.sds("show").stdout.contains("built from a dirty tree: uncommitted code scripts/convert.py"))
+        // The build id is content only: the git state is recorded beside it, not in the manifest.
+        #expect(code["dirty_files"] == nil && code["git_dirty"] == nil && code["git_commit"] == nil)
+        #expect(try h.sds("show").stdout.contains("(dirty: uncommitted changes)"))
+        let log = try JSONSerialization.jsonObject(with: Data(try h.sds("log", "--builds", "--json").stdout.utf8)) as! [[String: Any]]
+        #expect(log.first?["git_dirty"] as? Bool == true)
+        let lock = try h.read("sds.lock")
         try h.commitAll("edit")
-        try h.sds("build", "--require-clean").expectOK()
+        // The same code, now committed: the same build, and sds.lock stays byte-identical.
+        let again = try h.sds("build", "--require-clean")
+        again.expectOK()
+        #expect(!again.stdout.contains("sds.lock updated"), "\(again.stdout)")
+        #expect(try h.read("sds.lock") == lock)
     }
 
     @Test func undeclaredSiblingImportWarnsOnce() throws {

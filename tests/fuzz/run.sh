@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes sds's readers with libFuzzer: tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# Builds `sds-fuzz` with -sanitize=fuzzer into .build-fuzz, then runs each target for
+# Builds `sds-fuzz` with -sanitize=fuzzer into .build-fuzz (debug, the quick build `make test`
+# affords; SDS_FUZZ_CONFIG=release for the long form, more executions a second), then runs each target for
 # SECONDS (default 20, what `make test` uses; the long form is 600) from the committed seeds
 # in tests/fuzz/corpus/TARGET plus what earlier runs found (.build-fuzz/corpus/TARGET).
 # A crash, a hang (-timeout) or runaway memory fails the script and leaves the input in
@@ -15,9 +16,10 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(csv table-csv jsonl time spec pointer tree tfrecord example)
 scratch=.build-fuzz
 # SDS_FUZZ_BUILT=1: the binary is built already (several runs of this script at once).
-[ -n "${SDS_FUZZ_BUILT:-}" ] || nice swift build -c release --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer \
+config=${SDS_FUZZ_CONFIG:-debug}
+[ -n "${SDS_FUZZ_BUILT:-}" ] || nice swift build -c "$config" --scratch-path "$scratch" -Xswiftc -sanitize=fuzzer \
     -Xswiftc -DSDS_FUZZ --product sds-fuzz 2>&1 | grep -E "error|Build complete" || true
-bin="$scratch/release/sds-fuzz"
+bin="$scratch/$config/sds-fuzz"
 [ -x "$bin" ] || { echo "fuzz: building $bin failed" >&2; exit 70; }
 failed=()
 printf '%-10s %8s %12s %8s %6s %s\n' target seconds executions cov corpus result

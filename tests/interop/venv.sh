@@ -5,7 +5,7 @@
 # numpy is pinned too: gen_wearable.py's bytes (and the expected hashes) depend on it.
 set -euo pipefail
 VENV=${SDS_INTEROP_VENV:-$HOME/.cache/sds/interop-venv}
-PINS=(tensorflow-cpu==2.21.0 tensorflow-datasets==4.9.10 numpy==2.4.6)
+PINS=(tensorflow-cpu==2.21.0 tensorflow-datasets==4.9.10 numpy==2.4.6 array-record==0.8.6)
 
 # Versions via package metadata: much faster than importing TensorFlow.
 have_versions() {

@@ -13,17 +13,19 @@ struct FrameBuilder {
     let specBytes: [UInt8]
     let specDirectory: String
 
-    func rel(_ path: String) -> String { specDirectory.isEmpty ? path : specDirectory + "/" + path }
+    func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     /// One source read into partitions (cached like any step).
     struct ReadSource {
         var input: ObjectID
         var partitions: [String: Builder.PartitionSource]
         var quarantine: Quarantine
+        /// Rows read into partitions (those set aside are in `quarantine`).
+        var rows = 0
     }
 
     func run(_ options: Builder.Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Builder.Result {
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
         let store = workspace.store
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
                                      jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()
@@ -33,7 +35,10 @@ struct FrameBuilder {
         var sources: [String: ReadSource] = [:]
         for s in frames.sources {
             let id = try input(s, userSteps: userSteps, runner: runner, read: &read)
-            if Spec.stepReference(s.path) == nil { inputs[s.path] = id }
+            if Spec.stepReference(s.path) == nil {
+                inputs[SpecPaths.recorded(s.path, root: workspace.root)] = id
+                SpecPaths.warnIfOutside(s.path, root: workspace.root, warn: options.warn)
+            }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
                                              version: options.versionOverrides[TableReader.name] ?? TableReader.version)
         }
@@ -50,25 +55,29 @@ struct FrameBuilder {
             version: options.versionOverrides[ShardAssembly.operatorName] ?? ShardAssembly.operatorVersion,
             jobs: options.jobs == 1 ? 1 : options.threads,
             // Study names hold no '/', so the subject is what follows the first one.
-            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e }
+            splitKey: { e in e.firstIndex(of: "/").map { String(e[e.index(after: $0)...]) } ?? e },
+            formats: spec.output
         ).assemble(entities: entities, chunkIDs: total.chunkIDs, decoded: total.chunks)
 
-        if options.dryRun {
-            var rewritten = assembled.toRewrite + runner.trace.filter { $0.ran && $0.op == ShardAssembly.operatorName }.map(\.partition)
-            // A source that a run step would make first is unknown: every shard may change.
-            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { rewritten += assembled.shards.map(\.file) }
-            return Builder.Result(manifest: nil, trace: runner.trace, shardsToRewrite: rewritten)
+        if runner.hasPlaceholders {
+            // A dry run before a run step: what depends on its output is unknown; a source
+            // that the step would make first leaves every shard unknown.
+            var unknown = assembled.toRewrite
+            if sources.values.contains(where: { runner.isPlaceholder($0.input) }) { unknown += assembled.shards.map(\.file) }
+            return Builder.Result(manifest: nil, trace: runner.trace, unknownShards: unknown, dirtyCode: userSteps.dirtyFiles)
         }
-        let git = try? workspace.gitRepository()
         var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
-            steps: runner.trace, operators: FrameSpec.versions.merging(options.versionOverrides) { $1 },
-            gitCommit: (try? git?.headCommit())??.id, gitDirty: userSteps.dirtyFiles.isEmpty ? try? git?.isDirty() : true,
-            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code), dirtyCode: userSteps.dirtyFiles,
+            steps: runner.trace, operators: ArrayRecordShard.versions(spec.output).merging(FrameSpec.versions) { $1 }.merging(options.versionOverrides) { $1 },
+            runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
         manifest.quarantine = total.quarantine
-        return Builder.Result(manifest: manifest, trace: runner.trace)
+        var report = BuildReport()
+        report.studies = total.reports
+        report.splits = BuildReport.splits(shards: assembled.shards, splits, subject: Lineage.subject)
+        manifest.report = report
+        return Builder.Result(manifest: manifest, trace: runner.trace, dirtyCode: userSteps.dirtyFiles)
     }
 
     /// What the studies add up to: their partitions' record chunks and lineage, statistics
@@ -82,6 +91,8 @@ struct FrameBuilder {
         var quarantine = Quarantine()
         /// Step results whose set-aside rows are counted (a step two studies share counts once).
         var counted = Set<ObjectID>()
+        /// Each study's numbers, in spec order (none while a run step's output is unknown).
+        var reports: [BuildReport.Study] = []
     }
 
     /// Runs one study's chain for each of its partitions, on all cores, and adds the results.
@@ -144,9 +155,41 @@ struct FrameBuilder {
             total.chunkIDs[study.name + "/" + p] = o.chunk
             total.lineage[study.name + "/" + p] = from(p)
         }
+        // A plan computes the same report as the build (its id depends on it), unless a run
+        // step it would run leaves the counts unknown.
+        if !runner.hasPlaceholders {
+            total.reports.append(try report(study, sources: sources, partitions: partitions, outcomes: outcomes,
+                                            examples: counts, chosen: Set(chosen)))
+        }
         if let stats = study.statistics {
             total.tables.append(StatisticsTables.Table(study: study.name, statistics: stats, rows: outcomes.compactMap(\.statistics)))
         }
+    }
+
+    /// One study's numbers: its sources' rows, the windows its partitions made and its filter
+    /// rules dropped (each partition's window-counts step), subjects left out by max_subjects,
+    /// and examples and subjects per split.
+    private func report(_ study: FrameSpec.Study, sources: [String: ReadSource], partitions: [String],
+                        outcomes: [FrameChain.Outcome], examples: [String: Int], chosen: Set<String>) throws -> BuildReport.Study {
+        var out = BuildReport.Study(name: study.name)
+        for s in study.inputs + study.joins.map(\.source) where !out.sources.contains(where: { $0.name == s }) {
+            out.sources.append(BuildReport.Source(name: s, rows: sources[s]!.rows, setAside: sources[s]!.quarantine.total))
+        }
+        let rules = study.filter?.rules ?? []
+        var dropped = [Int](repeating: 0, count: rules.count)
+        for (p, o) in zip(partitions, outcomes) {
+            let c = try WindowCounts(decoding: try workspace.store.read(o.counts))
+            out.windows += c.windows
+            for (i, n) in c.dropped.enumerated() where i < dropped.count { dropped[i] += n }
+            out.transformSetAside += o.quarantine.reduce(0) { $0 + $1.rows.total }
+            if !chosen.contains(p), let n = examples[p], n > 0 {
+                out.cappedSubjects += 1
+                out.cappedExamples += n
+            }
+        }
+        out.filters = zip(rules, dropped).map { BuildReport.Filter(name: $0.name, dropped: $1) }
+        out.splits = BuildReport.splits(partitions.filter(chosen.contains).map { ($0, examples[$0] ?? 0) }, try spec.splits.parameters())
+        return out
     }
 
     /// The stored input of a source: a run step's output, a file the index vouches for, or
@@ -174,7 +217,7 @@ struct FrameBuilder {
         // The file's name is written into every frame (for file:line), so it is a parameter too.
         let params = s.reader.parameters() + [0] + Array(file.utf8)
         let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
-                                    inputs: [input], partition: s.name, evenInDryRun: true) {
+                                    inputs: [input], partition: s.name) {
             let bytes = try store.read(input)
             var q = Quarantine(strict: strict)
             let parts = try StepCodec.sensors { () throws(SensorError) in
@@ -201,13 +244,15 @@ struct FrameBuilder {
         let q = try StepCodec.sensors { () throws(SensorError) in try Quarantine(decoding: qbytes) }
         if strict, let error = q.strictError { throw error }
         var partitions: [String: Builder.PartitionSource] = [:]
+        var rows = 0
         for case .object(let p) in items {
+            if case .int(let n)? = p["rows"] { rows += Int(n) }
             guard case .string(let e)? = p["entity"], case .string(let h)? = p["id"], let id = ObjectID(hex: h),
                   case .int(let a)? = p["first_line"], case .int(let b)? = p["last_line"] else {
                 throw SDSError(.badData, "partition index \(result.hex) is malformed")
             }
             partitions[e] = Builder.PartitionSource(source: s.name, partition: id, input: input, firstLine: Int(a), lastLine: Int(b))
         }
-        return ReadSource(input: input, partitions: partitions, quarantine: q)
+        return ReadSource(input: input, partitions: partitions, quarantine: q, rows: rows)
     }
 }

@@ -22,6 +22,8 @@ struct FrameChain: Sendable {
         var statistics: (id: ObjectID, made: StatisticsRow?)?
         /// The rows each step set aside, by step result: a result two studies share counts once.
         var quarantine: [(result: ObjectID, rows: Quarantine)]
+        /// The `WindowCounts` step's result: windows made and dropped by each filter rule.
+        var counts: ObjectID
     }
 
     /// `inputs`: the partition's frame in each of the study's input sources (`.empty` where a
@@ -120,6 +122,7 @@ struct FrameChain: Sendable {
             let input = try frame(framed)
             return try StepCodec.sensors { () throws(SensorError) in try study.windowing.apply(input) }
         }
+        let windowsMade = w
         for (join, side) in zip(study.joins, sides) {
             let source = w
             w = try windowStep(join.name, join.version, join.parameters(), [source, side]) {
@@ -127,6 +130,17 @@ struct FrameChain: Sendable {
                 let table = side == .empty ? nil : try frame(side)
                 return try StepCodec.sensors { () throws(SensorError) in try join.apply(input, table: table) }
             }
+        }
+        // The report's numbers, from the windows made and those the filter sees.
+        let made = windowsMade, joined = w
+        let counts = try step(WindowCounts.frameName, WindowCounts.version, study.filter?.parameters() ?? [], [made, joined]) {
+            let n = try windows(made).windows.count
+            var dropped: [Int] = []
+            if let filter = study.filter {
+                let input = try windows(joined)
+                dropped = try StepCodec.sensors { () throws(SensorError) in try filter.dropCounts(input) }
+            }
+            return WindowCounts(windows: n, dropped: dropped).json.canonical()
         }
         if let filter = study.filter {
             let source = w
@@ -150,7 +164,7 @@ struct FrameChain: Sendable {
             let examples = try StepCodec.sensors { () throws(SensorError) in try study.examples.apply(input) }
             return try RecordChunk.encode(examples, starts: input.windows.map(\.start), store: store).json.canonical()
         }
-        return Outcome(chunk: chunk, statistics: row, quarantine: quarantine)
+        return Outcome(chunk: chunk, statistics: row, quarantine: quarantine, counts: counts)
     }
 }
 

@@ -93,6 +93,7 @@ public struct FrameSpec: Sendable {
             PartitionStatistics.name: PartitionStatistics.version,
             StatisticsTables.operatorName: StatisticsTables.operatorVersion,
             RecordChunk.operatorName: RecordChunk.operatorVersion, ShardAssembly.operatorName: ShardAssembly.operatorVersion,
+            WindowCounts.frameName: WindowCounts.version,
         ]
         for b in FrameTransformCatalog.all { v[b.operatorName] = b.version }
         return v

@@ -5,6 +5,7 @@ extension Spec {
     /// The general pipeline: `sources` read by declared readers, `studies` of frame operators.
     static func parseFrames(_ top: [String: SpecNode], dataset: Dataset, runSteps: [RunStep]) throws -> Spec {
         var sources: [FrameSpec.Source] = []
+        var inputColumns: [InputColumns] = []
         for (name, node) in try top["sources"]!.namedEntries() {
             let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide"],
                                      required: ["path", "time"])
@@ -13,6 +14,7 @@ extension Spec {
             let reader = TableReader(try readerSettings(m))
             try node.sensors { () throws(SensorError) in try reader.validate() }
             sources.append(FrameSpec.Source(name: name, path: path, reader: reader))
+            if reader.settings.format == .csv { inputColumns.append(try csvColumns(name, m, reader.settings)) }
         }
         let sourceNames = sources.map(\.name)
         func sourceRef(_ n: SpecNode) throws -> String {
@@ -29,7 +31,7 @@ extension Spec {
             guard !name.lowercased().hasPrefix("sqlite_"), !studies.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                 throw node.error("study '\(name)' clashes with another study's name or SQLite's own tables (names ignore case)")
             }
-            studies.append(try parseStudy(name, node, sourceRef: sourceRef))
+            studies.append(try parseStudy(name, node, sourceRef: sourceRef, sources: sources))
         }
         guard !studies.isEmpty else { throw top["studies"]!.error("'studies' needs at least one study") }
         for s in studies.dropFirst() where s.featureSpecs != studies[0].featureSpecs {
@@ -38,13 +40,31 @@ extension Spec {
         }
 
         let splits = try parseSplits(top["splits"]!)
+        let output = try parseOutput(top["output"])
         let frames = FrameSpec(sources: sources, studies: studies, subjectSalt: splits.salt)
         var spec = Spec(dataset: dataset, sources: sources.map { Source(name: $0.name, path: $0.path, entity: "", time: "", channels: []) },
                         labels: [], alignment: [], windows: Windows(coverageChannel: "", minCoverageMinutes: 0),
                         captionTemplate: "", splits: splits, sensorChannels: [], constants: [],
-                        outputDirectory: try top["output"]?.string() ?? "out", runSteps: runSteps)
+                        outputDirectory: output.directory, runSteps: runSteps)
         spec.frames = frames
+        spec.inputColumns = inputColumns
+        spec.output = output.formats
         return spec
+    }
+
+    /// The header columns a CSV source reads: partition, time, the declared columns, a wide pattern.
+    private static func csvColumns(_ name: String, _ m: [String: SpecNode], _ settings: TableReaderParameters) throws -> InputColumns {
+        var refs = try m["partition"]?.columnReferences() ?? []
+        let time = m["time"]!
+        if case .scalar = time.node {
+            refs += try time.columnReferences()
+        } else {
+            refs += try [time.entry("column"), time.entry("time_column")].compactMap { $0 }.flatMap { try $0.columnReferences() }
+        }
+        for (column, n) in try m["columns"]?.namedEntries() ?? [] { refs.append(ColumnReference(column, at: n)) }
+        let wide = try m["wide"]?.entry("pattern").map { ColumnReference(try $0.string(), at: $0) }
+        return InputColumns(input: try m["path"]!.string(), reader: "source '\(name)'", delimiter: settings.delimiter,
+                            header: settings.header, columns: refs, widePattern: wide)
     }
 
     private static func readerSettings(_ m: [String: SpecNode]) throws -> TableReaderParameters {
@@ -80,17 +100,12 @@ extension Spec {
                                      partition: try m["partition"]?.names() ?? [], time: time, columns: columns, wide: wide)
     }
 
-    static let timeFormats: [(String, FrameTimeFormat)] = [
-        ("iso8601", .iso8601), ("us_12h", .usDateTime12), ("us_24h", .usDateTime24), ("us_date", .usDate),
-        ("date", .isoDate), ("epoch_s", .epochSeconds), ("epoch_ms", .epochMilliseconds),
-    ]
-
     private static func timeSpec(_ node: SpecNode) throws -> FrameTimeSpec {
         if case .scalar = node.node { return FrameTimeSpec(column: try node.string(), format: .iso8601, timeColumn: nil, zone: "UTC") }
         let t = try node.mapping(allowed: ["column", "format", "time_column", "zone"], required: ["column"])
-        let name = try t["format"]?.oneOf(timeFormats.map(\.0)) ?? "iso8601"
+        let name = try t["format"]?.oneOf(FrameTimeFormat.allCases.map(\.name)) ?? FrameTimeFormat.iso8601.name
         let zone = try t["zone"]?.string() ?? "UTC"   // checked with the reader's other settings
-        return FrameTimeSpec(column: try t["column"]!.string(), format: timeFormats.first { $0.0 == name }!.1,
+        return FrameTimeSpec(column: try t["column"]!.string(), format: FrameTimeFormat(name: name)!,
                              timeColumn: try t["time_column"]?.string(), zone: zone)
     }
 }

@@ -1,5 +1,6 @@
 import SDSCore
 import SDSSensors
+import Yams
 
 extension SpecNode {
     /// A duration such as `100ms`, `90s`, `5m`, `1h` or `1d`, in milliseconds.
@@ -10,6 +11,12 @@ extension SpecNode {
             if let n = Int64(s.dropLast(suffix.count)), n > 0, n <= Int64.max / mult { return n * mult }
         }
         throw error("'\(path)' must be a duration like 100ms, 30s, 5m, 1h or 1d, found \"\(s)\"")
+    }
+
+    /// The value of `key` in a mapping already checked by `mapping(allowed:)`; nil if absent.
+    func entry(_ key: String) -> SpecNode? {
+        guard case .mapping(let m) = node, let v = m[Yams.Node(key)] else { return nil }
+        return SpecNode(v, path: "\(path).\(key)", file: file)
     }
 
     /// A name or a list of names.

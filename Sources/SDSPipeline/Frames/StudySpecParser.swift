@@ -2,7 +2,8 @@ import SDSCore
 import SDSSensors
 
 extension Spec {
-    static func parseStudy(_ name: String, _ node: SpecNode, sourceRef: (SpecNode) throws -> String) throws -> FrameSpec.Study {
+    static func parseStudy(_ name: String, _ node: SpecNode, sourceRef: (SpecNode) throws -> String,
+                           sources: [FrameSpec.Source]) throws -> FrameSpec.Study {
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
             throw node.error("study names must be letters, digits, '_' and '-', found \"\(name)\"")
         }
@@ -27,10 +28,12 @@ extension Spec {
                 : .sameDay(zone: try j["zone"]?.string() ?? "UTC")
             let join = WindowLabelJoin(column: try j["column"]!.string(), name: label, match: match)
             try (j["zone"] ?? n).sensors { () throws(SensorError) in try join.validate() }
+            try checkJoinColumn(j["column"]!, of: try sourceRef(j["source"]!), sources: sources)
             joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!), kind: .label(join)))
         }
         for (attribute, n) in try m["attributes"]?.namedEntries() ?? [] {
             let j = try n.mapping(allowed: ["source", "column", "as_of"], required: ["source", "column"])
+            try checkJoinColumn(j["column"]!, of: try sourceRef(j["source"]!), sources: sources)
             joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!),
                                         kind: .attribute(AttributeJoin(column: try j["column"]!.string(), name: attribute,
                                                                        asOf: try j["as_of"]?.bool() ?? true))))
@@ -118,6 +121,25 @@ extension Spec {
         return FrameSpec.Study(name: name, inputs: inputs, transforms: transforms, statistics: statistics,
                                windowing: windowing, joins: joins, filter: rules.isEmpty ? nil : WindowFilter(rules: rules),
                                maxSubjects: maxSubjects, caption: caption, examples: examples)
+    }
+
+    /// A label or attribute reads a column of its source's rows as read: one of the source's
+    /// `columns:` (by their `as:` names) or its wide value, never an undeclared header column.
+    private static func checkJoinColumn(_ node: SpecNode, of source: String, sources: [FrameSpec.Source]) throws {
+        let column = try node.string()
+        guard let settings = sources.first(where: { $0.name == source })?.reader.settings else { return }
+        let known = settings.columns.map(\.name) + (settings.wide.map { [$0.value] } ?? [])
+        guard !known.contains(column) else { return }
+        let listed = known.isEmpty ? "no columns" : "the columns " + known.map { "'\($0)'" }.joined(separator: ", ")
+        let hint: String
+        if let renamed = settings.columns.first(where: { $0.source == column }) {
+            hint = "source '\(source)' reads \"\(column)\" as '\(renamed.name)'; use that name"
+        } else if let close = TableHeader.suggestion(for: column, among: known) {
+            hint = "did you mean '\(close)'? (source '\(source)' reads \(listed))"
+        } else {
+            hint = "source '\(source)' reads \(listed); a column must be listed in 'sources.\(source).columns' to be read"
+        }
+        throw node.error("'\(node.path)': source '\(source)' has no column \"\(column)\"", hint: hint)
     }
 
     private static func fraction(_ n: SpecNode) throws -> Double {

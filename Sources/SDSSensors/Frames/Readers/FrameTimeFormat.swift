@@ -2,7 +2,7 @@
 ///
 /// Every format but the epoch ones may carry a local time: it is read in the spec's `zone`
 /// unless the text itself ends in `Z` or an offset (ISO-8601 only).
-public enum FrameTimeFormat: Sendable, Equatable {
+public enum FrameTimeFormat: Sendable, Equatable, CaseIterable {
     /// `YYYY-MM-DDTHH:MM:SS[.f{1,3}]` (or a space for `T`), then `Z`, `±HH:MM`, `±HHMM`, or
     /// nothing for a local time.
     case iso8601
@@ -24,6 +24,25 @@ public enum FrameTimeFormat: Sendable, Equatable {
 
     /// Whether the value is an instant, so no zone applies.
     var isEpoch: Bool { self == .epochSeconds || self == .epochMilliseconds }
+
+    /// The spelling in sds.yaml (`format: us_12h`), which every message uses too.
+    public var name: String {
+        switch self {
+        case .iso8601: return "iso8601"
+        case .usDateTime12: return "us_12h"
+        case .usDateTime24: return "us_24h"
+        case .usDate: return "us_date"
+        case .isoDate: return "date"
+        case .epochSeconds: return "epoch_s"
+        case .epochMilliseconds: return "epoch_ms"
+        }
+    }
+
+    /// The format spelled `name` in sds.yaml.
+    public init?(name: String) {
+        guard let f = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = f
+    }
 
     /// The layout named in error messages.
     var shape: String {

@@ -117,10 +117,7 @@ struct TableLayout {
         }
         var matches: [(Int, Int)] = []
         for (field, name) in names.enumerated() {
-            guard name.utf8.count > prefix.utf8.count + suffix.utf8.count, name.hasPrefix(prefix), name.hasSuffix(suffix) else { continue }
-            let middle = name.utf8.dropFirst(prefix.utf8.count).dropLast(suffix.utf8.count)
-            guard middle.count <= WidePattern.maximumDigits, middle.allSatisfy({ $0 &- UInt8(ascii: "0") <= 9 }) else { continue }
-            let index = middle.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            guard let index = WidePattern.index(of: name, prefix: prefix, suffix: suffix) else { continue }
             if let other = matches.first(where: { $0.0 == index }) {
                 throw headerError("columns \"\(names[other.1])\" and \"\(name)\" have the same index \(index) in \"\(wide.pattern)\"", 1)
             }
@@ -138,6 +135,14 @@ enum WidePattern {
     static let placeholder = "{index}"
     /// Indices have at most this many digits, so `index × step` is checked once.
     static let maximumDigits = 6
+
+    /// The index in `name` when it is `prefix`, at most `maximumDigits` digits, then `suffix`.
+    static func index(of name: String, prefix: String, suffix: String) -> Int? {
+        guard name.utf8.count > prefix.utf8.count + suffix.utf8.count, name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+        let middle = name.utf8.dropFirst(prefix.utf8.count).dropLast(suffix.utf8.count)
+        guard middle.count <= maximumDigits, middle.allSatisfy({ $0 &- UInt8(ascii: "0") <= 9 }) else { return nil }
+        return middle.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+    }
 
     /// The text before and after `{index}`, or nil unless it occurs exactly once.
     static func parts(_ pattern: String) -> (String, String)? {

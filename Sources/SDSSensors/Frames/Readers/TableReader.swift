@@ -163,7 +163,7 @@ public struct TableReader: Sendable {
             guard s.wide == nil else { throw fail("wide columns need a CSV header") }
         }
         if s.time.timeColumn != nil, !s.time.format.isDateOnly {
-            throw fail("a separate time-of-day column needs a date format (usDate or isoDate), not \(s.time.format)")
+            throw fail("a separate time-of-day column needs a date format (\(FrameTimeFormat.usDate.name) or \(FrameTimeFormat.isoDate.name)), not \(s.time.format.name)")
         }
         if !s.time.format.isEpoch, s.time.zone != "UTC", ZoneResolver(s.time.zone) == nil {
             throw fail("unknown time zone \"\(s.time.zone)\"")

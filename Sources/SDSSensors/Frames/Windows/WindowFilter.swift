@@ -39,6 +39,32 @@ public enum WindowFilterRule: Sendable, Equatable {
     /// Keep the partition only if at least this many windows pass the other rules (checked
     /// last, wherever it stands in the list).
     case minWindows(Int)
+
+    /// The rule as the spec writes it, for reports: `present sleep_minutes`, `compare bmi < 40`,
+    /// `coverage steps 0.9`, `min_windows 2`.
+    public var name: String {
+        func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
+        switch self {
+        case .present(let s): return "present \(s)"
+        case .compare(let s, let op, let value): return "compare \(s) \(op.symbol) \(number(value))"
+        case .coverage(let c, let f): return "coverage \(c) \(number(f))"
+        case .minWindows(let n): return "min_windows \(n)"
+        }
+    }
+}
+
+extension WindowFilterRule.Comparison {
+    /// As the spec writes it.
+    public var symbol: String {
+        switch self {
+        case .lt: return "<"
+        case .le: return "<="
+        case .gt: return ">"
+        case .ge: return ">="
+        case .eq: return "=="
+        case .ne: return "!="
+        }
+    }
 }
 
 /// Keeps the windows that meet every rule (`frame.filter`).
@@ -80,15 +106,38 @@ public struct WindowFilter: Sendable, Equatable {
         return WindowedPartition(partition: w.partition, windows: kept)
     }
 
+    /// How many windows of `w` each rule drops, in rule order: a window counts against the
+    /// first rule it fails, and `.minWindows` against the windows it then removes, so the
+    /// counts add up to the windows `apply` drops.
+    public func dropCounts(_ w: WindowedPartition) throws(SensorError) -> [Int] {
+        var counts = [Int](repeating: 0, count: rules.count)
+        var kept = 0
+        for window in w.windows {
+            if let i = try firstFailing(window, partition: w.partition) { counts[i] += 1 } else { kept += 1 }
+        }
+        for (i, rule) in rules.enumerated() {
+            if case .minWindows(let n) = rule, kept < n {
+                counts[i] += kept
+                kept = 0
+            }
+        }
+        return counts
+    }
+
     private func keeps(_ window: FrameWindow, partition: String) throws(SensorError) -> Bool {
-        for rule in rules {
+        try firstFailing(window, partition: partition) == nil
+    }
+
+    /// The index of the first rule `window` fails (`.minWindows` aside), nil if it passes all.
+    private func firstFailing(_ window: FrameWindow, partition: String) throws(SensorError) -> Int? {
+        for (i, rule) in rules.enumerated() {
             switch rule {
             case .present(let name):
-                if try scalar(name, window, partition).isMissing { return false }
+                if try scalar(name, window, partition).isMissing { return i }
             case .compare(let name, let op, let value):
                 switch try scalar(name, window, partition) {
-                case .missing: return false
-                case .number(let x): if x.isNaN || !op.holds(x, value) { return false }
+                case .missing: return i
+                case .number(let x): if x.isNaN || !op.holds(x, value) { return i }
                 case .text:
                     throw SensorError.parameter("\(Self.name): scalar \"\(name)\" of \(partition) is text and cannot be compared with \(value)")
                 }
@@ -97,12 +146,12 @@ public struct WindowFilter: Sendable, Equatable {
                     throw SensorError.parameter("\(Self.name): windows of \(partition) have no channel \"\(column)\""
                                                 + WindowSupport.didYouMean(column, among: window.channels.map(\.name)))
                 }
-                if channel.coverage < fraction { return false }
+                if channel.coverage < fraction { return i }
             case .minWindows:
                 continue
             }
         }
-        return true
+        return nil
     }
 
     private func scalar(_ name: String, _ window: FrameWindow, _ partition: String) throws(SensorError) -> WindowScalar {

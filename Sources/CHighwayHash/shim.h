@@ -1,0 +1,1 @@
+#include <highwayhash/c_bindings.h>

@@ -1,0 +1,44 @@
+import SDSCore
+import SDSSensors
+import SDSStore
+
+/// A partition's steps in the order the pipeline runs them, recovered from the manifest
+/// (which lists steps sorted by name): the read steps of its sources, then its own steps, each
+/// after the steps whose results it takes, then the shard step that holds its records.
+struct LineageSteps {
+    let store: ObjectStore
+    let steps: [RecordedBuild.Step]
+
+    func ordered(entity: String, sources: [String]) -> [RecordedBuild.Step] {
+        let readers: Set<String> = [LongCSVReader.operatorName, TableReader.name]
+        let reads = sources.compactMap { s in steps.first { readers.contains($0.op) && $0.partition == s } }
+        let own = steps.filter { $0.partition == entity }
+        // What each step hands on: its result, or for a frame transform the frame its small
+        // result record names.
+        let produced: [Set<String>] = own.map { s in
+            var ids: Set<String> = [s.result]
+            if s.op.contains("#"), let id = ObjectID(hex: s.result), let bytes = try? store.read(id),
+               let r = try? TransformResult(decoding: bytes) { ids.insert(r.frame.hex) }
+            return ids
+        }
+        // A transform that changes nothing hands on its input's frame: no edge to itself.
+        var before: [Set<Int>] = own.indices.map { b in
+            Set(own.indices.filter { a in a != b && own[b].inputs.contains { produced[a].contains($0) } })
+        }
+        var order: [Int] = []
+        var left = Array(own.indices)
+        // Kahn's algorithm; among ready steps the manifest's (name) order decides.
+        while let next = left.firstIndex(where: { before[$0].isEmpty }) ?? left.indices.first {
+            let i = left.remove(at: next)
+            order.append(i)
+            for j in before.indices { before[j].remove(i) }
+        }
+        var out = reads + order.map { own[$0] }
+        if let chunk = own.first(where: { $0.op == RecordChunk.operatorName }), let id = ObjectID(hex: chunk.result),
+           let bytes = try? store.read(id), let c = try? RecordChunk(decoding: bytes),
+           let shard = steps.first(where: { $0.op == ShardAssembly.operatorName && $0.inputs.contains(c.data.hex) }) {
+            out.append(shard)
+        }
+        return out
+    }
+}
