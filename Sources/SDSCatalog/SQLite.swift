@@ -14,11 +14,15 @@ public final class SQLiteDatabase {
     public let path: String
 
     /// `readOnly` opens an existing file that no statement may change (`sds query`).
-    public init(path: String, readOnly: Bool = false) throws {
+    /// `immutable` also reads it without locks or its `-wal`/`-shm` files, so opening writes
+    /// nothing at all (a reader on a full disk or a read-only mount).
+    public init(path: String, readOnly: Bool = false, immutable: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        var flags = readOnly || immutable ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        if immutable { flags |= SQLITE_OPEN_URI }
+        let name = immutable ? "file:" + Self.uriEscaped(path) + "?immutable=1" : path
+        let rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
@@ -30,6 +34,23 @@ public final class SQLiteDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// A path as a URI's path: every byte but unreserved ones and `/` percent-encoded.
+    static func uriEscaped(_ path: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in path.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.append(b)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 15)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// Whether a result code says the file itself is damaged (not a database, or corrupt),
     /// which such errors carry as `.badData` rather than `.io`.

@@ -75,7 +75,20 @@ public final class StoreIndex {
         }
     }
 
+    /// Whether this connection reads the file as it is and can record nothing (see `snapshot`).
+    public let isSnapshot: Bool
+
+    /// Opens the index read-only, without locks or WAL files: opening writes nothing, so a
+    /// reader still works where the store's disk is full or mounted read-only. A cache read
+    /// this way may miss the newest rows; that only costs rehashing or recomputing.
+    public init(snapshot path: String) throws {
+        db = try SQLiteDatabase(path: path, immutable: true)
+        isSnapshot = true
+        try db.execute("SELECT count(*) FROM step_cache")
+    }
+
     public init(path: String) throws {
+        isSnapshot = false
         db = try SQLiteDatabase(path: path)
         // Reads the first page: a damaged header fails here, not in the middle of a command.
         try db.execute("SELECT count(*) FROM sqlite_master")
@@ -98,6 +111,13 @@ public final class StoreIndex {
         if !names.contains("git_commit") {
             try db.execute("ALTER TABLE builds ADD COLUMN git_commit TEXT; ALTER TABLE builds ADD COLUMN git_dirty INTEGER;")
         }
+    }
+
+    /// A snapshot records nothing: it is open because the index could not be opened to write.
+    private func writable() throws {
+        guard isSnapshot else { return }
+        throw SDSError(.io, "cannot write the index .sensorstore/index.sqlite: it could not be opened for writing",
+                       hint: "if the disk that holds .sensorstore is full, free some space and run the command again")
     }
 
     /// File states for `path` and everything below it (paths relative to the workspace).
@@ -132,10 +152,12 @@ public final class StoreIndex {
     }
 
     public func recordCompleteTree(_ id: ObjectID) throws {
+        try writable()
         try db.prepare("INSERT OR IGNORE INTO complete_tree VALUES (?1)").run([.blob(id.bytes)])
     }
 
     public func forgetCompleteTrees() throws {
+        try writable()
         try db.execute("DELETE FROM complete_tree")
     }
 
@@ -185,6 +207,7 @@ public final class StoreIndex {
 
     /// Records step results, in one transaction.
     public func recordSteps(_ steps: [(key: ObjectID, result: ObjectID, op: String)]) throws {
+        try writable()
         guard !steps.isEmpty else { return }
         try db.transaction {
             let stmt = try db.prepare("INSERT OR REPLACE INTO step_cache VALUES (?1, ?2, ?3)")
@@ -195,6 +218,7 @@ public final class StoreIndex {
     /// Records when, where and at which git commit a build ran: kept beside the manifest,
     /// never in it, so the build id depends on content only.
     public func recordBuild(_ run: BuildRun) throws {
+        try writable()
         try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             .run([.blob(run.id.bytes), .int(run.finishedNs), .text(run.host), .text(String(run.seconds)),
                   run.gitCommit.map { .text($0) } ?? .null, run.gitDirty.map { .int($0 ? 1 : 0) } ?? .null])
@@ -249,6 +273,7 @@ public final class StoreIndex {
 
     /// Records hashed files, in one transaction.
     public func record(_ states: [(path: String, state: FileState)]) throws {
+        try writable()
         guard !states.isEmpty else { return }
         try db.transaction {
             let stmt = try db.prepare("INSERT OR REPLACE INTO file_state VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")

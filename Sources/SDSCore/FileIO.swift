@@ -164,6 +164,12 @@ public enum FileIO {
     /// The temp name used beside `name` while replacing it atomically.
     public static func tempName(for name: String) -> String { ".\(name).sds-tmp-\(getpid())" }
 
+    /// True when the file system holding `path` has no block left for this user.
+    public static func isFull(_ path: String) -> Bool {
+        var fs = statvfs()
+        return statvfs(path, &fs) == 0 && fs.f_bavail == 0
+    }
+
     /// True for a temp file of an atomic replace (possibly left by a killed process).
     public static func isTempName(_ name: String) -> Bool {
         guard name.hasPrefix("."), let r = name.firstRange(of: ".sds-tmp-") else { return false }

@@ -50,7 +50,9 @@ public struct SDSError: Error, CustomStringConvertible, Sendable {
     /// An operating-system failure, with the errno text.
     public static func io(_ what: String, path: String, errno code: Int32, hint: String? = nil,
                           fileID: String = #fileID, sourceLine: Int = #line) -> SDSError {
-        SDSError(.io, "\(what) '\(path)': \(errnoText(code))", hint: hint, fileID: fileID, sourceLine: sourceLine)
+        SDSError(.io, "\(what) '\(path)': \(errnoText(code))",
+                 hint: hint ?? (code == ENOSPC ? "the disk is full: free some space and run the command again" : nil),
+                 fileID: fileID, sourceLine: sourceLine)
     }
 
     public var description: String {

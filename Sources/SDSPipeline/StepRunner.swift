@@ -54,8 +54,8 @@ public final class StepRunner: Sendable {
     public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true) throws {
         precondition(!dryRun || workspace.isScratch, "a dry run computes through a scratch workspace")
         store = workspace.store
-        _ = try workspace.index()  // heals a damaged index before this second connection opens it
-        let opened = try StoreIndex(path: workspace.storePath + "/index.sqlite")
+        // After `index()`, which heals a damaged index before this second connection opens it.
+        let opened = try workspace.openIndexConnection()
         known = try opened.allStepResults()
         index = Mutex(opened)
         self.dryRun = dryRun

@@ -55,7 +55,9 @@ public struct Fsck {
         var report = Report()
         let store = workspace.store
         // Everything is checked anew; what status remembered as complete may no longer be.
-        try workspace.index().forgetCompleteTrees()
+        // (An index open read-only, on a full disk, cannot forget: fsck only reports then.)
+        let index = try workspace.index()
+        if !index.isSnapshot { try index.forgetCompleteTrees() }
         let names = try store.listObjects()
         report.objectsChecked = names.count
         let outcomes = try names.parallelMap(jobs: onlineCores) { name, id -> FsckProblem? in

@@ -49,15 +49,43 @@ public final class Workspace {
     /// the build manifests in the store, and one line on stderr says so.
     public func index() throws -> StoreIndex {
         if let cachedIndex { return cachedIndex }
-        let (i, movedTo) = try StoreIndex.openHealing(path: storePath + "/index.sqlite")
-        if let movedTo {
-            let steps = try IndexRepair.restoreStepCache(store, into: i)
-            let line = "warning: the index .sensorstore/index.sqlite was damaged; moved it to "
-                + "\(FileIO.baseName(movedTo)) and rebuilt it from the objects (\(steps) cached steps)\n"
-            _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
+        let path = storePath + "/index.sqlite"
+        let i: StoreIndex
+        do {
+            let (opened, movedTo) = try StoreIndex.openHealing(path: path)
+            if let movedTo {
+                let steps = try IndexRepair.restoreStepCache(store, into: opened)
+                Self.warn("warning: the index .sensorstore/index.sqlite was damaged; moved it to "
+                    + "\(FileIO.baseName(movedTo)) and rebuilt it from the objects (\(steps) cached steps)")
+            }
+            i = opened
+        } catch let error as SDSError where error.kind == .io {
+            // Opening in WAL mode writes `-wal`/`-shm` files: on a full disk or a read-only
+            // mount a reader goes on with the cache as it is; a writer fails at its first write.
+            let full = FileIO.isFull(storePath)
+            guard let snapshot = try? StoreIndex(snapshot: path) else {
+                throw SDSError(.io, "cannot open the index .sensorstore/index.sqlite: \(error.message)",
+                               hint: full ? "the disk that holds .sensorstore is full: free some space and run the command again"
+                                          : error.hint)
+            }
+            Self.warn("warning: cannot open the index .sensorstore/index.sqlite for writing ("
+                + (full ? "the disk is full" : error.message) + "); reading it as it is")
+            i = snapshot
         }
         cachedIndex = i
         return i
+    }
+
+    /// Another connection to the index (one per thread that needs its own), opened the way
+    /// `index()` opened it.
+    public func openIndexConnection() throws -> sending StoreIndex {
+        let path = storePath + "/index.sqlite"
+        return try index().isSnapshot ? StoreIndex(snapshot: path) : StoreIndex(path: path)
+    }
+
+    private static func warn(_ line: String) {
+        let text = line + "\n"
+        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 
     /// Whether an index query of this process met a damaged file since the last call: then a

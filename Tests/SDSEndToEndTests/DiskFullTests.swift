@@ -62,11 +62,7 @@ import Testing
 
         let build = try h.sds("build")
         build.expectStatus(74)
-        // Known gap: opening index.sqlite (WAL mode: it creates -wal/-shm) fails first, with
-        // SQLite's own message and no hint; healing the index is issue 14's "caches" part.
-        withKnownIssue("opening the index on a full disk fails with 'SQLite error 10' and no hint") {
-            #expect(build.stderr.contains("hint:"), "\(build.stderr)")
-        }
+        #expect(build.stderr.contains("hint:") && build.stderr.contains("full"), "\(build.stderr)")
         #expect(try h.read("sds.lock") == lock)
         #expect(try h.shardHash() == shards)
         #expect(try Self.tempFiles(h) == "", "a failed build left temp files")
@@ -79,18 +75,14 @@ import Testing
         // Readers on the full disk: no error from the disk, and the store is as it was.
         let before = try Self.storeListing(h)
         let readers: [[String]] = [
-            ["status"], ["diff", "v1"], ["diff", "v1", "workspace"], ["show", "v1"], ["log"],
+            ["status"], ["build", "--dry-run"], ["diff", "v1"], ["diff", "v1", "workspace"], ["show", "v1"], ["log"],
             ["lineage", "--example", "S0001/2016-01-02"], ["inspect", "out/wearable/1.0.0", "--limit", "1"],
             ["query", "SELECT 1"], ["fsck"],
         ]
-        // Known gap (see above): the readers that open index.sqlite fail on a full disk.
-        let opensIndex: Set<String> = ["status", "diff", "fsck"]
         for args in readers {
             let r = try h.run(Harness.binary, args)
-            withKnownIssue("\(args[0]) opens index.sqlite, which fails on a full disk", isIntermittent: true) {
-                #expect(r.status != 74 && r.status != 70 && !r.stderr.contains("No space"),
-                        "sds \(args.joined(separator: " ")): exit \(r.status)\n\(r.stderr)")
-            } when: { opensIndex.contains(args[0]) }
+            #expect(r.status != 74 && r.status != 70 && !r.stderr.contains("No space"),
+                    "sds \(args.joined(separator: " ")): exit \(r.status)\n\(r.stderr)")
             #expect(try Self.storeListing(h) == before, "sds \(args.joined(separator: " ")) wrote to the store")
             #expect(try Self.tempFiles(h) == "", "sds \(args.joined(separator: " ")) left temp files")
         }
