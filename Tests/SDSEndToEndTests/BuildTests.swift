@@ -26,6 +26,19 @@ import Testing
         try h.sds("inspect", "out/wearable/1.0.0", "--limit", "0").expectOK()
     }
 
+    /// The WORKLOAD job written as a study gives the reference bytes too, and a second build
+    /// runs nothing.
+    @Test func studyFormIsByteIdenticalToTheReference() throws {
+        let h = try WearableData.workspace(subjects: 20, days: 7, spec: WearableData.studySpec)
+        defer { h.cleanup() }
+        let first = try h.buildJSON(["--jobs", "2"])
+        #expect(try h.shardHash() == Self.referenceSmall)
+        let again = try h.buildJSON()
+        #expect(again["steps_run"] as? Int == 0)
+        #expect(again["build"] as? String == first["build"] as? String)
+        try h.sds("inspect", "out/wearable/1.0.0", "--limit", "0").expectOK()
+    }
+
     @Test func changingOneLabelRerunsOneSubjectAndOneShard() throws {
         let h = try WearableData.workspace(subjects: 6, days: 3)
         defer { h.cleanup() }
