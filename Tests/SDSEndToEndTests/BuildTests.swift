@@ -33,6 +33,10 @@ import Testing
         defer { h.cleanup() }
         let first = try h.buildJSON(["--jobs", "2"])
         #expect(try h.shardHash() == Self.referenceSmall)
+        // Pinned like GoldenBuildTests' id: a change to any frame operator's output without a
+        // version bump (or to examples/wearable/study.yaml) changes it.
+        #expect(first["build"] as? String == "c68a49b2015e9514b7048864b160791c93bd22a41aafcd46f5302d254d66afeb",
+                "the build id of the study form changed; see GoldenBuildTests' comment")
         let again = try h.buildJSON()
         #expect(again["steps_run"] as? Int == 0)
         #expect(again["build"] as? String == first["build"] as? String)
