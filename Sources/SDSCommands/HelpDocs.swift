@@ -21,7 +21,8 @@ A spec has one of two forms:
   operators, windows, labels, filters, a caption and features. Start here.
   Complete examples: `examples/fitbit/sds.yaml`, `examples/robot/sds.yaml`.
 - **the wearable form** (`grid:` and `windows:` at the top): the fixed heart-rate + steps +
-  sleep-label job of the benchmark (`examples/wearable/sds.yaml`).
+  sleep-label job of the benchmark (`examples/wearable/sds.yaml`). It is being retired: the
+  same job written in the general form, `examples/wearable/study.yaml`, gives the same bytes.
 
 How reuse works: each step's key is its operator's name and version, the parameters that
 operator reads, and the ids of its inputs. A change reruns the steps whose parameters it
