@@ -21,7 +21,8 @@ A spec has one of two forms:
   operators, windows, labels, filters, a caption and features. Start here.
   Complete examples: `examples/fitbit/sds.yaml`, `examples/robot/sds.yaml`.
 - **the wearable form** (`grid:` and `windows:` at the top): the fixed heart-rate + steps +
-  sleep-label job of the benchmark (`examples/wearable/sds.yaml`).
+  sleep-label job of the benchmark (`examples/wearable/sds.yaml`). It is being retired: the
+  same job written in the general form, `examples/wearable/study.yaml`, gives the same bytes.
 
 How reuse works: each step's key is its operator's name and version, the parameters that
 operator reads, and the ids of its inputs. A change reruns the steps whose parameters it
@@ -115,7 +116,10 @@ A subject's split is chosen by a salted hash of its partition key alone, in spec
 | `wide.pattern` | text with `{index}` once, required | | `pattern: "Steps{index}"` | |
 | `wide.value` | name of the value column, required | | `value: steps` | |
 | `wide.step` | duration between indices, required | | `step: 1m` | |
+| `clean` | mapping, as the `clean` transform: the source's own cleaning, before it is merged with other sources or joined | none | `clean: {duplicates: first}` | that source's clean steps and downstream |
 
+A source's `clean:` runs per partition on that source's rows alone, so `duplicates: first` on
+heart rate never drops a steps row that shares its time once the two are merged.
 Partition ids stay text (64-bit unsigned run ids are safe); several partition columns are
 joined with `_`. A source reads only the columns it lists (plus partition and time); the
 frame's columns are their `as:` names and the wide `value`. Formats: `sds help formats`.
@@ -171,9 +175,15 @@ Each entry is one key naming the operator; a step is recorded as `frame.NAME#N` 
 | `align` | `calendar_day` or `epoch` | `epoch` | `align: calendar_day` |
 | `zone` | IANA zone of the calendar days (`calendar_day`) | `UTC` | `zone: UTC` |
 | `offset` | duration added to epoch-aligned starts (`epoch`) | `0` | `offset: 30m` |
-| `features` | mapping COLUMN → `{step: DURATION, aggregate: mean\|sum\|last\|min\|max\|count}`, at least one | `aggregate: mean` | `features: {steps: {step: 1m, aggregate: sum}}` |
+| `features` | mapping COLUMN → `{step: DURATION, aggregate: mean\|sum\|last\|min\|max\|count, fill: forward, max_gap: DURATION}`, at least one | `aggregate: mean`, no fill | `features: {steps: {step: 1m, aggregate: sum}}` |
 | `min_coverage` | mapping COLUMN → fraction 0..1 | none | `min_coverage: {steps: 0.9}` |
 | `whole` | `true`: the whole partition is one example; then `features` is a list of columns | `false` | `windows: {whole: true, features: [x_1, y_1]}` |
+
+`fill: forward` (with `max_gap`) fills inside each window, after resampling: a run of empty
+slots that follows a slot with a value and is at most `max_gap` long takes that value; a
+longer run stays empty (not filled in part), a run at the window start is never filled
+(nothing carries across windows), and a run reaching the window's end counts up to the end.
+Filled slots count as present for coverage, masks and captions.
 
 #### `labels.NAME` and `attributes.NAME`
 
@@ -184,6 +194,7 @@ Each entry is one key naming the operator; a step is recorded as `frame.NAME#N` 
 | `match` (labels) | `same_day` (the label row of the window's day) or `as_of` (the latest row before the window's end) | `same_day` | `match: as_of` |
 | `zone` (labels, `same_day`) | IANA zone of the day | `UTC` | `zone: UTC` |
 | `max_age` (labels, `as_of`) | duration | none | `max_age: 7d` |
+| `ties` (labels, `same_day`) | `last` (the day's last row in time; equal times: the later row) or `first` (the day's first row in file order) | `last` | `ties: first` |
 | `as_of` (attributes) | `true`: latest row before the window's end (never from the future); `false`: the partition's last row (static demographics) | `true` | `as_of: false` |
 
 #### `filters:` entries
@@ -199,10 +210,12 @@ window channel's slots with a value), `{min_windows: N}` (drop subjects with few
 | `template` | text, required | | `template: "Day {start:date}: {steps.sum:%.0f} steps, slept {sleep_minutes:%d} min"` |
 | `zone` | IANA zone for `{start:…}`/`{end:…}` | `UTC` | `zone: Europe/Berlin` |
 | `missing` | text printed for a missing value | `n/a` | `missing: "?"` |
+| `rounding` | `half_away` (2.5 → 3) or `half_even` (2.5 → 2, as Python's `round()`; integer formats `%d`, `%.0f` only) | `half_away` | `rounding: half_even` |
 
 Placeholders: `{CHANNEL.STAT}` with STAT `mean`, `min`, `max`, `sum`, `count` or `coverage`
 (percent); `{LABEL}` or `{ATTRIBUTE}`; `{partition}`; `{start:date}`, `{start:time}`,
-`{end:date}`, `{end:time}`. Numbers take `%.Nf` or `%d` (rounding half away from zero);
+`{end:date}`, `{end:time}`. Numbers take `%.Nf` or `%d` (rounding half away from zero, or
+half to even with `rounding: half_even`);
 without one they print in the shortest exact form. `{{` and `}}` are literal braces.
 
 #### `features:`
@@ -213,8 +226,17 @@ without one they print in the shortest exact form. `{{` and `}}` are literal bra
 | `missing` | number written for a missing slot in `sensor/CHANNEL` | NaN | `missing: 0` |
 | `scalars` | mapping LABEL-OR-ATTRIBUTE → feature name, or `{feature, kind: float\|int64\|text, missing}` | none | `scalars: {sleep_minutes: label/minutes_asleep}` |
 
+| `scale` | mapping CHANNEL → `{subtract, divide}`: writes `(v - subtract) / divide`, computed in float64 and rounded once to float32 (missing slots take `missing`, unscaled) | none | `scale: {hr: {subtract: 70, divide: 15}}` |
+| `stack` | mapping NAME → `{channels: [..], mask: NAME}`: the channels (of one fixed slot count) side by side as one float tensor `[slots, channels]`, and a float mask (1.0 where a slot has a value) of the same shape; these channels are not written as `sensor/CHANNEL` | none | `stack: {sensor: {channels: [hr, steps], mask: mask}}` |
+| `present` | mapping LABEL-OR-ATTRIBUTE → feature name: int64 1 where it has a value, else 0 | none | `present: {sleep: label/has_sleep}` |
+| `partition` | the partition key's feature name | `partition` | `partition: subject_id` |
+| `date` | feature name of the window start's date as text (`YYYY-MM-DD`, in the windows' zone) | none | `date: date` |
+| `window_start` | feature name of the window start (int64 ms UTC), or `false` for none | `window_start` | `window_start: false` |
+| `constants` | mapping NAME → text written in every example; `dataset` replaces the study name | none | `constants: {dataset: synthetic}` |
+
 A scalar's missing value is `-1` (or `""` for `kind: text`) unless `missing:` says otherwise:
-TFDS parses fixed-length features, so every example has every feature.
+TFDS parses fixed-length features, so every example has every feature. `examples/wearable/sds.yaml`
+uses every key of this table to write the benchmark's examples byte for byte.
 
 ## The wearable form (`grid:`, `windows:`, `features:` at the top)
 

@@ -26,6 +26,23 @@ import Testing
         try h.sds("inspect", "out/wearable/1.0.0", "--limit", "0").expectOK()
     }
 
+    /// The WORKLOAD job written as a study gives the reference bytes too, and a second build
+    /// runs nothing.
+    @Test func studyFormIsByteIdenticalToTheReference() throws {
+        let h = try WearableData.workspace(subjects: 20, days: 7, spec: WearableData.studySpec)
+        defer { h.cleanup() }
+        let first = try h.buildJSON(["--jobs", "2"])
+        #expect(try h.shardHash() == Self.referenceSmall)
+        // Pinned like GoldenBuildTests' id: a change to any frame operator's output without a
+        // version bump (or to examples/wearable/study.yaml) changes it.
+        #expect(first["build"] as? String == "c68a49b2015e9514b7048864b160791c93bd22a41aafcd46f5302d254d66afeb",
+                "the build id of the study form changed; see GoldenBuildTests' comment")
+        let again = try h.buildJSON()
+        #expect(again["steps_run"] as? Int == 0)
+        #expect(again["build"] as? String == first["build"] as? String)
+        try h.sds("inspect", "out/wearable/1.0.0", "--limit", "0").expectOK()
+    }
+
     @Test func changingOneLabelRerunsOneSubjectAndOneShard() throws {
         let h = try WearableData.workspace(subjects: 6, days: 3)
         defer { h.cleanup() }

@@ -7,6 +7,8 @@ enum WearableData {
         .deletingLastPathComponent().path
     static let generator = repo + "/../shared/bench/gen_wearable.py"
     static let spec = repo + "/examples/wearable/sds.yaml"
+    /// The same job written as a study (the general form).
+    static let studySpec = repo + "/examples/wearable/study.yaml"
 
     /// Tests run in parallel: one generation at a time in this process.
     private static let generating = NSLock()
@@ -35,7 +37,7 @@ enum WearableData {
     }
 
     /// A workspace (git repo) with the inputs under data/ and the example spec.
-    static func workspace(subjects: Int, days: Int) throws -> Harness {
+    static func workspace(subjects: Int, days: Int, spec: String = spec) throws -> Harness {
         let src = try folder(subjects: subjects, days: days)
         let h = try Harness()
         for f in ["heart_rate.csv", "steps.csv", "sleep_labels.csv"] {

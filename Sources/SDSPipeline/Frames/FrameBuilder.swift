@@ -102,7 +102,8 @@ struct FrameBuilder {
         for s in study.inputs { keys.formUnion(sources[s]!.partitions.keys) }
         let partitions = keys.sorted { FileIO.bytewiseLess($0, $1) }
         let chain = FrameChain(runner: runner, store: workspace.store, study: study, strict: options.strict,
-                               versionOverrides: options.versionOverrides, sources: study.inputs.map { frames.source($0)! })
+                               versionOverrides: options.versionOverrides, sources: study.inputs.map { frames.source($0)! },
+                               joinSources: Dictionary(study.joins.map { ($0.source, frames.source($0.source)!) }) { a, _ in a })
         let work = partitions.map { p in
             (p, study.inputs.map { sources[$0]!.partitions[p]?.partition ?? .empty },
              study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })

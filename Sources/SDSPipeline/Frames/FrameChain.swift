@@ -15,6 +15,8 @@ struct FrameChain: Sendable {
     let versionOverrides: [String: Int]
     /// The study's input sources, in order (for partitions some of them lack).
     let sources: [FrameSpec.Source]
+    /// The sources of the study's joins, by name (for their cleaning).
+    let joinSources: [String: FrameSpec.Source]
 
     struct Outcome: Sendable {
         var chunk: ObjectID
@@ -51,6 +53,39 @@ struct FrameChain: Sendable {
             return try StepCodec.sensors { () throws(SensorError) in try WindowedPartition(decoding: bytes) }
         }
 
+        /// Runs one frame operator as a step named `stepName` on frame `source`: the id of the
+        /// frame it makes (a dry run's stand-in when it cannot know).
+        func transform(_ op: any FrameOperator, _ stepName: String, _ source: ObjectID) throws -> ObjectID {
+            let kind = type(of: op)
+            var made: (result: TransformResult, frame: Frame)?
+            let version = versionOverrides[kind.name] ?? kind.version
+            let id = try step(stepName, version, op.parameters(), [source]) {
+                let input = try frame(source)
+                var q = Quarantine(strict: strict)
+                let out = try StepCodec.sensors { () throws(SensorError) in try op.apply(input, quarantine: &q) }
+                let stored = TransformResult(frame: try store.put(out.encoded(), deferSync: true), quarantine: q)
+                made = (stored, out)
+                return stored.encoded()
+            }
+            // A dry run's stand-in: nothing to decode, and every later step is a stand-in too.
+            if runner.isPlaceholder(id) { return id }
+            // The small result record is read, not the frame: a step that is reused needs only
+            // its set-aside rows, and the frame is read if a later step runs.
+            let result = try made?.result ?? TransformResult(decoding: try store.read(id))
+            if strict, let error = result.quarantine.strictError { throw error }
+            if result.quarantine.total > 0 { quarantine.append((id, result.quarantine)) }
+            if let made { latest = (result.frame, made.frame) }
+            return result.frame
+        }
+        /// A source's own cleaning, before it meets other sources (so its duplicate rule never
+        /// drops another source's row at the same time).
+        func cleaned(_ id: ObjectID, _ source: FrameSpec.Source) throws -> ObjectID {
+            guard let clean = source.clean, id != .empty else { return id }
+            return try transform(clean, FrameClean.name + "@" + source.name, id)
+        }
+        let inputs = try zip(inputs, sources).map { try cleaned($0, $1) }
+        let sides = try zip(sides, study.joins).map { id, j in try cleaned(id, joinSources[j.source]!) }
+
         var current: ObjectID
         if inputs.count == 1 {
             current = inputs[0]
@@ -67,32 +102,9 @@ struct FrameChain: Sendable {
             if let made { latest = (current, made) }
         }
         for (position, op) in study.transforms.enumerated() {
-            let kind = type(of: op)
-            var made: (result: TransformResult, frame: Frame)?
-            let source = current
             // A chain may repeat an operator (six magnitudes): its place tells the steps apart
             // in status, diff and verify.
-            let version = versionOverrides[kind.name] ?? kind.version
-            let id = try step(kind.name + "#\(position + 1)", version, op.parameters(), [source]) {
-                let input = try frame(source)
-                var q = Quarantine(strict: strict)
-                let out = try StepCodec.sensors { () throws(SensorError) in try op.apply(input, quarantine: &q) }
-                let stored = TransformResult(frame: try store.put(out.encoded(), deferSync: true), quarantine: q)
-                made = (stored, out)
-                return stored.encoded()
-            }
-            // A dry run's stand-in: nothing to decode, and every later step is a stand-in too.
-            if runner.isPlaceholder(id) {
-                current = id
-                continue
-            }
-            // The small result record is read, not the frame: a step that is reused needs only
-            // its set-aside rows, and the frame is read if a later step runs.
-            let result = try made?.result ?? TransformResult(decoding: try store.read(id))
-            if strict, let error = result.quarantine.strictError { throw error }
-            if result.quarantine.total > 0 { quarantine.append((id, result.quarantine)) }
-            if let made { latest = (result.frame, made.frame) }
-            current = result.frame
+            current = try transform(op, type(of: op).name + "#\(position + 1)", current)
         }
 
         var row: (id: ObjectID, made: StatisticsRow?)?

@@ -23,6 +23,7 @@ extension FrameSpec {
         case .int64: .int64
         case .bytes: .string
         }
+        if f.width > 1 { return .tensor(shape: [f.length ?? -1, f.width], dtype: dtype) }
         if f.length == 1 && !f.name.hasPrefix("sensor/") && !f.name.hasPrefix("mask/") {
             return f.kind == .bytes ? .text : .scalar(dtype)
         }

@@ -11,6 +11,8 @@ public struct FrameSpec: Sendable {
         public var name: String
         public var path: String
         public var reader: TableReader
+        /// Cleaning of this source's partitions before any merge or join (`clean:`).
+        public var clean: FrameClean?
 
         /// The frame of a partition this source has no rows for: its columns, no rows, so a
         /// study merging it still has every column it names.
@@ -104,7 +106,7 @@ extension FrameSpec {
     /// Every parameter byte of the pipeline, in order: equal for equal pipelines.
     var fingerprint: [UInt8] {
         var out: [UInt8] = Array(subjectSalt.utf8)
-        for s in sources { out += Array("\(s.name)\0\(s.path)\0".utf8) + s.reader.parameters() }
+        for s in sources { out += Array("\(s.name)\0\(s.path)\0".utf8) + s.reader.parameters() + (s.clean?.parameters() ?? []) }
         for st in studies {
             out += Array("\(st.name)\0\(st.inputs.joined(separator: "\0"))\0".utf8)
             for t in st.transforms { out += t.parameters() }

@@ -7,13 +7,14 @@ extension Spec {
         var sources: [FrameSpec.Source] = []
         var inputColumns: [InputColumns] = []
         for (name, node) in try top["sources"]!.namedEntries() {
-            let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide"],
+            let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide", "clean"],
                                      required: ["path", "time"])
             let path = try m["path"]!.string()
             try checkStepReference(m["path"]!, path, steps: runSteps)
             let reader = TableReader(try readerSettings(m))
             try node.sensors { () throws(SensorError) in try reader.validate() }
-            sources.append(FrameSpec.Source(name: name, path: path, reader: reader))
+            let clean = try m["clean"].map(FrameTransformCatalog.cleanOperator)
+            sources.append(FrameSpec.Source(name: name, path: path, reader: reader, clean: clean))
             if reader.settings.format == .csv { inputColumns.append(try csvColumns(name, m, reader.settings)) }
         }
         let sourceNames = sources.map(\.name)

@@ -42,7 +42,10 @@ enum FrameTransformCatalog {
         return Spec.aggregates.first { $0.0 == name }!.1
     }
 
-    private static func clean(_ n: SpecNode) throws -> any FrameOperator {
+    private static func clean(_ n: SpecNode) throws -> any FrameOperator { try cleanOperator(n) }
+
+    /// A `clean:` mapping, as a transform or as a source's own cleaning.
+    static func cleanOperator(_ n: SpecNode) throws -> FrameClean {
         let m = try n.mapping(allowed: ["columns", "duplicates", "keys", "order"])
         var rules: [CleanColumnRule] = []
         for (column, c) in try m["columns"]?.namedEntries() ?? [] {

@@ -22,11 +22,15 @@ extension Spec {
 
         var joins: [FrameSpec.Join] = []
         for (label, n) in try m["labels"]?.namedEntries() ?? [] {
-            let j = try n.mapping(allowed: ["source", "column", "match", "zone", "max_age"], required: ["source", "column"])
+            let j = try n.mapping(allowed: ["source", "column", "match", "zone", "max_age", "ties"], required: ["source", "column"])
             let match: LabelMatch = try j["match"]?.oneOf(["same_day", "as_of"]) == "as_of"
                 ? .asOf(maxAge: try j["max_age"]?.durationMilliseconds())
                 : .sameDay(zone: try j["zone"]?.string() ?? "UTC")
-            let join = WindowLabelJoin(column: try j["column"]!.string(), name: label, match: match)
+            let ties = LabelTies(rawValue: try j["ties"]?.oneOf(LabelTies.allCases.map(\.rawValue)) ?? "last")!
+            if ties == .first, case .asOf = match, let t = j["ties"] {
+                throw t.error("'\(t.path)': ties: first needs match: same_day (as_of takes the latest row)")
+            }
+            let join = WindowLabelJoin(column: try j["column"]!.string(), name: label, match: match, ties: ties)
             try (j["zone"] ?? n).sensors { () throws(SensorError) in try join.validate() }
             try checkJoinColumn(j["column"]!, of: try sourceRef(j["source"]!), sources: sources)
             joins.append(FrameSpec.Join(source: try sourceRef(j["source"]!), kind: .label(join)))
@@ -70,11 +74,12 @@ extension Spec {
         }
         var caption: WindowCaption?
         if let c = m["caption"] {
-            let cm = try c.mapping(allowed: ["template", "zone", "missing"], required: ["template"])
+            let cm = try c.mapping(allowed: ["template", "zone", "missing", "rounding"], required: ["template"])
             let template = try cm["template"]!.string()
             let zone = try cm["zone"]?.string() ?? "UTC", missing = try cm["missing"]?.string() ?? "n/a"
+            let rounding = CaptionRounding(rawValue: try cm["rounding"]?.oneOf(CaptionRounding.allCases.map(\.rawValue)) ?? "half_away")!
             caption = try cm["template"]!.sensors { () throws(SensorError) in
-                try WindowCaption(template: template, zone: zone, missing: missing)
+                try WindowCaption(template: template, zone: zone, missing: missing, rounding: rounding)
             }
         }
         let maxSubjects = try m["max_subjects"].map { n -> Int in
@@ -82,7 +87,8 @@ extension Spec {
             guard v > 0 else { throw n.error("'\(n.path)' must be 1 or more") }
             return Int(v)
         }
-        let f = try m["features"]?.mapping(allowed: ["masks", "missing", "scalars"])
+        let f = try m["features"]?.mapping(allowed: ["masks", "missing", "scalars", "scale", "stack", "partition", "date",
+                                                     "window_start", "constants", "present"])
         var scalarFeatures: [ScalarFeature] = []
         for (scalar, n) in try f?["scalars"]?.namedEntries() ?? [] {
             guard scalarNames.contains(scalar) else {
@@ -104,9 +110,11 @@ extension Spec {
             }
         }
         let missing = try f?["missing"].map { Float(try $0.double()) }
-        let examples = WindowExampleAssembly(source: name, masks: try f?["masks"]?.bool() ?? false,
-                                             missingValue: missing, scalarFeatures: scalarFeatures, captions: caption != nil)
         let channels = windowing.channelSpecs().map(\.name)
+        let layout = try f.map { try exampleLayout($0, channels: channels, scalars: scalarNames, windowing: windowing) } ?? ExampleLayout()
+        let examples = WindowExampleAssembly(source: name, masks: try f?["masks"]?.bool() ?? false,
+                                             missingValue: missing, scalarFeatures: scalarFeatures, captions: caption != nil,
+                                             layout: layout)
         for (name, n, isChannel) in ruleNames {
             let known = isChannel ? channels : scalarNames
             guard known.contains(name) else {
@@ -114,13 +122,56 @@ extension Spec {
                               hint: SpecNode.closest(name, in: known).map { "did you mean '\($0)'?" })
             }
         }
-        try (m["features"] ?? m["windows"]!).sensors { () throws(SensorError) in try examples.validate(channels: channels) }
+        try (m["features"] ?? m["windows"]!).sensors { () throws(SensorError) in
+            try examples.validate(channelSpecs: windowing.channelSpecs())
+        }
         if let caption, let c = m["caption"] {
             try c.sensors { () throws(SensorError) in try caption.validate(channels: channels, scalars: scalarNames) }
         }
         return FrameSpec.Study(name: name, inputs: inputs, transforms: transforms, statistics: statistics,
                                windowing: windowing, joins: joins, filter: rules.isEmpty ? nil : WindowFilter(rules: rules),
                                maxSubjects: maxSubjects, caption: caption, examples: examples)
+    }
+
+    /// The `features:` keys that name and shape the written features (`ExampleLayout`).
+    private static func exampleLayout(_ f: [String: SpecNode], channels: [String], scalars: [String],
+                                      windowing: Windowing) throws -> ExampleLayout {
+        var layout = ExampleLayout()
+        func known(_ n: SpecNode, _ name: String, _ among: [String], _ what: String) throws {
+            guard among.contains(name) else {
+                throw n.error("'\(n.path)': no \(what) '\(name)' in this study",
+                              hint: SpecNode.closest(name, in: among).map { "did you mean '\($0)'?" })
+            }
+        }
+        if let p = f["partition"] { layout.partition = try p.string() }
+        if let d = f["date"] {
+            layout.date = try d.string()
+            if case .calendarDay(let zone) = windowing.alignment { layout.dateZone = zone }
+        }
+        // `window_start: false` leaves it out; a name renames it.
+        if let t = f["window_start"] {
+            let v = try t.string()
+            layout.windowStart = v == "false" ? nil : v == "true" ? "window_start" : v
+        }
+        for (name, n) in try f["constants"]?.namedEntries() ?? [] { layout.constants.append((name, try n.string())) }
+        for (scalar, n) in try f["present"]?.namedEntries() ?? [] {
+            try known(n, scalar, scalars, "label or attribute")
+            layout.presence.append((scalar, try n.string()))
+        }
+        for (channel, n) in try f["scale"]?.namedEntries() ?? [] {
+            try known(n, channel, channels, "window channel")
+            let sm = try n.mapping(allowed: ["subtract", "divide"], required: ["subtract", "divide"])
+            let divide = try sm["divide"]!.double()
+            guard divide != 0, divide.isFinite else { throw sm["divide"]!.error("'\(sm["divide"]!.path)' must be a number other than 0") }
+            layout.scales.append(ChannelScale(channel: channel, subtract: try sm["subtract"]!.double(), divide: divide))
+        }
+        for (name, n) in try f["stack"]?.namedEntries() ?? [] {
+            let sm = try n.mapping(allowed: ["channels", "mask"], required: ["channels"])
+            let list = try sm["channels"]!.list()
+            for c in list { try known(c, try c.string(), channels, "window channel") }
+            layout.stacks.append(TensorStack(name: name, channels: try list.map { try $0.string() }, mask: try sm["mask"]?.string()))
+        }
+        return layout
     }
 
     /// A label or attribute reads a column of its source's rows as read: one of the source's
@@ -169,10 +220,19 @@ extension Spec {
             : .epoch(offset: try w["offset"]?.durationMilliseconds() ?? 0)
         var features: [WindowFeature] = []
         for (column, n) in try w["features"]?.namedEntries() ?? [] {
-            let fm = try n.mapping(allowed: ["step", "aggregate"], required: ["step"])
+            let fm = try n.mapping(allowed: ["step", "aggregate", "fill", "max_gap"], required: ["step"])
             let agg = try fm["aggregate"]?.oneOf(WindowAggregate.allCases.map(\.rawValue)) ?? "mean"
+            // Forward fill inside the window; max_gap is its only setting, so both go together.
+            var gap: Int64?
+            if let fill = fm["fill"] {
+                _ = try fill.oneOf(["forward"])
+                guard let g = fm["max_gap"] else { throw n.error("'\(n.path).fill' needs 'max_gap', such as max_gap: 5m") }
+                gap = try g.durationMilliseconds()
+            } else if let g = fm["max_gap"] {
+                throw g.error("'\(g.path)' needs 'fill: forward' beside it")
+            }
             features.append(WindowFeature(column: column, step: try fm["step"]!.durationMilliseconds(),
-                                          aggregate: WindowAggregate(rawValue: agg)!))
+                                          aggregate: WindowAggregate(rawValue: agg)!, fillGap: gap))
         }
         guard !features.isEmpty else { throw node.error("'\(node.path).features' needs at least one channel, such as steps: {step: 1m, aggregate: sum}") }
         var coverage: [CoverageRule] = []

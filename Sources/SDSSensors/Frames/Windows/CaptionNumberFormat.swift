@@ -1,3 +1,11 @@
+/// How a caption rounds a number halfway between two results.
+public enum CaptionRounding: String, Sendable, Equatable, CaseIterable {
+    /// 2.5 → 3, -0.5 → -1: as a person reading the number expects.
+    case halfAway = "half_away"
+    /// 2.5 → 2, 3.5 → 4 on the exact binary value, as Python's `round()`; integer formats only.
+    case halfEven = "half_even"
+}
+
 /// A number format of a caption placeholder: `%.Nf` or `%d`.
 public enum CaptionNumberFormat: Sendable, Equatable {
     /// `%.Nf`: N digits after the point.
@@ -16,6 +24,14 @@ public enum CaptionNumberFormat: Sendable, Equatable {
         self = .fixed(n)
     }
 
+    /// Digits after the point.
+    var digits: Int {
+        switch self {
+        case .fixed(let n): return n
+        case .integer: return 0
+        }
+    }
+
     var text: String {
         switch self {
         case .fixed(let n): return "%.\(n)f"
@@ -29,12 +45,19 @@ public enum CaptionNumberFormat: Sendable, Equatable {
     /// `description`), so 2.5 → "3", -0.5 → "-1" and 2.675 → "2.68" with `%.2f`, as a person
     /// reading the number expects; a result of zero never has a minus sign. Infinities print
     /// `inf`/`-inf`. No locale is involved, so the text is the same on every machine.
-    public static func render(_ x: Double, _ format: CaptionNumberFormat?) -> String? {
+    ///
+    /// With `.halfEven` (integer formats only: `%d`, `%.0f`) the exact binary value is rounded
+    /// to the nearest integer, ties to the even one.
+    public static func render(_ x: Double, _ format: CaptionNumberFormat?, rounding: CaptionRounding = .halfAway) -> String? {
         if x.isNaN { return nil }
         if x.isInfinite { return x < 0 ? "-inf" : "inf" }
         guard let format else {
             let s = x.description
             return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
+        }
+        if rounding == .halfEven, format.digits == 0 {
+            let r = x.rounded(.toNearestOrEven)
+            return r == 0 ? "0" : render(r, .integer)
         }
         let n: Int
         switch format {

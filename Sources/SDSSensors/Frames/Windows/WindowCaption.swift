@@ -9,7 +9,8 @@
 ///   the exclusive `end`, on the wall clock of `zone`.
 /// Numbers may carry a format, `{steps.sum:%.0f}` or `{sleep:%d}` (see `CaptionNumberFormat`
 /// for the rounding, half away from zero); without one they print in the shortest form that
-/// reads back exactly, without a trailing `.0`. A missing value prints as `missing`.
+/// reads back exactly, without a trailing `.0`; `rounding: .halfEven` rounds integer formats
+/// half to even instead. A missing value prints as `missing`.
 /// A name `x.mean` means channel x's mean when the window has a channel x, else a scalar so named.
 public struct WindowCaption: Sendable, Equatable {
     public static let name = "frame.caption"
@@ -18,6 +19,7 @@ public struct WindowCaption: Sendable, Equatable {
     public let template: String
     public let zone: String
     public let missing: String
+    public let rounding: CaptionRounding
 
     enum Part: Sendable, Equatable {
         case literal(String)
@@ -35,16 +37,24 @@ public struct WindowCaption: Sendable, Equatable {
     /// - Throws: `SensorError(.invalidParameter)` for an unclosed `{`, a lone `}`, an empty
     ///   placeholder, a format other than `%.Nf` (N ≤ 20) or `%d`, `start`/`end` without
     ///   `:date` or `:time`, or an unknown zone; the message gives the 1-based column.
-    public init(template: String, zone: String = "UTC", missing: String = "n/a") throws(SensorError) {
+    ///   With `rounding: .halfEven`, a format with digits after the point is an error too.
+    public init(template: String, zone: String = "UTC", missing: String = "n/a",
+                rounding: CaptionRounding = .halfAway) throws(SensorError) {
         self.template = template
         self.zone = zone
         self.missing = missing
+        self.rounding = rounding
         days = try WindowDays(zone: zone, for: Self.name)
         parts = try Self.parse(template)
+        if rounding == .halfEven {
+            for case .value(let name, let format?, let column) in parts where format.digits > 0 {
+                throw Self.error("{\(name):\(format.text)} at column \(column): rounding half_even takes integer formats only (%d or %.0f)")
+            }
+        }
     }
 
     public static func == (a: WindowCaption, b: WindowCaption) -> Bool {
-        a.template == b.template && a.zone == b.zone && a.missing == b.missing
+        a.template == b.template && a.zone == b.zone && a.missing == b.missing && a.rounding == b.rounding
     }
 
     private static func error(_ message: String) -> SensorError {
@@ -114,6 +124,8 @@ public struct WindowCaption: Sendable, Equatable {
             w.string(template)
             w.string(zone)
             w.string(missing)
+            // Only when not the default, so captions made before the option keep their keys.
+            if rounding != .halfAway { w.string(rounding.rawValue) }
         }
     }
 
@@ -171,10 +183,10 @@ public struct WindowCaption: Sendable, Equatable {
             case .value(let name, let format, let column):
                 let channels = window.channels.map(\.name)
                 if let (c, stat) = Self.channelStatistic(name, channels: channels), let channel = window.channel(named: c) {
-                    text += Self.statistic(channel, stat).flatMap { CaptionNumberFormat.render($0, format) } ?? missing
+                    text += Self.statistic(channel, stat).flatMap { CaptionNumberFormat.render($0, format, rounding: rounding) } ?? missing
                 } else if let scalar = window.scalar(named: name) {
                     switch scalar {
-                    case .number(let v): text += CaptionNumberFormat.render(v, format) ?? missing
+                    case .number(let v): text += CaptionNumberFormat.render(v, format, rounding: rounding) ?? missing
                     case .text(let s): text += s
                     case .missing: text += missing
                     }

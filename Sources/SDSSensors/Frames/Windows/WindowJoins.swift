@@ -8,6 +8,14 @@ public enum LabelMatch: Sendable, Equatable {
     case asOf(maxAge: Int64? = nil)
 }
 
+/// Which of several label rows of one window's day a `.sameDay` join takes.
+public enum LabelTies: String, Sendable, Equatable, CaseIterable {
+    /// The first of them in file order.
+    case first
+    /// The last in time order (equal times: the later row).
+    case last
+}
+
 /// The present rows of one table column in time order, as scalars.
 ///
 /// Missing values (NaN, empty text) are left out, so "the latest label" means the latest one
@@ -15,6 +23,8 @@ public enum LabelMatch: Sendable, Equatable {
 struct ScalarSeries {
     var times = ContiguousArray<Int64>()
     var values: [WindowScalar] = []
+    /// Each value's row in the table (its file order).
+    var rows: [Int] = []
 
     init(_ table: Frame?, column: String, partition: String, op: String) throws(SensorError) {
         guard let table else { return }
@@ -35,6 +45,7 @@ struct ScalarSeries {
             if value.isMissing { continue }
             times.append(table.time[i])
             values.append(value)
+            rows.append(i)
         }
     }
 
@@ -48,7 +59,7 @@ struct ScalarSeries {
 /// Adds a label from another source's table to every window (`frame.label_join`).
 ///
 /// Several labels on the window's day: the last in time order wins (equal times: the later
-/// row). No label (or no table, `nil`): the scalar is `.missing`.
+/// row), or with `ties: .first` the first in file order. No label (or no table, `nil`): the scalar is `.missing`.
 public struct WindowLabelJoin: Sendable, Equatable {
     public static let name = "frame.label_join"
     public static let version = 1
@@ -58,11 +69,14 @@ public struct WindowLabelJoin: Sendable, Equatable {
     /// The scalar's name in each window.
     public var name: String
     public var match: LabelMatch
+    /// Which row of a day with several wins (`.sameDay` only).
+    public var ties: LabelTies
 
-    public init(column: String, name: String? = nil, match: LabelMatch = .sameDay()) {
+    public init(column: String, name: String? = nil, match: LabelMatch = .sameDay(), ties: LabelTies = .last) {
         self.column = column
         self.name = name ?? column
         self.match = match
+        self.ties = ties
     }
 
     /// The canonical bytes of the parameters `apply` reads, for step keys.
@@ -77,6 +91,8 @@ public struct WindowLabelJoin: Sendable, Equatable {
                 w.u8(maxAge == nil ? 0 : 1)
                 if let maxAge { w.i64(maxAge) }
             }
+            // Only when not the default, so joins made before the option keep their keys.
+            if ties != .last { w.string(ties.rawValue) }
         }
     }
 
@@ -115,7 +131,15 @@ public struct WindowLabelJoin: Sendable, Equatable {
             for i in out.windows.indices {
                 let day = calendar.day(of: out.windows[i].start)
                 let after = Windowing.lowerBound(days, day + 1)
-                let value = after > 0 && days[after - 1] == day ? labels.values[after - 1] : .missing
+                var value = WindowScalar.missing
+                if after > 0 && days[after - 1] == day {
+                    var pick = after - 1
+                    if ties == .first {
+                        // The day's rows are days[from..<after]; the one earliest in the file wins.
+                        for k in Windowing.lowerBound(days, day)..<after where labels.rows[k] < labels.rows[pick] { pick = k }
+                    }
+                    value = labels.values[pick]
+                }
                 out.windows[i].setScalar(name, value)
             }
         }

@@ -37,12 +37,17 @@ public struct WindowFeature: Sendable, Equatable {
     public var aggregate: WindowAggregate
     /// The channel's name; nil means the column's (give one to use a column twice).
     public var name: String?
+    /// Forward fill inside each window: a run of empty slots at most this many ms long that
+    /// follows a slot with a value takes that value (`WindowFill`); nil fills nothing.
+    public var fillGap: Int64?
 
-    public init(column: String, step: Int64 = 60_000, aggregate: WindowAggregate = .mean, name: String? = nil) {
+    public init(column: String, step: Int64 = 60_000, aggregate: WindowAggregate = .mean, name: String? = nil,
+                fillGap: Int64? = nil) {
         self.column = column
         self.step = step
         self.aggregate = aggregate
         self.name = name
+        self.fillGap = fillGap
     }
 
     /// The channel's name in each window.
@@ -142,6 +147,12 @@ public struct Windowing: Sendable, Equatable {
         for f in features where f.step <= 0 || f.step > length {
             throw SensorError.parameter("\(op): step of \"\(f.channelName)\" must be from 1 ms to the window length (is \(f.step))")
         }
+        for f in features {
+            guard let gap = f.fillGap else { continue }
+            guard gap >= f.step, gap <= length else {
+                throw SensorError.parameter("\(op): max_gap of \"\(f.channelName)\" must be from one step (\(f.step) ms) to the window length (is \(gap))")
+            }
+        }
         switch alignment {
         case .epoch(let offset):
             guard offset.magnitude <= UInt64(Self.maximumLength) else {
@@ -186,6 +197,11 @@ public struct Windowing: Sendable, Equatable {
             for rule in minCoverage {
                 w.string(rule.column)
                 w.f64(rule.fraction)
+            }
+            // Written only when a feature fills, so specs without fill keep their step keys.
+            if !whole, features.contains(where: { $0.fillGap != nil }) {
+                w.u8(0xF1)
+                for f in features { w.i64(f.fillGap ?? -1) }
             }
         }
     }
@@ -253,7 +269,8 @@ public struct Windowing: Sendable, Equatable {
             var channels: [WindowChannel] = []
             channels.reserveCapacity(features.count)
             for (i, f) in features.enumerated() {
-                let values = Self.resample(time, columns[i], rows: from..<to, start: start, end: end, step: f.step, f.aggregate)
+                var values = Self.resample(time, columns[i], rows: from..<to, start: start, end: end, step: f.step, f.aggregate)
+                if let gap = f.fillGap { WindowFill.forward(&values, maxSlots: Int(gap / f.step)) }
                 channels.append(WindowChannel(name: f.channelName, step: f.step, values: values))
             }
             let window = FrameWindow(start: start, end: end, channels: channels)
