@@ -57,13 +57,16 @@ struct HTML {
                         header: [String], rows: [[Cell]], numericColumns: Set<Int> = []) {
         open("table", [("id", id), ("class", sortable ? "sortable" : nil), ("data-table", kind)])
         if let caption { element("caption", caption) }
-        open("thead")
-        open("tr")
-        for (i, h) in header.enumerated() {
-            element("th", [("scope", "col"), ("class", numericColumns.contains(i) ? "n" : nil)], h)
+        // A two-column list of names and values has no header row.
+        if header.contains(where: { !$0.isEmpty }) {
+            open("thead")
+            open("tr")
+            for (i, h) in header.enumerated() {
+                element("th", [("scope", "col"), ("class", numericColumns.contains(i) ? "n" : nil)], h)
+            }
+            close("tr")
+            close("thead")
         }
-        close("tr")
-        close("thead")
         open("tbody")
         for r in rows {
             open("tr")
