@@ -12,7 +12,8 @@ build: setup
 demo: build
 	scripts/demo.sh
 
-# Every test: unit and end-to-end (Swift Testing, runs the built binary) then real TensorFlow.
+# Every test: unit and end-to-end (Swift Testing, runs the built binary), real TensorFlow, then
+# the reports in headless Chromium (screenshots in tests/report/artifacts/).
 test: setup
 	scripts/embed-hooks.sh
 	git diff --exit-code -- Sources/SDSStore/HookScripts.swift || (echo "hooks/ changed: commit the regenerated HookScripts.swift" >&2; exit 1)
@@ -21,6 +22,7 @@ test: setup
 	swift build --build-tests
 	SDS_PYTHON=$$(tests/interop/venv.sh) swift test --skip-build
 	tests/interop/run.sh .build/debug/sds
+	tests/report/run.sh .build/debug/sds
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # Seconds per fuzz target in `make test`; the long form below runs 600.

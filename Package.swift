@@ -50,9 +50,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        // MARK: Report (a build or a diff as one self-contained HTML page, SVG written by hand)
+        .target(name: "SDSReport", dependencies: ["SDSCore", "SDSCatalog", "SDSStore", "SDSPipeline"]),
+
         // MARK: Commands
         .target(name: "SDSCommands", dependencies: [
-            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors",
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors", "SDSReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "SDSArrayRecordTests", dependencies: ["SDSArrayRecord", "SDSTFRecord"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
+        .testTarget(name: "SDSReportTests", dependencies: ["SDSReport", "SDSPipeline"]),
         .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
         .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "SDSCatalog", "sds"]),
         .testTarget(name: "SDSFuzzTests", dependencies: ["SDSFuzzTargets"]),

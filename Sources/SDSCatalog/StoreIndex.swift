@@ -111,6 +111,10 @@ public final class StoreIndex {
         if !names.contains("git_commit") {
             try db.execute("ALTER TABLE builds ADD COLUMN git_commit TEXT; ALTER TABLE builds ADD COLUMN git_dirty INTEGER;")
         }
+        // And before they recorded how many steps ran and were reused.
+        if !names.contains("steps_run") {
+            try db.execute("ALTER TABLE builds ADD COLUMN steps_run INTEGER; ALTER TABLE builds ADD COLUMN steps_reused INTEGER;")
+        }
     }
 
     /// A snapshot records nothing: it is open because the index could not be opened to write.
@@ -219,9 +223,13 @@ public final class StoreIndex {
     /// never in it, so the build id depends on content only.
     public func recordBuild(_ run: BuildRun) throws {
         try writable()
-        try db.prepare("INSERT INTO builds VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        try db.prepare("""
+            INSERT INTO builds(id, finished_ns, host, seconds, git_commit, git_dirty, steps_run, steps_reused)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
             .run([.blob(run.id.bytes), .int(run.finishedNs), .text(run.host), .text(String(run.seconds)),
-                  run.gitCommit.map { .text($0) } ?? .null, run.gitDirty.map { .int($0 ? 1 : 0) } ?? .null])
+                  run.gitCommit.map { .text($0) } ?? .null, run.gitDirty.map { .int($0 ? 1 : 0) } ?? .null,
+                  run.stepsRun.map { .int(Int64($0)) } ?? .null, run.stepsReused.map { .int(Int64($0)) } ?? .null])
     }
 
     /// One recorded build run: when and where it finished (newest first from `builds()`).
@@ -233,28 +241,35 @@ public final class StoreIndex {
         /// HEAD when the build ran, and whether the work tree (or a run step's code) had changes.
         public var gitCommit: String?
         public var gitDirty: Bool?
+        /// Steps the run computed and reused (nil for runs logged before they were counted).
+        public var stepsRun: Int?
+        public var stepsReused: Int?
 
-        public init(id: ObjectID, finishedNs: Int64, host: String, seconds: Double, gitCommit: String?, gitDirty: Bool?) {
+        public init(id: ObjectID, finishedNs: Int64, host: String, seconds: Double, gitCommit: String?, gitDirty: Bool?,
+                    stepsRun: Int? = nil, stepsReused: Int? = nil) {
             self.id = id
             self.finishedNs = finishedNs
             self.host = host
             self.seconds = seconds
             self.gitCommit = gitCommit
             self.gitDirty = gitDirty
+            self.stepsRun = stepsRun
+            self.stepsReused = stepsReused
         }
     }
 
     /// Every recorded build run, newest first.
     public func builds() throws -> [BuildRun] {
         let stmt = try db.prepare("""
-            SELECT id, finished_ns, host, seconds, git_commit, git_dirty FROM builds ORDER BY finished_ns DESC
+            SELECT id, finished_ns, host, seconds, git_commit, git_dirty, steps_run, steps_reused FROM builds ORDER BY finished_ns DESC
             """)
         try stmt.bind([])
         var out: [BuildRun] = []
         while try stmt.step() {
             guard let id = stmt.objectID(0) else { continue }
             out.append(BuildRun(id: id, finishedNs: stmt.int(1), host: stmt.text(2), seconds: Double(stmt.text(3)) ?? 0,
-                                gitCommit: stmt.isNull(4) ? nil : stmt.text(4), gitDirty: stmt.isNull(5) ? nil : stmt.int(5) != 0))
+                                gitCommit: stmt.isNull(4) ? nil : stmt.text(4), gitDirty: stmt.isNull(5) ? nil : stmt.int(5) != 0,
+                                stepsRun: stmt.isNull(6) ? nil : Int(stmt.int(6)), stepsReused: stmt.isNull(7) ? nil : Int(stmt.int(7))))
         }
         return out
     }

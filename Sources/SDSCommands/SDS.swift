@@ -18,6 +18,7 @@ public struct SDS: ParsableCommand {
               sds checkout HEAD~1      restore the data of the previous commit
               sds build && sds tag v1  build the dataset (sds.yaml) and name the build
               sds diff v1              what changed since v1: inputs, spec, code, outputs, statistics
+              sds report v1 v2         the same as a page: coverage, distributions, shift (report.html)
 
             More: 'sds help VERB' for a verb, 'sds help spec' (every key of sds.yaml), 'sds help formats' (input and output files), 'sds help exit-codes'.
 
@@ -26,7 +27,7 @@ public struct SDS: ParsableCommand {
         version: version,
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
-            Diff.self, Tag.self, Show.self, Verify.self, GC.self, Query.self,
+            Diff.self, Report.self, Tag.self, Show.self, Verify.self, GC.self, Query.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchArrayRecord.self, BenchReader.self,
         ]
     )

@@ -147,7 +147,8 @@ public struct BuildRecorder {
             try workspace.index().recordBuild(StoreIndex.BuildRun(
                 id: buildID, finishedNs: now, host: Self.hostName(), seconds: Double(now - started) / 1e9,
                 gitCommit: (try? git?.headCommit())??.id,
-                gitDirty: prepared.result.dirtyCode.isEmpty ? (try? git?.isDirty()) ?? nil : true))
+                gitDirty: prepared.result.dirtyCode.isEmpty ? (try? git?.isDirty()) ?? nil : true,
+                stepsRun: prepared.result.trace.filter(\.ran).count, stepsReused: prepared.result.trace.filter { !$0.ran }.count))
         }
         return Summary(buildID: buildID, manifest: manifest, trace: prepared.result.trace, outputPath: out,
                        wroteOutput: wrote, lockChanged: changed)

@@ -25,6 +25,13 @@ public struct BuildReport: Sendable, Equatable {
         public var percent: Int
         public var examples: Int
         public var subjects: Int
+
+        public init(name: String, percent: Int, examples: Int, subjects: Int) {
+            self.name = name
+            self.percent = percent
+            self.examples = examples
+            self.subjects = subjects
+        }
     }
 
     public struct Study: Sendable, Equatable {

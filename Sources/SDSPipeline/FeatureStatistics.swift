@@ -96,8 +96,11 @@ extension Double {
 /// spec's channels. Sensor values are the scaled values written to the shards, counted
 /// where the mask is 1; masked-out minutes count as missing. The label counts where its
 /// presence flag is 1; the label histogram has bins of 60 units (labels are minutes).
+/// Every value counted in a feature's moments is also counted in its histogram, on the
+/// fixed grid of `FineHistogram`.
 struct ChunkStatistics: Sendable, Equatable {
     var features: [String: FeatureMoments] = [:]
+    var histograms: [String: FineHistogram] = [:]
     var labelHistogram: [Int: Int] = [:]
 
     static let labelBin = 60
@@ -109,16 +112,26 @@ struct ChunkStatistics: Sendable, Equatable {
             if case .floats(let sensor)? = day[names.sensor], case .floats(let mask)? = day[names.mask], mask.count == sensor.count {
                 let channels = Swift.max(1, sensor.count / CivilTime.minutesPerDay)
                 var moments = (0..<channels).map { features["sensor[\($0)]"] ?? FeatureMoments() }
+                var histograms = (0..<channels).map { self.histograms["sensor[\($0)]"] ?? FineHistogram() }
                 for i in sensor.indices {
-                    if mask[i] != 0 { moments[i % channels].add(Double(sensor[i])) } else { moments[i % channels].missing += 1 }
+                    if mask[i] != 0 {
+                        moments[i % channels].add(Double(sensor[i]))
+                        histograms[i % channels].add(Double(sensor[i]))
+                    } else {
+                        moments[i % channels].missing += 1
+                    }
                 }
-                for c in 0..<channels { features["sensor[\(c)]"] = moments[c] }
+                for c in 0..<channels {
+                    features["sensor[\(c)]"] = moments[c]
+                    self.histograms["sensor[\(c)]"] = histograms[c]
+                }
             }
             if case .floats(let label)? = day[names.label], let v = label.first {
                 var m = features[names.label] ?? FeatureMoments()
                 let present: Bool = { if case .int64s(let p)? = day[names.labelPresent] { p.first == 1 } else { true } }()
                 if present {
                     m.add(Double(v))
+                    histograms[names.label, default: FineHistogram()].add(Double(v))
                     let bin = Int((Double(v) / Double(Self.labelBin)).rounded(.down)) * Self.labelBin
                     labelHistogram[bin, default: 0] += 1
                 } else {
@@ -141,33 +154,45 @@ struct ChunkStatistics: Sendable, Equatable {
                 guard case .floats(let values) = f.value else { continue }
                 let mask = f.name.hasPrefix("sensor/") ? masks[String(f.name.dropFirst(7))] : nil
                 var m = self.features[f.name] ?? FeatureMoments()
+                var h = self.histograms[f.name] ?? FineHistogram()
                 for (i, v) in values.enumerated() {
                     let present = mask.map { i < $0.count && $0[i] != 0 } ?? !v.isNaN
-                    if present { m.add(Double(v)) } else { m.missing += 1 }
+                    if present {
+                        m.add(Double(v))
+                        h.add(Double(v))
+                    } else {
+                        m.missing += 1
+                    }
                 }
                 self.features[f.name] = m
+                self.histograms[f.name] = h
             }
         }
     }
 
     var json: JSON {
         .object(["features": .object(features.mapValues(\.partialJSON)),
+                 "histograms": .object(histograms.filter { !$0.value.isEmpty }.mapValues(\.json)),
                  "label_histogram": .object(Dictionary(uniqueKeysWithValues: labelHistogram.map { (String($0), JSON.int(Int64($1))) }))])
     }
 
     init(json j: JSON?) {
         guard let j else { return }
         features = j["features"]?.object.mapValues { FeatureMoments(partial: $0) } ?? [:]
+        histograms = j["histograms"]?.object.mapValues { FineHistogram(json: $0) } ?? [:]
         for (k, v) in j["label_histogram"]?.object ?? [:] { if let b = Int(k), let n = v.int { labelHistogram[b] = n } }
     }
 
     mutating func merge(_ o: ChunkStatistics) {
         for (k, m) in o.features { features[k, default: FeatureMoments()].merge(m) }
+        for (k, h) in o.histograms { histograms[k, default: FineHistogram()].merge(h) }
         for (b, n) in o.labelHistogram { labelHistogram[b, default: 0] += n }
     }
 }
 
-/// Per-split feature statistics of a build, stored in its manifest (`statistics`).
+/// Per-split feature statistics of a build, stored in its manifest (`statistics`): per
+/// feature the summary of `FeatureMoments` and, for features with values, its histogram
+/// (`Histogram`: about 40 bins of a round width, merged exactly from the partitions' fine ones).
 enum DatasetStatistics {
     /// Merges each split's subject statistics in entity order and names the sensor channels.
     static func combine(_ parts: [(split: String, entity: String, stats: ChunkStatistics)], channelNames: [String]) -> JSON {
@@ -180,7 +205,12 @@ enum DatasetStatistics {
             for (k, m) in s.features {
                 var name = k
                 if k.hasPrefix("sensor["), let i = Int(k.dropFirst(7).dropLast()), i < channelNames.count { name = channelNames[i] }
-                features[name] = m.summaryJSON
+                var summary = m.summaryJSON
+                if case .object(var o) = summary, let h = s.histograms[k]?.histogram() {
+                    o["histogram"] = h.json
+                    summary = .object(o)
+                }
+                features[name] = summary
             }
             return .object([
                 "features": .object(features),

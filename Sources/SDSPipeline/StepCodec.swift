@@ -66,7 +66,8 @@ enum StepCodec {
 struct RecordChunk: Equatable {
     static let operatorName = "tfrecord.encode-examples"
     /// 2: the summary keeps the subject's feature statistics (`stats`).
-    static let operatorVersion = 2
+    /// 3: and each feature's histogram on the fixed grid (`stats.histograms`, for `sds report`).
+    static let operatorVersion = 3
 
     var data: ObjectID
     var count: Int

@@ -78,10 +78,19 @@ struct SubjectChain: Sendable {
                 let d = try load(id, CleanedSeries.init(decoding:)).dropped
                 return d.belowMin + d.aboveMax + d.notANumber + d.duplicateTime
             }
-            let coverage = [hrFilled, stepsGrid][ops.windows.coverageChannel]
-            let made = coverage == none ? 0 : try load(coverage, DayGrid.init(decoding:)).days.count
-            let kept = try load(windows, DayWindows.init(decoding:)).days.count
-            var counts = WindowCounts(windows: made, dropped: [made - kept])
+            let grids = try [hrFilled, stepsGrid].map { $0 == none ? nil : try load($0, DayGrid.init(decoding:)) }
+            let coverage = grids[ops.windows.coverageChannel]
+            let made = coverage?.days.count ?? 0
+            let keptDays = try load(windows, DayWindows.init(decoding:)).days
+            var counts = WindowCounts(windows: made, dropped: [made - keptDays.count])
+            // Each candidate day: minutes present per channel, dropped by min_coverage or kept.
+            counts.channels = ops.windows.channelNames
+            let kept = Set(keptDays)
+            counts.detail = (coverage?.days ?? []).map { day in
+                WindowCoverage(window: CivilTime.dateString(day: Int64(day)),
+                               present: grids.map { g in g.flatMap { g in g.index(of: day).map { g.presentCount(day: $0) } } ?? 0 },
+                               slots: grids.map { _ in CivilTime.minutesPerDay }, droppedBy: kept.contains(day) ? nil : 0)
+            }
             let ids: [ObjectID?] = [hr, steps, labels], cleaned = [hrClean, stepsClean, none]
             for (i, name) in sourceNames.enumerated() where i < ids.count {
                 counts.rows[name] = try rows(ids[i])

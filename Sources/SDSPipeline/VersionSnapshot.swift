@@ -52,7 +52,7 @@ public struct VersionSnapshot {
 
     init(name: String) { self.name = name }
 
-    init(build b: RecordedBuild, workspace: Workspace, name: String) throws {
+    public init(build b: RecordedBuild, workspace: Workspace, name: String) throws {
         self.name = name
         build = b
         let json = b.json

@@ -147,12 +147,13 @@ struct FrameChain: Sendable {
         let made = windowsMade, joined = w
         let counts = try step(WindowCounts.frameName, WindowCounts.version, study.filter?.parameters() ?? [], [made, joined]) {
             let n = try windows(made).windows.count
+            let input = try windows(joined)
             var dropped: [Int] = []
             if let filter = study.filter {
-                let input = try windows(joined)
                 dropped = try StepCodec.sensors { () throws(SensorError) in try filter.dropCounts(input) }
             }
-            return WindowCounts(windows: n, dropped: dropped).json.canonical()
+            let detail = try StepCodec.sensors { () throws(SensorError) in try WindowCounts.detail(input, filter: study.filter) }
+            return WindowCounts(windows: n, dropped: dropped, channels: detail.channels, detail: detail.detail).json.canonical()
         }
         if let filter = study.filter {
             let source = w

@@ -111,17 +111,25 @@ public struct WindowFilter: Sendable, Equatable {
     /// counts add up to the windows `apply` drops.
     public func dropCounts(_ w: WindowedPartition) throws(SensorError) -> [Int] {
         var counts = [Int](repeating: 0, count: rules.count)
-        var kept = 0
-        for window in w.windows {
-            if let i = try firstFailing(window, partition: w.partition) { counts[i] += 1 } else { kept += 1 }
-        }
+        for case let i? in try droppedBy(w) { counts[i] += 1 }
+        return counts
+    }
+
+    /// For each window of `w`, in order, the index of the rule that drops it (nil when kept):
+    /// the first rule it fails, or the `.minWindows` rule for the windows that passed the
+    /// others when too few did (the first such rule in the list).
+    public func droppedBy(_ w: WindowedPartition) throws(SensorError) -> [Int?] {
+        var out: [Int?] = []
+        out.reserveCapacity(w.windows.count)
+        for window in w.windows { out.append(try firstFailing(window, partition: w.partition)) }
+        let kept = out.filter { $0 == nil }.count
         for (i, rule) in rules.enumerated() {
             if case .minWindows(let n) = rule, kept < n {
-                counts[i] += kept
-                kept = 0
+                for j in out.indices where out[j] == nil { out[j] = i }
+                break
             }
         }
-        return counts
+        return out
     }
 
     private func keeps(_ window: FrameWindow, partition: String) throws(SensorError) -> Bool {
