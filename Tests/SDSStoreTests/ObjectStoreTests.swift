@@ -64,7 +64,8 @@ import Testing
         try FileIO.writeFileAtomically(file, [UInt8](repeating: 7, count: 32 << 20))
         let writer = try FileIO.open(file, O_WRONLY | O_APPEND)
         defer { close(writer) }
-        // A writer appends without pause until the ingest is over.
+        // A writer appends without pause until the ingest is over, or 256 MiB at most, so a
+        // slow or stuck reader (a loaded machine, a killed test) cannot fill the disk.
         final class Flag: @unchecked Sendable { var stop = false }
         let flag = Flag()
         let started = DispatchSemaphore(value: 0)
@@ -72,8 +73,9 @@ import Testing
         DispatchQueue.global().async {
             var chunk = [UInt8](repeating: 1, count: 4096)
             var first = true
-            while !flag.stop {
-                _ = chunk.withUnsafeMutableBytes { Glibc.write(writer, $0.baseAddress, $0.count) }
+            var appended = 0
+            while !flag.stop && appended < 256 << 20 {
+                appended += chunk.withUnsafeMutableBytes { max(0, Glibc.write(writer, $0.baseAddress, $0.count)) }
                 if first { started.signal(); first = false }
             }
             finished.signal()
