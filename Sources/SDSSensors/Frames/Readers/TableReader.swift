@@ -36,6 +36,10 @@ public struct TableReader: Sendable {
             for p in s.partition { w.string(p) }
             w.string(s.time.column)
             w.u8(s.time.format.code)
+            if case .pattern(let pattern) = s.time.format {
+                w.string(pattern.text)
+                w.i64(Int64(pattern.century ?? -1))
+            }
             w.u8(s.time.timeColumn == nil ? 0 : 1)
             if let t = s.time.timeColumn { w.string(t) }
             if !s.time.format.isEpoch { w.string(s.time.zone) }
@@ -162,8 +166,12 @@ public struct TableReader: Sendable {
             guard s.header == nil else { throw fail("a header can only be given for CSV") }
             guard s.wide == nil else { throw fail("wide columns need a CSV header") }
         }
-        if s.time.timeColumn != nil, !s.time.format.isDateOnly {
-            throw fail("a separate time-of-day column needs a date format (\(FrameTimeFormat.usDate.name) or \(FrameTimeFormat.isoDate.name)), not \(s.time.format.name)")
+        if case .pattern(let pattern) = s.time.format {
+            if s.time.timeColumn != nil, !pattern.hasTimeOfDay {
+                throw fail("with a separate time-of-day column the pattern \"\(pattern.text)\" must read the time too (the date, a space, the time), e.g. \"%m/%d/%Y %H:%M\"")
+            }
+        } else if s.time.timeColumn != nil, !s.time.format.isDateOnly {
+            throw fail("a separate time-of-day column needs a date format (\(FrameTimeFormat.usDate.name), \(FrameTimeFormat.isoDate.name) or a pattern), not \(s.time.format.name)")
         }
         if !s.time.format.isEpoch, s.time.zone != "UTC", ZoneResolver(s.time.zone) == nil {
             throw fail("unknown time zone \"\(s.time.zone)\"")
