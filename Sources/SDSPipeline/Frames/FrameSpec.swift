@@ -11,6 +11,8 @@ public struct FrameSpec: Sendable {
         public var name: String
         public var path: String
         public var reader: TableReader
+        /// How many rows the read may set aside before the build fails (`max_bad_rows:`).
+        public var maxBadRows: BadRowLimit = .default
 
         /// The frame of a partition this source has no rows for: its columns, no rows, so a
         /// study merging it still has every column it names.
@@ -75,6 +77,8 @@ public struct FrameSpec: Sendable {
         public var maxSubjects: Int?
         public var caption: WindowCaption?
         public var examples: WindowExampleAssembly
+        /// Fewer examples than this fail the build (`min_examples:`).
+        public var minExamples = 1
     }
 
     public var sources: [Source]

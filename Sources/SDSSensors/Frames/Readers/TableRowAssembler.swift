@@ -43,6 +43,8 @@ struct TableRowAssembler {
     private var timeParser: TimeFieldParser
     private var zone: ZoneResolver?
     private let format: FrameTimeFormat
+    /// Numbers write their decimal point as a comma.
+    private let decimalComma: Bool
 
     private let rowDoubles: UnsafeMutablePointer<Double>
     private var rowTexts: ContiguousArray<String>
@@ -108,6 +110,7 @@ struct TableRowAssembler {
         missing = parameters.missing.map { Array($0.utf8) }
         timeParser = TimeFieldParser(format: parameters.time.format)
         format = parameters.time.format
+        decimalComma = parameters.decimalComma
         if case .pattern = parameters.time.format { joinsTimeOfDay = timeOfDaySlot >= 0 } else { joinsTimeOfDay = false }
         rowDoubles = .allocate(capacity: max(doubleWidth, 1))
         rowDoubles.initialize(repeating: .nan, count: max(doubleWidth, 1))
@@ -391,7 +394,7 @@ struct TableRowAssembler {
     @inline(__always)
     private mutating func number(_ f: TableField, _ c: Plan, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
         var v: Double
-        if f.kind == .plain, let (x, q) = NumberSyntax.double(base, f.start, f.end), q == f.end {
+        if f.kind == .plain, !decimalComma, let (x, q) = NumberSyntax.double(base, f.start, f.end), q == f.end {
             v = x
         } else {
             guard let x = try slowNumber(f, slot: slot, line, lineStart) else { return nil }
@@ -424,7 +427,16 @@ struct TableRowAssembler {
             guard let (p, n) = bytes(f) else { return .nan }
             if isMissing(p, n) { return .nan }
             let (tp, tn) = Self.trimmed(p, n)
-            guard let x = NumberSyntax.double(field: UnsafeBufferPointer(start: tp, count: tn)) else {
+            var comma = [UInt8]()
+            if decimalComma {
+                // `3,5` is read as `3.5`; a `.` (a thousands separator?) is refused, never misread.
+                comma = Array(UnsafeBufferPointer(start: tp, count: tn))
+                if comma.contains(UInt8(ascii: ".")) { comma = [UInt8(ascii: "x")] }
+                for i in comma.indices where comma[i] == UInt8(ascii: ",") { comma[i] = UInt8(ascii: ".") }
+            }
+            let parsed = decimalComma ? comma.withUnsafeBufferPointer { NumberSyntax.double(field: $0) }
+                : NumberSyntax.double(field: UnsafeBufferPointer(start: tp, count: tn))
+            guard let x = parsed else {
                 try reject("bad number", .badValue, line, at: f.at, lineStart,
                            "\(Self.quoted(p, n)) is not a number (column \"\(layout.slotNames[slot])\")")
                 return nil
