@@ -46,7 +46,7 @@ let package = Package(
 
         // MARK: Pipeline (spec, planner, step cache, builds)
         .target(name: "SDSPipeline", dependencies: [
-            "SDSCore", "SDSStore", "SDSCatalog", "SDSSensors", "SDSTFRecord", "SDSArrayRecord",
+            "SDSCore", "SDSStore", "SDSCatalog", "SDSSensors", "SDSTFRecord", "SDSArrayRecord", "CZlib", "CZstd",
             .product(name: "Yams", package: "Yams"),
         ]),
 

@@ -87,3 +87,6 @@ row "CSV" csv "$shared/data/machina/sample.csv" \
 row "JSONL" jsonl "$jsonl" --format jsonl --partition subject_id --time time --column bpm
 echo "MB/s: 10^6 input bytes/s, best of $runs (sds) and $pandas_runs (pandas); sds on one thread;"
 echo "ratio = sds best / pandas best (pd 1 thr: Arrow on one thread; pd all: default threads, $(nproc) cores)."
+# Time patterns against the named formats they spell (issue 17's 1.2x target).
+echo
+SDS_BIN="$sds" BENCH_DIR="$work" RUNS="$runs" "$here/bench/time_pattern_bench.sh"

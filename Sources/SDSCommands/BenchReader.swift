@@ -28,7 +28,7 @@ struct BenchReader: ParsableCommand {
     @Option(help: "The time column.")
     var time: String
 
-    @Option(help: "As 'format:' in sds.yaml: iso8601, us_12h, us_24h, us_date, date, epoch_s or epoch_ms.")
+    @Option(help: "As 'format:' in sds.yaml: iso8601, us_12h, us_24h, us_date, date, epoch_s, epoch_ms or a pattern such as \"%m/%d/%Y %I:%M:%S %p\".")
     var timeFormat: String = "iso8601"
 
     @Option(help: "A number column to read (repeat for several).")
@@ -49,7 +49,7 @@ struct BenchReader: ParsableCommand {
     func validate() throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         guard ["csv", "jsonl"].contains(format) else { throw ValidationError("--format is csv or jsonl") }
-        guard FrameTimeFormat(name: timeFormat) != nil else { throw ValidationError("unknown --time-format \(timeFormat)") }
+        do { _ = try FrameTimeFormat(timeFormat) } catch { throw ValidationError("--time-format: \(error.message)") }
     }
 
     func run() throws {
@@ -59,7 +59,7 @@ struct BenchReader: ParsableCommand {
         }
         let settings = TableReaderParameters(
             format: format == "jsonl" ? .jsonl : .csv, partition: partition,
-            time: FrameTimeSpec(column: time, format: FrameTimeFormat(name: timeFormat) ?? .iso8601),
+            time: FrameTimeSpec(column: time, format: (try? FrameTimeFormat(timeFormat)) ?? .iso8601),
             columns: column.map { FrameReadColumn(source: $0) } + textColumn.map { FrameReadColumn(source: $0, type: .text) },
             wide: widePattern.map { WideTimeColumns(pattern: $0, value: "value", step: wideStep) })
         let reader = TableReader(settings)

@@ -41,7 +41,8 @@ sources:                                   # each file with its own reader
     path: data/minuteStepsWide.csv         # csv (default) or format: jsonl
     partition: Id                          # or [a, b]; ids stay text (64-bit unsigned run ids)
     time: {column: ActivityHour, format: us_12h, zone: UTC}   # iso8601 (0-3 fraction digits, Z or
-                                           # offset), us_12h, us_24h, us_date, date, epoch_s, epoch_ms;
+                                           # offset), us_12h, us_24h, us_date, date, epoch_s, epoch_ms,
+                                           # or a pattern such as "%d-%m-%Y %H:%M";
                                            # time_column: for a separate time of day
     wide: {pattern: "Steps{index}", value: steps, step: 1m}   # unpivot 60 columns into minutes
     columns: {Calories: {as: calories, valid: [0, 5000]}, LogId: double, field: text}
@@ -97,21 +98,26 @@ A subject's split is chosen by a salted hash of its partition key alone, in spec
 
 | key | type | default | example | a change redoes |
 |---|---|---|---|---|
-| `path` | path, required; or `steps.STEP` / `steps.STEP/FILE` (a run step's output) | | `path: data/heart_rate.csv` | the read step of this source and downstream |
+| `path` | path, required; or `steps.STEP` / `steps.STEP/FILE` (a run step's output); gzip or zstd files (`.csv.gz`, `.jsonl.zst`, told by their first bytes) are read as their text | | `path: data/heart_rate.csv` | the read step of this source and downstream |
 | `format` | `csv` or `jsonl` | `csv` | `format: jsonl` | the read step and downstream |
-| `delimiter` | one character (CSV) | `,` | `delimiter: ";"` | the read step and downstream |
+| `delimiter` | one character, or `tab` (CSV) | `,` | `delimiter: ";"`, `delimiter: tab` | the read step and downstream |
+| `skip_rows` | lines to skip before the header (CSV) | `0` | `skip_rows: 3` | the read step and downstream |
+| `comment` | lines starting with this text are skipped, above the header and among rows (CSV) | none | `comment: "#"` | the read step and downstream |
+| `decimal` | `.` or `,`: the decimal point of numbers (`3,5`; with `,` a `.` in a number is a bad number, and the delimiter must be another character) (CSV) | `.` | `decimal: ","` | the read step and downstream |
 | `header` | list of names (CSV without a header line) | the first non-blank line | `header: [id, t, hr]` | the read step and downstream |
 | `partition` | column name or list of names | none: one partition `""` | `partition: Id` or `partition: [robot, run]` | the read step and downstream |
 | `time` | column name (ISO-8601, UTC), or a mapping, required | | `time: {column: ActivityHour, format: us_12h}` | the read step and downstream |
 | `time.column` | column name, required | | `column: ActivityHour` | |
-| `time.format` | `iso8601`, `us_12h`, `us_24h`, `us_date`, `date`, `epoch_s`, `epoch_ms` | `iso8601` | `format: us_date` | |
-| `time.time_column` | column name: a separate time of day (needs `us_date` or `date`) | none | `time_column: ActivityHour` | |
+| `time.format` | `iso8601`, `us_12h`, `us_24h`, `us_date`, `date`, `epoch_s`, `epoch_ms`, or a pattern (below) | `iso8601` | `format: us_date`, `format: "%d-%m-%Y %H:%M"` | |
+| `time.century` | year that a `%y` of `00` means (a multiple of 100) | POSIX: `69`–`99` → 19xx, `00`–`68` → 20xx | `century: 1900` | |
+| `time.time_column` | column name: a separate time of day (with `us_date` or `date`; with a pattern, the date, one space and this text are read by the pattern) | none | `time_column: ActivityHour` | |
 | `time.zone` | IANA zone of local times | `UTC` | `zone: America/New_York` | |
 | `columns` | mapping COLUMN → `double`, `text` or a mapping | none | `columns: {Calories: {as: calories, valid: [0, 5000]}, field: text}` | the read step and downstream |
 | `columns.C.as` | name in the frame | `C` | `as: calories` | |
 | `columns.C.type` | `double` or `text` | `double` | `type: text` | |
 | `columns.C.valid` | `[min, max]` (numbers) | none | `valid: [0, 5000]` | |
 | `columns.C.missing` | `allow` (empty, `NA`, `NaN` → no value) or `reject` (the row is set aside) | `allow` | `missing: reject` | |
+| `max_bad_rows` | count of rows (`25`) or fraction (`0.05`, `5%`) the read may set aside; past it, or with no good row, the build fails (exit 65) | `1%` | `max_bad_rows: 0` | nothing (a check) |
 | `wide` | mapping: one column per time step, unpivoted | none | `wide: {pattern: "Steps{index}", value: steps, step: 1m}` | the read step and downstream |
 | `wide.pattern` | text with `{index}` once, required | | `pattern: "Steps{index}"` | |
 | `wide.value` | name of the value column, required | | `value: steps` | |
@@ -120,6 +126,23 @@ A subject's split is chosen by a salted hash of its partition key alone, in spec
 
 A source's `clean:` runs per partition on that source's rows alone, so `duplicates: first` on
 heart rate never drops a steps row that shares its time once the two are merged.
+
+A time pattern is strptime-style text, compiled once and matched byte by byte: `%Y` (4
+digits), `%y` (2-digit year, see `century`), `%m`, `%d`, `%e` (day, may start with a space),
+`%j` (day of the year), `%H` (0–23), `%I` (1–12, needs `%p`), `%M`, `%S`, `%f` (fraction;
+digits past milliseconds are dropped), `%p` (`AM`/`PM`, any case), `%b`/`%B` (English month
+name, full or 3 letters), `%z` (`Z`, `±HH`, `±HHMM`, `±HH:MM`), `%Z` (`UTC`, `GMT`, `Z`) and
+`%%`. Numbers take 1 or 2 digits (`%j` 3); every other character must appear as written, so
+a missing space or trailing text is a bad timestamp. A pattern needs a year and a month and
+day (or `%j`). A field that does not match is reported with the value, the pattern and why:
+`data/x.csv:18:12: error: "13-04-2016" does not match "%m-%d-%Y" (month 13) in column "Day"`.
+
+A header field without a name (an unnamed index column) is read as `column_N`, N its
+1-based position, and `sds build` warns about it; a name given twice is an error naming both
+fields. A compressed input is stored as given and inflated in memory by the read step (no
+temporary file); a source that skips rows or comments has its header checked by the reader
+rather than before the build.
+
 Partition ids stay text (64-bit unsigned run ids are safe); several partition columns are
 joined with `_`. A source reads only the columns it lists (plus partition and time); the
 frame's columns are their `as:` names and the wide `value`. Formats: `sds help formats`.
@@ -140,6 +163,7 @@ steps, shards and lineage.
 | `attributes` | mapping NAME → attribute | none | `attributes: {bmi: {source: weight, column: bmi}}` | that join and downstream |
 | `filters` | list of filters | none | `filters: [{present: sleep_minutes}, {min_windows: 2}]` | the filter step and downstream |
 | `max_subjects` | whole number ≥ 1 | all | `max_subjects: 30` | no step; which subjects go into the shards (a salted-hash choice) |
+| `min_examples` | whole number ≥ 0: fewer examples fail the build (exit 65) | `1` | `min_examples: 100` | nothing (a check) |
 | `caption` | mapping | none | `caption: {template: "Day {start:date}: {steps.sum:%.0f} steps"}` | the caption step, example encoding, shards |
 | `features` | mapping | see below | `features: {masks: true, missing: 0, scalars: {sleep_minutes: label/minutes_asleep}}` | example encoding and shards |
 
@@ -392,6 +416,13 @@ reason's count with its first `file:line`: `bad number`, `bad timestamp`, `bad q
 `empty partition key`, `duplicate time`, `out of order`. `sds build --strict` fails on the
 first one instead (exit 65). The counts are kept in the manifest (`sds show`).
 
+A validation gate keeps data from being lost silently: a source that sets aside more rows
+than its `max_bad_rows` (default 1 % of its rows), a source with no good row (every row set
+aside, or none below the header), and a study with fewer examples than its `min_examples`
+(default 1) fail the build with exit 65. The message lists each reason with its count and
+its first row's full error (`file:line:col: error: …`); nothing is published, so the
+previous output and `sds.lock` stay as they were.
+
 ## Outputs
 
 `sds build` writes `OUTPUT/NAME/VERSION/` beside `sds.yaml` (`output:` defaults to `out`,
@@ -420,7 +451,7 @@ Every `sds` command exits with one of these (one table, in `Sources/SDSCommands/
 | 0 | success | |
 | 1 | differences or problems found | `sds status` or `sds build --dry-run` when a build would change the lock or the output, `sds diff` of two different builds, `sds fsck` problems, `sds verify` mismatch |
 | 64 | usage: bad arguments, or a path sds cannot track | an unknown option or help topic, `sds add` of a symbolic link |
-| 65 | bad data: a file, spec or object that does not parse or verify | `sds.yaml:12:5: error: …`, a bad row with `--strict`, a corrupt object |
+| 65 | bad data: a file, spec or object that does not parse or verify | `sds.yaml:12:5: error: …`, a bad row with `--strict`, a corrupt object, a build past a source's `max_bad_rows`, a source with no good row, a study below `min_examples` |
 | 66 | not found | no store (`sds init`), no git repository, an unknown revision or tag, a missing input or object |
 | 67 | a `run:` step's command failed, changed its inputs or code, or wrote no output | |
 | 69 | `sds verify` of a build recorded with other operator versions than this sds has | |

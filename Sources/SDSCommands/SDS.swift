@@ -27,7 +27,7 @@ public struct SDS: ParsableCommand {
         version: version,
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
-            Diff.self, Report.self, Tag.self, Show.self, Verify.self, GC.self, Query.self,
+            Diff.self, Report.self, Tag.self, Show.self, Verify.self, GC.self, Query.self, Infer.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchArrayRecord.self, BenchReader.self,
         ]
     )

@@ -43,7 +43,7 @@ public enum FuzzTargets {
     static func tableParameters(_ selector: UInt8, format: FrameFileFormat) -> TableReaderParameters {
         let zones = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata"]
         let formats: [FrameTimeFormat] = [.iso8601, .usDateTime12, .usDateTime24, .usDate, .isoDate,
-                                          .epochSeconds, .epochMilliseconds]
+                                          .epochSeconds, .epochMilliseconds, (try? FrameTimeFormat("%e-%b-%y %I:%M:%S.%f %p %z")) ?? .iso8601]
         let time = FrameTimeSpec(column: "time", format: formats[Int(selector) % formats.count],
                                  timeColumn: selector & 0x80 != 0 ? "clock" : nil, zone: zones[Int(selector >> 3) % zones.count])
         return TableReaderParameters(format: format, partition: ["id"], time: time, columns: [

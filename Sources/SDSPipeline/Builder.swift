@@ -97,7 +97,7 @@ public struct Builder {
     func rel(_ path: String) -> String { SpecPaths.rel(path, specDirectory: specDirectory, root: workspace.root) }
 
     public func run(_ options: Options) throws -> Result {
-        try InputHeaderCheck(workspace: workspace, specDirectory: specDirectory).check(spec)
+        try InputHeaderCheck(workspace: workspace, specDirectory: specDirectory).check(spec, warn: options.warn)
         // Inputs read by this build, recorded in the index once their objects are durable.
         var read: [(path: String, stat: FileStat, id: ObjectID)] = []
         // A dry run stores nothing it read: its objects are the scratch store's, gone after.

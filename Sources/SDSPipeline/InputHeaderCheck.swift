@@ -17,9 +17,10 @@ struct InputHeaderCheck {
     /// Bytes read from the start of a file: a header longer than this is not checked.
     static let prefixLimit = 1 << 16
 
-    func check(_ spec: Spec) throws {
+    /// - Parameter warn: told of each header field without a name (read as `column_N`).
+    func check(_ spec: Spec, warn: (String) -> Void = { _ in }) throws {
         for input in spec.inputColumns where Spec.stepReference(input.input) == nil {
-            guard let names = try input.header ?? header(input) else { continue }
+            guard let names = try input.header ?? header(input, warn: warn) else { continue }
             for ref in input.columns where !names.contains(ref.name) {
                 throw ref.error("'\(ref.specPath)': \(input.reader) has no column \"\(ref.name)\" in \(input.input)",
                                 hint: TableHeader.suggestion(for: ref.name, among: names).map { "did you mean '\($0)'?" }
@@ -37,7 +38,7 @@ struct InputHeaderCheck {
     }
 
     /// The header names of a CSV input, or nil when it cannot be read here.
-    private func header(_ input: Spec.InputColumns) throws -> [String]? {
+    private func header(_ input: Spec.InputColumns, warn: (String) -> Void) throws -> [String]? {
         let rel = specDirectory.isEmpty || input.input.hasPrefix("/") ? input.input : specDirectory + "/" + input.input
         let path = rel.hasPrefix("/") ? rel : workspace.absolute(rel)
         var file = path
@@ -45,7 +46,11 @@ struct InputHeaderCheck {
             guard let id = try storedObject(rel) else { return nil }
             file = workspace.store.path(of: id)
         }
-        guard let (bytes, complete) = try? Self.prefix(of: file) else { return nil }
+        // A compressed input's header is checked by the reader, which inflates it.
+        guard let (bytes, complete) = try? Self.prefix(of: file), InputDecompression.kind(bytes) == nil else { return nil }
+        for field in TableHeader.unnamedFields(bytes, delimiter: input.delimiter, complete: complete) {
+            warn("\(input.input): field \(field) of the header has no name; it is read as column_\(field)")
+        }
         return TableHeader.names(bytes, delimiter: input.delimiter, complete: complete)
     }
 

@@ -20,6 +20,7 @@ import Testing
             partition: subject
             time: {column: t, format: iso8601}
             columns: {v: {as: v}}
+            max_bad_rows: 1        # the bad-time row, past the default 1 % of 27
           labels:
             path: data/labels.csv
             partition: subject

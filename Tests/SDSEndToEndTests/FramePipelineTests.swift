@@ -59,7 +59,9 @@ import Testing
     }
 
     @Test func badRowsAreSetAsideAndCountedOrFailTheBuildWithStrict() throws {
-        let h = try Self.workspace(a: Self.rowsA + "s5,2024-01-01T00:00:00Z,1.2.3\ns5,2024-01-01T00:00:00Z\ns6,2024-01-01T00:00:00Z,500\n")
+        // 3 bad rows of 8: past the default max_bad_rows (1 %), so the source allows them.
+        let h = try Self.workspace(spec: ValidationGateTests.spec("    max_bad_rows: 3\n"),
+                                   a: Self.rowsA + "s5,2024-01-01T00:00:00Z,1.2.3\ns5,2024-01-01T00:00:00Z\ns6,2024-01-01T00:00:00Z,500\n")
         defer { h.cleanup() }
         let out = try h.sds("build")
         out.expectOK()

@@ -216,7 +216,7 @@ import Testing
         defer { h.cleanup() }
         let r = try h.sds("build")
         r.expectStatus(65)
-        #expect(r.stderr.contains("needs a date format (us_date or date), not us_12h"), "\(r.stderr)")
+        #expect(r.stderr.contains("needs a date format (us_date, date or a pattern), not us_12h"), "\(r.stderr)")
         #expect(!r.stderr.contains("usDate") && !r.stderr.contains("usDateTime12"), "\(r.stderr)")
     }
 }

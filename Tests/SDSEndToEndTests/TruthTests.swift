@@ -20,6 +20,7 @@ import Testing
             partition: subject
             time: {column: t, format: iso8601}
             columns: {v: {valid: [0, 100]}}
+            max_bad_rows: 100%     # an edit below narrows the valid range, setting rows aside
           hr:
             path: steps.hr
             partition: subject

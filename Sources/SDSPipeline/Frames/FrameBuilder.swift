@@ -41,6 +41,7 @@ struct FrameBuilder {
             }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
                                              version: options.versionOverrides[TableReader.name] ?? TableReader.version)
+            if !runner.isPlaceholder(id) { try gate(s, sources[s.name]!) }
         }
 
         var total = StudyOutcome()
@@ -152,6 +153,9 @@ struct FrameBuilder {
             let keep = SubjectCap.choose(chosen, max: cap, salt: frames.subjectSalt + study.name)
             chosen = chosen.filter { keep.contains($0) }
         }
+        if !runner.hasPlaceholders {
+            try BuildGate.check(study: study.name, examples: chosen.reduce(0) { $0 + counts[$1]! }, minimum: study.minExamples)
+        }
         for (p, o) in zip(partitions, outcomes) where chosen.contains(p) {
             total.chunkIDs[study.name + "/" + p] = o.chunk
             total.lineage[study.name + "/" + p] = from(p)
@@ -193,6 +197,26 @@ struct FrameBuilder {
         return out
     }
 
+    /// Fails the build when a source read no good row or set aside more than its
+    /// `max_bad_rows` (see `BuildGate`).
+    private func gate(_ s: FrameSpec.Source, _ read: ReadSource) throws {
+        var good = read.rows
+        if s.reader.settings.wide != nil, read.quarantine.total > 0 {
+            // Set-aside rows count source rows; a wide source's rows are its distinct lines.
+            let store = workspace.store
+            good = BuildGate.sourceRows(try read.partitions.values.map { p in
+                let bytes = try store.read(p.partition)
+                return try StepCodec.sensors { () throws(SensorError) in try Frame(decoding: bytes) }
+            })
+        }
+        try BuildGate.check(source: s.name, file: rel(s.path), limit: s.maxBadRows, bad: read.quarantine, good: good) {
+            let bytes = try InputDecompression.plain(try workspace.store.read(read.input), file: rel(s.path))
+            var q = Quarantine()
+            _ = try StepCodec.sensors { () throws(SensorError) in try s.reader.read(bytes, file: rel(s.path), quarantine: &q) }
+            return q
+        }
+    }
+
     /// The stored input of a source: a run step's output, a file the index vouches for, or
     /// the file stored now (and noted in `read`, to record once it is durable).
     private func input(_ s: FrameSpec.Source, userSteps: RunSteps.Outcome, runner: StepRunner,
@@ -219,7 +243,7 @@ struct FrameBuilder {
         let params = s.reader.parameters() + [0] + Array(file.utf8)
         let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
                                     inputs: [input], partition: s.name) {
-            let bytes = try store.read(input)
+            let bytes = try InputDecompression.plain(try store.read(input), file: file)
             var q = Quarantine(strict: strict)
             let parts = try StepCodec.sensors { () throws(SensorError) in
                 try s.reader.read(bytes, file: file, quarantine: &q)

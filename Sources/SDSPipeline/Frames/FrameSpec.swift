@@ -13,6 +13,8 @@ public struct FrameSpec: Sendable {
         public var reader: TableReader
         /// Cleaning of this source's partitions before any merge or join (`clean:`).
         public var clean: FrameClean?
+        /// How many rows the read may set aside before the build fails (`max_bad_rows:`).
+        public var maxBadRows: BadRowLimit = .default
 
         /// The frame of a partition this source has no rows for: its columns, no rows, so a
         /// study merging it still has every column it names.
@@ -77,6 +79,8 @@ public struct FrameSpec: Sendable {
         public var maxSubjects: Int?
         public var caption: WindowCaption?
         public var examples: WindowExampleAssembly
+        /// Fewer examples than this fail the build (`min_examples:`).
+        public var minExamples = 1
     }
 
     public var sources: [Source]

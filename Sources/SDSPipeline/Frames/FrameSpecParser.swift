@@ -7,15 +7,21 @@ extension Spec {
         var sources: [FrameSpec.Source] = []
         var inputColumns: [InputColumns] = []
         for (name, node) in try top["sources"]!.namedEntries() {
-            let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide", "clean"],
+            let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide", "clean",
+                                               "max_bad_rows", "skip_rows", "comment", "decimal"],
                                      required: ["path", "time"])
             let path = try m["path"]!.string()
             try checkStepReference(m["path"]!, path, steps: runSteps)
             let reader = TableReader(try readerSettings(m))
             try node.sensors { () throws(SensorError) in try reader.validate() }
             let clean = try m["clean"].map(FrameTransformCatalog.cleanOperator)
-            sources.append(FrameSpec.Source(name: name, path: path, reader: reader, clean: clean))
-            if reader.settings.format == .csv { inputColumns.append(try csvColumns(name, m, reader.settings)) }
+            var source = FrameSpec.Source(name: name, path: path, reader: reader, clean: clean)
+            if let n = m["max_bad_rows"] { source.maxBadRows = try badRowLimit(n) }
+            sources.append(source)
+            // Lines skipped before the header are the reader's to skip: the header check reads the first line.
+            if reader.settings.format == .csv, reader.settings.skipRows == 0, reader.settings.comment == nil {
+                inputColumns.append(try csvColumns(name, m, reader.settings))
+            }
         }
         let sourceNames = sources.map(\.name)
         func sourceRef(_ n: SpecNode) throws -> String {
@@ -32,7 +38,13 @@ extension Spec {
             guard !name.lowercased().hasPrefix("sqlite_"), !studies.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
                 throw node.error("study '\(name)' clashes with another study's name or SQLite's own tables (names ignore case)")
             }
-            studies.append(try parseStudy(name, node, sourceRef: sourceRef, sources: sources))
+            var study = try parseStudy(name, node, sourceRef: sourceRef, sources: sources)
+            if let n = node.entry("min_examples") {
+                let v = try n.int()
+                guard v >= 0 else { throw n.error("'\(n.path)' must be 0 or more, found \(v)") }
+                study.minExamples = Int(clamping: v)
+            }
+            studies.append(study)
         }
         guard !studies.isEmpty else { throw top["studies"]!.error("'studies' needs at least one study") }
         for s in studies.dropFirst() where s.featureSpecs != studies[0].featureSpecs {
@@ -68,13 +80,32 @@ extension Spec {
                             header: settings.header, columns: refs, widePattern: wide)
     }
 
+    /// `max_bad_rows`: a count (`0`, `25`) or a fraction (`0.05`, `5%`).
+    private static func badRowLimit(_ n: SpecNode) throws -> BadRowLimit {
+        let text = try n.string()
+        let shape = "'\(n.path)' must be a count of rows (25) or a fraction (0.05 or 5%), found \"\(text)\""
+        if let count = Int(text) {
+            guard count >= 0 else { throw n.error(shape) }
+            return .count(count)
+        }
+        let percent = text.hasSuffix("%")
+        guard let v = Double(percent ? String(text.dropLast()) : text), v.isFinite else { throw n.error(shape) }
+        let f = percent ? v / 100 : v
+        guard f >= 0, f <= 1 else { throw n.error(shape) }
+        return .fraction(f)
+    }
+
     private static func readerSettings(_ m: [String: SpecNode]) throws -> TableReaderParameters {
         let format: FrameFileFormat = try m["format"]?.oneOf(["csv", "jsonl"]) == "jsonl" ? .jsonl : .csv
         var delimiter = UInt8(ascii: ",")
         if let d = m["delimiter"] {
             let s = try d.string()
-            guard s.utf8.count == 1, let b = s.utf8.first else { throw d.error("'\(d.path)' must be one character, such as ';'") }
-            delimiter = b
+            if s == "tab" {
+                delimiter = UInt8(ascii: "\t")
+            } else {
+                guard s.utf8.count == 1, let b = s.utf8.first else { throw d.error("'\(d.path)' must be one character, such as ';', or tab") }
+                delimiter = b
+            }
         }
         let time = try timeSpec(m["time"]!)
         var columns: [FrameReadColumn] = []
@@ -97,16 +128,41 @@ extension Spec {
             guard pattern.contains("{index}") else { throw wm["pattern"]!.error("'\(wm["pattern"]!.path)' must contain {index}, as in Steps{index}") }
             wide = WideTimeColumns(pattern: pattern, value: try wm["value"]!.string(), step: try wm["step"]!.durationMilliseconds())
         }
-        return TableReaderParameters(format: format, delimiter: delimiter, header: try m["header"]?.names(),
-                                     partition: try m["partition"]?.names() ?? [], time: time, columns: columns, wide: wide)
+        var settings = TableReaderParameters(format: format, delimiter: delimiter, header: try m["header"]?.names(),
+                                             partition: try m["partition"]?.names() ?? [], time: time, columns: columns, wide: wide)
+        if let n = m["skip_rows"] {
+            let v = try n.int()
+            guard v >= 0 else { throw n.error("'\(n.path)' must be 0 or more, found \(v)") }
+            settings.skipRows = Int(clamping: v)
+        }
+        if let n = m["comment"] {
+            let c = try n.string()
+            guard !c.isEmpty else { throw n.error("'\(n.path)' must be the text comment lines start with, such as '#'") }
+            settings.comment = c
+        }
+        settings.decimalComma = try m["decimal"]?.oneOf([".", ","]) == ","
+        return settings
     }
 
     private static func timeSpec(_ node: SpecNode) throws -> FrameTimeSpec {
         if case .scalar = node.node { return FrameTimeSpec(column: try node.string(), format: .iso8601, timeColumn: nil, zone: "UTC") }
-        let t = try node.mapping(allowed: ["column", "format", "time_column", "zone"], required: ["column"])
-        let name = try t["format"]?.oneOf(FrameTimeFormat.allCases.map(\.name)) ?? FrameTimeFormat.iso8601.name
+        let t = try node.mapping(allowed: ["column", "format", "century", "time_column", "zone"], required: ["column"])
+        let century = try t["century"].map { Int(clamping: try $0.int()) }
+        var format = FrameTimeFormat.iso8601
+        if let f = t["format"] {
+            // A `%` makes a strptime-style pattern; anything else must be a name.
+            let text = try f.string()
+            if TimePattern.looksLikePattern(text) {
+                format = try f.sensors { () throws(SensorError) in try FrameTimeFormat(text, century: century) }
+            } else {
+                format = FrameTimeFormat(name: try f.oneOf(FrameTimeFormat.named.map(\.name)))!
+            }
+        }
+        if let c = t["century"] {
+            guard case .pattern = format else { throw c.error("'\(c.path)' applies only to a format pattern with a two-digit year (%y)") }
+        }
         let zone = try t["zone"]?.string() ?? "UTC"   // checked with the reader's other settings
-        return FrameTimeSpec(column: try t["column"]!.string(), format: FrameTimeFormat(name: name)!,
+        return FrameTimeSpec(column: try t["column"]!.string(), format: format,
                              timeColumn: try t["time_column"]?.string(), zone: zone)
     }
 }

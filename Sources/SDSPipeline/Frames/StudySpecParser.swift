@@ -8,7 +8,7 @@ extension Spec {
             throw node.error("study names must be letters, digits, '_' and '-', found \"\(name)\"")
         }
         let m = try node.mapping(allowed: ["inputs", "transforms", "statistics", "windows", "labels", "attributes",
-                                           "filters", "max_subjects", "caption", "features"],
+                                           "filters", "max_subjects", "caption", "features", "min_examples"],
                                  required: ["inputs", "windows"])
         let inputs = try m["inputs"]!.list().map(sourceRef)
         guard !inputs.isEmpty else { throw m["inputs"]!.error("'\(m["inputs"]!.path)' needs at least one source") }

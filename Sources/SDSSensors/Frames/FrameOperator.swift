@@ -24,6 +24,14 @@ public struct Quarantine: Sendable, Equatable {
         public var count: Int
         /// The first few rejected rows, as `file:line`.
         public var locations: [String]
+        /// The first rejected row's error as printed (`file:line:col: message`), when the
+        /// reader gave one. Kept in memory only (not encoded, not compared): a failing
+        /// validation gate prints it.
+        public var first: String? = nil
+
+        public static func == (a: Reason, b: Reason) -> Bool {
+            a.reason == b.reason && a.count == b.count && a.locations == b.locations
+        }
     }
 
     public var strict: Bool
@@ -37,7 +45,7 @@ public struct Quarantine: Sendable, Equatable {
     /// Sets a row aside for `reason`; in strict mode throws a data error at its line instead.
     /// `line` 0 means the row has no raw line (it was made by an operator).
     public mutating func reject(_ reason: String, file: String, line: Int64, column: Int? = nil,
-                                code: SensorError.Code = .badValue) throws(SensorError) {
+                                code: SensorError.Code = .badValue, message: String? = nil) throws(SensorError) {
         if strict {
             throw SensorError(code, reason, file: file.isEmpty ? nil : file,
                               line: line > 0 ? Int(line) : nil, column: column)
@@ -50,7 +58,9 @@ public struct Quarantine: Sendable, Equatable {
             reasons[i].count += 1
             if reasons[i].locations.count < Self.keep { reasons[i].locations.append(location()) }
         } else {
-            reasons.append(Reason(reason: reason, count: 1, locations: [location()]))
+            let first = message.map { SensorError(code, $0, file: file.isEmpty ? nil : file, line: line > 0 ? Int(line) : nil,
+                                                  column: column).description }
+            reasons.append(Reason(reason: reason, count: 1, locations: [location()], first: first))
         }
     }
 

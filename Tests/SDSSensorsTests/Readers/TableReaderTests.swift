@@ -232,7 +232,7 @@ private let april13: Int64 = 1_460_505_600_000
         #expect(message(p) == "error: read.table: two columns are named \"bpm\"")
         p = F.heartRate()
         p.time.timeColumn = "hour"
-        #expect(message(p) == "error: read.table: a separate time-of-day column needs a date format (us_date or date), not iso8601")
+        #expect(message(p) == "error: read.table: a separate time-of-day column needs a date format (us_date, date or a pattern), not iso8601")
         p = F.heartRate()
         p.wide = WideTimeColumns(pattern: "Steps", value: "steps")
         #expect(message(p) == "error: read.table: the wide pattern \"Steps\" must contain {index} once")

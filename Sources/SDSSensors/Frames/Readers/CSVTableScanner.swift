@@ -13,6 +13,8 @@ struct CSVTableScanner {
     let end: Int
     let delimiter: UInt8
     private let delimiterWord: UInt64
+    /// Lines starting with these bytes are skipped (none when empty).
+    var comment: [UInt8] = []
 
     init(base: UnsafePointer<UInt8>, end: Int, delimiter: UInt8) {
         self.base = base
@@ -44,6 +46,26 @@ struct CSVTableScanner {
             line += 1
         }
         return p
+    }
+
+    /// The position after the blank and comment lines at `p`, counting them into `line`.
+    func skipCommentsAndBlankLines(_ p: Int, line: inout Int) -> Int {
+        var p = skipBlankLines(p, line: &line)
+        while p < end, isComment(p) {
+            p = lineEnd(p)
+            if p < end { p += 1 }
+            line += 1
+            p = skipBlankLines(p, line: &line)
+        }
+        return p
+    }
+
+    /// Whether the line at `p` starts with the comment prefix.
+    @inline(__always)
+    func isComment(_ p: Int) -> Bool {
+        guard !comment.isEmpty, end - p >= comment.count else { return false }
+        for (i, b) in comment.enumerated() where base[p + i] != b { return false }
+        return true
     }
 
     /// The header record at `p` (not blank), on line `line`: names, their byte columns, the
@@ -173,7 +195,7 @@ struct CSVTableScanner {
     }
 
     /// The position of the `\n` ending the line at `p`, or the end.
-    private func lineEnd(_ p: Int) -> Int {
+    func lineEnd(_ p: Int) -> Int {
         var q = p
         while q < end, base[q] != Self.newline { q += 1 }
         return q
@@ -197,6 +219,7 @@ struct CSVTableScanner {
         let fields = a.fields
         var line = Int64(firstLine - 1)
         var p = start
+        let hasComment = !comment.isEmpty
         while p < end {
             line += 1
             let lineStart = p
@@ -207,6 +230,11 @@ struct CSVTableScanner {
             }
             if first == Self.cr, p + 1 == end || base[p + 1] == Self.newline {
                 p = min(p + 2, end)
+                continue
+            }
+            if hasComment, isComment(p) {
+                p = lineEnd(p)
+                if p < end { p += 1 }
                 continue
             }
             let rowLine = line

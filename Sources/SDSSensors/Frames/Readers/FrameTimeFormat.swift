@@ -2,7 +2,7 @@
 ///
 /// Every format but the epoch ones may carry a local time: it is read in the spec's `zone`
 /// unless the text itself ends in `Z` or an offset (ISO-8601 only).
-public enum FrameTimeFormat: Sendable, Equatable, CaseIterable {
+public enum FrameTimeFormat: Sendable, Equatable {
     /// `YYYY-MM-DDTHH:MM:SS[.f{1,3}]` (or a space for `T`), then `Z`, `±HH:MM`, `±HHMM`, or
     /// nothing for a local time.
     case iso8601
@@ -18,6 +18,12 @@ public enum FrameTimeFormat: Sendable, Equatable, CaseIterable {
     case epochSeconds
     /// Milliseconds since 1970-01-01Z, written like `epochSeconds`.
     case epochMilliseconds
+    /// A strptime-style layout (`%d-%m-%Y %H:%M`); see `TimePattern`.
+    case pattern(TimePattern)
+
+    /// The formats with a name, in the order documentation lists them.
+    public static let named: [FrameTimeFormat] = [.iso8601, .usDateTime12, .usDateTime24, .usDate, .isoDate,
+                                                  .epochSeconds, .epochMilliseconds]
 
     /// Whether the value is a calendar date without a time of day.
     var isDateOnly: Bool { self == .usDate || self == .isoDate }
@@ -35,12 +41,27 @@ public enum FrameTimeFormat: Sendable, Equatable, CaseIterable {
         case .isoDate: return "date"
         case .epochSeconds: return "epoch_s"
         case .epochMilliseconds: return "epoch_ms"
+        case .pattern(let p): return p.text
         }
     }
 
     /// The format spelled `name` in sds.yaml.
     public init?(name: String) {
-        guard let f = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        guard let f = Self.named.first(where: { $0.name == name }) else { return nil }
+        self = f
+    }
+
+    /// A format name or, when `text` holds a `%`, a compiled pattern.
+    /// - Throws: `.invalidParameter` for an unknown name or a pattern that does not compile.
+    public init(_ text: String, century: Int? = nil) throws(SensorError) {
+        if TimePattern.looksLikePattern(text) {
+            self = .pattern(try TimePattern(text, century: century))
+            return
+        }
+        guard let f = Self(name: text) else {
+            throw .parameter("unknown time format \"\(text)\" (names: \(Self.named.map(\.name).joined(separator: ", ")); or a pattern such as \"%d-%m-%Y %H:%M\")")
+        }
+        guard century == nil else { throw .parameter("century applies only to a pattern with a two-digit year, %y") }
         self = f
     }
 
@@ -54,6 +75,7 @@ public enum FrameTimeFormat: Sendable, Equatable, CaseIterable {
         case .isoDate: return "YYYY-MM-DD"
         case .epochSeconds: return "seconds since 1970"
         case .epochMilliseconds: return "milliseconds since 1970"
+        case .pattern(let p): return p.text
         }
     }
 
@@ -67,6 +89,7 @@ public enum FrameTimeFormat: Sendable, Equatable, CaseIterable {
         case .isoDate: return 5
         case .epochSeconds: return 6
         case .epochMilliseconds: return 7
+        case .pattern: return 8
         }
     }
 }
@@ -77,7 +100,9 @@ public struct FrameTimeSpec: Sendable, Equatable {
     public var column: String
     public var format: FrameTimeFormat
     /// A separate time-of-day column (`H:MM:SS`, `HH:MM:SS[.fff]` or `h:mm:ss AM/PM`) added to
-    /// the date in `column`, whose format must then be `usDate` or `isoDate`.
+    /// the date in `column`, whose format must then be `usDate` or `isoDate`; or, with a
+    /// pattern holding a time of day, the date text, one space and this column's text are
+    /// parsed together by the pattern.
     public var timeColumn: String?
     /// `UTC`, or an IANA zone such as `America/New_York` in which local times are read and
     /// converted to UTC. A local time the zone skips or repeats is a bad timestamp. An explicit

@@ -36,6 +36,10 @@ public struct TableReader: Sendable {
             for p in s.partition { w.string(p) }
             w.string(s.time.column)
             w.u8(s.time.format.code)
+            if case .pattern(let pattern) = s.time.format {
+                w.string(pattern.text)
+                w.i64(Int64(pattern.century ?? -1))
+            }
             w.u8(s.time.timeColumn == nil ? 0 : 1)
             if let t = s.time.timeColumn { w.string(t) }
             if !s.time.format.isEpoch { w.string(s.time.zone) }
@@ -64,6 +68,13 @@ public struct TableReader: Sendable {
             }
             w.count(s.missing.count)
             for m in s.missing { w.string(m) }
+            // Written only when set, so the parameters of a reader without them are unchanged.
+            if s.skipRows != 0 || s.comment != nil || s.decimalComma {
+                w.u8(1)
+                w.i64(Int64(s.skipRows))
+                w.string(s.comment ?? "")
+                w.u8(s.decimalComma ? 1 : 0)
+            }
         }
     }
 
@@ -94,17 +105,23 @@ public struct TableReader: Sendable {
 
         switch settings.format {
         case .csv:
-            let scanner = CSVTableScanner(base: base, end: end, delimiter: settings.delimiter)
+            var scanner = CSVTableScanner(base: base, end: end, delimiter: settings.delimiter)
+            scanner.comment = Array((settings.comment ?? "").utf8)
             let layout: TableLayout
             var p = start
             var line = 1
+            for _ in 0..<settings.skipRows where p < end {
+                p = scanner.lineEnd(p)
+                if p < end { p += 1 }
+                line += 1
+            }
+            p = scanner.skipCommentsAndBlankLines(p, line: &line)
             if let header = settings.header {
                 layout = try TableLayout.csv(settings, names: header, columns: [], line: 0, file: file)
             } else {
-                p = scanner.skipBlankLines(p, line: &line)
                 guard p < end else { throw SensorError(.badHeader, "the file is empty", file: file, line: 1, column: 1) }
                 let (names, columns, next, nextLine) = try scanner.header(at: p, line: line, file: file)
-                layout = try TableLayout.csv(settings, names: names, columns: columns, line: line, file: file)
+                layout = try TableLayout.csv(settings, names: TableHeader.positional(names), columns: columns, line: line, file: file)
                 p = next
                 line = nextLine
             }
@@ -158,12 +175,24 @@ public struct TableReader: Sendable {
             guard ![UInt8(ascii: "\""), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(s.delimiter) else {
                 throw fail("the delimiter cannot be a quote or a line end")
             }
+            if s.decimalComma, s.delimiter == UInt8(ascii: ",") {
+                throw fail("with decimal \",\" the delimiter must be another character, such as \";\"")
+            }
+            if s.comment == "" { throw fail("the comment prefix cannot be empty") }
         case .jsonl:
             guard s.header == nil else { throw fail("a header can only be given for CSV") }
+            guard s.skipRows == 0, s.comment == nil, !s.decimalComma else {
+                throw fail("skip_rows, comment and decimal apply to CSV only")
+            }
             guard s.wide == nil else { throw fail("wide columns need a CSV header") }
         }
-        if s.time.timeColumn != nil, !s.time.format.isDateOnly {
-            throw fail("a separate time-of-day column needs a date format (\(FrameTimeFormat.usDate.name) or \(FrameTimeFormat.isoDate.name)), not \(s.time.format.name)")
+        guard s.skipRows >= 0 else { throw fail("skip_rows must be 0 or more, not \(s.skipRows)") }
+        if case .pattern(let pattern) = s.time.format {
+            if s.time.timeColumn != nil, !pattern.hasTimeOfDay {
+                throw fail("with a separate time-of-day column the pattern \"\(pattern.text)\" must read the time too (the date, a space, the time), e.g. \"%m/%d/%Y %H:%M\"")
+            }
+        } else if s.time.timeColumn != nil, !s.time.format.isDateOnly {
+            throw fail("a separate time-of-day column needs a date format (\(FrameTimeFormat.usDate.name), \(FrameTimeFormat.isoDate.name) or a pattern), not \(s.time.format.name)")
         }
         if !s.time.format.isEpoch, s.time.zone != "UTC", ZoneResolver(s.time.zone) == nil {
             throw fail("unknown time zone \"\(s.time.zone)\"")

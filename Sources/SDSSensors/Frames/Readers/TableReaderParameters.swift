@@ -79,6 +79,13 @@ public struct TableReaderParameters: Sendable, Equatable {
     public var wide: WideTimeColumns?
     /// Fields of a number column that mean "no value" (compared byte for byte).
     public var missing: [String]
+    /// Lines skipped before the header (CSV), e.g. an export's title lines.
+    public var skipRows = 0
+    /// Lines starting with this text are skipped, before the header and among the rows (CSV).
+    public var comment: String?
+    /// Whether numbers write their decimal point as a comma (`3,5`); the delimiter must then
+    /// be another character (CSV).
+    public var decimalComma = false
 
     public init(format: FrameFileFormat = .csv, delimiter: UInt8 = UInt8(ascii: ","), header: [String]? = nil,
                 partition: [String], time: FrameTimeSpec, columns: [FrameReadColumn],

@@ -36,9 +36,15 @@ struct TableRowAssembler {
     private let missing: [[UInt8]]
     private var scratch = ScratchBytes()
     private var keyScratch = ScratchBytes()
+    /// The date, a space and the time of day, which a pattern with `time_column` parses.
+    private var joinScratch = ScratchBytes()
+    /// Whether the time is a pattern over the date and time-of-day columns joined.
+    private let joinsTimeOfDay: Bool
     private var timeParser: TimeFieldParser
     private var zone: ZoneResolver?
     private let format: FrameTimeFormat
+    /// Numbers write their decimal point as a comma.
+    private let decimalComma: Bool
 
     private let rowDoubles: UnsafeMutablePointer<Double>
     private var rowTexts: ContiguousArray<String>
@@ -104,6 +110,8 @@ struct TableRowAssembler {
         missing = parameters.missing.map { Array($0.utf8) }
         timeParser = TimeFieldParser(format: parameters.time.format)
         format = parameters.time.format
+        decimalComma = parameters.decimalComma
+        if case .pattern = parameters.time.format { joinsTimeOfDay = timeOfDaySlot >= 0 } else { joinsTimeOfDay = false }
         rowDoubles = .allocate(capacity: max(doubleWidth, 1))
         rowDoubles.initialize(repeating: .nan, count: max(doubleWidth, 1))
         rowWide = .allocate(capacity: max(wideCount, 1))
@@ -129,6 +137,7 @@ struct TableRowAssembler {
         rowWideLines.deallocate()
         scratch.release()
         keyScratch.release()
+        joinScratch.release()
     }
 
     // MARK: Rows
@@ -280,6 +289,10 @@ struct TableRowAssembler {
     @inline(__always)
     private mutating func rowTime(_ line: Int64, _ lineStart: Int) throws(SensorError) -> Int64? {
         let f = fields[timeSlot]
+        if joinsTimeOfDay {
+            guard let p = try joinedTime(f, line, lineStart) else { return nil }
+            return try utc(p, f, line, lineStart)
+        }
         var parsed: TimeFieldParser.Parsed?
         if f.kind == .plain {
             parsed = timeParser.parse(base + f.start, f.end - f.start)
@@ -293,6 +306,12 @@ struct TableRowAssembler {
             guard let tod = try timeOfDay(fields[timeOfDaySlot], layout.slotNames[timeOfDaySlot], line, lineStart) else { return nil }
             p.milliseconds += tod
         }
+        return try utc(p, f, line, lineStart)
+    }
+
+    /// The parsed time in UTC, or nil after rejecting a local time the zone skips or repeats.
+    @inline(__always)
+    private mutating func utc(_ p: TimeFieldParser.Parsed, _ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Int64? {
         if p.isUTC || zone == nil { return p.milliseconds }
         if let t = zone!.utc(p.milliseconds) { return t }
         let ambiguous = zone!.problem == .ambiguous
@@ -314,12 +333,42 @@ struct TableRowAssembler {
             let why = timeParser.failure
             let found = Self.quoted(p, n)
             try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart,
-                       why.isEmpty ? "expected a time like \(format.shape) in column \"\(source)\", found \(found)"
-                           : "bad timestamp \(found) in column \"\(source)\": \(why)")
+                       Self.timeMessage(format, found, why, source))
         } else {
             try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart,
                        f.kind == .null ? "no time in column \"\(source)\"" : "column \"\(source)\" holds no time")
         }
+        return nil
+    }
+
+    /// Why a time field failed: for a pattern `"13-04-2016" does not match "%m-%d-%Y" (month 13)`.
+    static func timeMessage(_ format: FrameTimeFormat, _ found: String, _ why: String, _ source: String) -> String {
+        if case .pattern(let pattern) = format {
+            return "\(found) does not match \"\(pattern.text)\" (\(why)) in column \"\(source)\""
+        }
+        return why.isEmpty ? "expected a time like \(format.shape) in column \"\(source)\", found \(found)"
+            : "bad timestamp \(found) in column \"\(source)\": \(why)"
+    }
+
+    /// A pattern's time over the date column, one space and the time-of-day column (each
+    /// trimmed), or nil after rejecting the row.
+    private mutating func joinedTime(_ f: TableField, _ line: Int64, _ lineStart: Int) throws(SensorError) -> TimeFieldParser.Parsed? {
+        let g = fields[timeOfDaySlot]
+        joinScratch.count = 0
+        for (field, slot) in [(f, timeSlot), (g, timeOfDaySlot)] {
+            guard let (p, n) = bytes(field) else {
+                try reject("bad timestamp", .badTimestamp, line, at: field.at, lineStart, "no time in column \"\(layout.slotNames[slot])\"")
+                return nil
+            }
+            let (tp, tn) = Self.trimmed(p, n)
+            if slot == timeOfDaySlot { joinScratch.append(UInt8(ascii: " ")) }
+            joinScratch.append(tp, tn)
+        }
+        if let t = timeParser.parse(joinScratch.base, joinScratch.count) { return t }
+        let found = Self.quoted(joinScratch.base, joinScratch.count)
+        try reject("bad timestamp", .badTimestamp, line, at: f.at, lineStart,
+                   Self.timeMessage(format, found, timeParser.failure,
+                                    "\(layout.slotNames[timeSlot])\" + \"\(layout.slotNames[timeOfDaySlot])"))
         return nil
     }
 
@@ -345,7 +394,7 @@ struct TableRowAssembler {
     @inline(__always)
     private mutating func number(_ f: TableField, _ c: Plan, slot: Int, _ line: Int64, _ lineStart: Int) throws(SensorError) -> Double? {
         var v: Double
-        if f.kind == .plain, let (x, q) = NumberSyntax.double(base, f.start, f.end), q == f.end {
+        if f.kind == .plain, !decimalComma, let (x, q) = NumberSyntax.double(base, f.start, f.end), q == f.end {
             v = x
         } else {
             guard let x = try slowNumber(f, slot: slot, line, lineStart) else { return nil }
@@ -378,7 +427,16 @@ struct TableRowAssembler {
             guard let (p, n) = bytes(f) else { return .nan }
             if isMissing(p, n) { return .nan }
             let (tp, tn) = Self.trimmed(p, n)
-            guard let x = NumberSyntax.double(field: UnsafeBufferPointer(start: tp, count: tn)) else {
+            var comma = [UInt8]()
+            if decimalComma {
+                // `3,5` is read as `3.5`; a `.` (a thousands separator?) is refused, never misread.
+                comma = Array(UnsafeBufferPointer(start: tp, count: tn))
+                if comma.contains(UInt8(ascii: ".")) { comma = [UInt8(ascii: "x")] }
+                for i in comma.indices where comma[i] == UInt8(ascii: ",") { comma[i] = UInt8(ascii: ".") }
+            }
+            let parsed = decimalComma ? comma.withUnsafeBufferPointer { NumberSyntax.double(field: $0) }
+                : NumberSyntax.double(field: UnsafeBufferPointer(start: tp, count: tn))
+            guard let x = parsed else {
                 try reject("bad number", .badValue, line, at: f.at, lineStart,
                            "\(Self.quoted(p, n)) is not a number (column \"\(layout.slotNames[slot])\")")
                 return nil
@@ -562,7 +620,7 @@ struct TableRowAssembler {
         if quarantine.strict {
             throw SensorError(code, message, file: file, line: Int(line), column: column)
         }
-        try quarantine.reject(reason, file: file, line: line, column: column, code: code)
+        try quarantine.reject(reason, file: file, line: line, column: column, code: code, message: message)
     }
 
     /// `"text"`, escaped and cut to 40 bytes, or "an empty field".

@@ -17,7 +17,13 @@ struct TimeFieldParser {
     private var cachedCivil = (year: -1, month: 0, day: 0)
     private var cachedCivilDay: Int64 = 0
 
-    init(format: FrameTimeFormat) { self.format = format }
+    /// The compiled pattern of a `.pattern` format.
+    private let program: TimePattern?
+
+    init(format: FrameTimeFormat) {
+        self.format = format
+        if case .pattern(let p) = format { program = p } else { program = nil }
+    }
 
     /// A parsed time: milliseconds, and whether they are UTC already.
     struct Parsed {
@@ -59,7 +65,33 @@ struct TimeFieldParser {
         case .epochSeconds, .epochMilliseconds:
             guard let v = Self.epoch(f, n, scale: format == .epochSeconds ? 3 : 0, failure: &failure) else { return nil }
             return Parsed(milliseconds: v, isUTC: true)
+        case .pattern:
+            return patternTime(f, n)
         }
+    }
+
+    /// A time in the compiled pattern: the fields, checked as a calendar date, in milliseconds
+    /// (UTC when the pattern read an offset or zone name).
+    @inline(__always)
+    private mutating func patternTime(_ f: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
+        guard let r = program!.fields(f, n, failure: &failure) else { return nil }
+        let day: Int64
+        if r.dayOfYear > 0 {
+            let days = CivilTime.daysInMonth(year: r.year, month: 2) == 29 ? 366 : 365
+            guard r.dayOfYear <= days else { return fail("day of the year \(r.dayOfYear) in \(r.year)") }
+            day = CivilTime.day(year: r.year, month: 1, day: 1) + Int64(r.dayOfYear - 1)
+        } else if r.year == cachedCivil.year, r.month == cachedCivil.month, r.day == cachedCivil.day {
+            day = cachedCivilDay
+        } else {
+            let days = CivilTime.daysInMonth(year: r.year, month: r.month)
+            guard r.day <= days else { return fail("day \(r.day) in a \(days)-day month") }
+            cachedCivil = (r.year, r.month, r.day)
+            cachedCivilDay = CivilTime.day(year: r.year, month: r.month, day: r.day)
+            day = cachedCivilDay
+        }
+        let t = day * CivilTime.millisecondsPerDay + Int64(r.hour * 3600 + r.minute * 60 + r.second) * 1000 + Int64(r.millisecond)
+        guard let offset = r.offset else { return Parsed(milliseconds: t, isUTC: false) }
+        return Parsed(milliseconds: t - Int64(offset) * CivilTime.millisecondsPerMinute, isUTC: true)
     }
 
     private mutating func fail(_ reason: String) -> Parsed? {

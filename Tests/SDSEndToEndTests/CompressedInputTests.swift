@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `.csv.gz` and `.csv.zst` sources: the store keeps the compressed file as given and the
+/// build's output equals its plain twin's byte for byte.
+@Suite struct CompressedInputTests {
+    typealias P = FramePipelineTests
+
+    /// The shards and dataset_info of a build, by name.
+    func outputs(_ h: Harness) throws -> [String: Data] {
+        let out = h.path("out")
+        var files: [String: Data] = [:]
+        for case let rel as String in FileManager.default.enumerator(atPath: out)! where rel.contains(".tfrecord") || rel.hasSuffix("dataset_info.json") {
+            files[rel] = try Data(contentsOf: URL(fileURLWithPath: out + "/" + rel))
+        }
+        return files
+    }
+
+    @Test(arguments: [("gzip", ".gz"), ("zstd", ".zst")])
+    func compressedEqualsPlain(tool: String, suffix: String) throws {
+        let plain = try P.workspace()
+        defer { plain.cleanup() }
+        try plain.sds("build").expectOK()
+        let expected = try outputs(plain)
+        #expect(!expected.isEmpty)
+
+        let h = try P.workspace(spec: P.spec.replacingOccurrences(of: "path: data/a.csv", with: "path: data/a.csv\(suffix)"))
+        defer { h.cleanup() }
+        // Two gzip members (as `cat a.gz b.gz` makes) must read as one file.
+        if tool == "gzip" {
+            let lines = P.rowsA.split(separator: "\n", omittingEmptySubsequences: false)
+            try h.write("data/a1.csv", lines.prefix(3).joined(separator: "\n") + "\n")
+            try h.write("data/a2.csv", lines.dropFirst(3).joined(separator: "\n"))
+            try h.run(tool, ["-n", h.path("data/a1.csv"), h.path("data/a2.csv")]).expectOK()   // replaces them with .gz
+            let both = try Data(contentsOf: URL(fileURLWithPath: h.path("data/a1.csv.gz"))) + Data(contentsOf: URL(fileURLWithPath: h.path("data/a2.csv.gz")))
+            try h.write("data/a.csv.gz", both)
+            try FileManager.default.removeItem(atPath: h.path("data/a1.csv.gz"))
+            try FileManager.default.removeItem(atPath: h.path("data/a2.csv.gz"))
+        } else {
+            try h.run(tool, ["-q", h.path("data/a.csv"), "-o", h.path("data/a.csv\(suffix)")]).expectOK()
+        }
+        try FileManager.default.removeItem(atPath: h.path("data/a.csv"))
+        let r = try h.sds("build")
+        r.expectOK()
+        #expect(try outputs(h) == expected)
+
+        // Cut short: a data error naming the file, not a crash or a silent half read.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: h.path("data/a.csv\(suffix)")))
+        try h.write("data/a.csv\(suffix)", whole.prefix(whole.count - 12))
+        let cut = try h.sds("build")
+        cut.expectStatus(65)
+        #expect(cut.stderr.contains("data/a.csv\(suffix)"), "\(cut.stderr)")
+    }
+}
