@@ -50,9 +50,15 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        // MARK: Remotes (S3 and folders: push, fetch, shared step cache)
+        .target(name: "SDSRemote", dependencies: [
+            "SDSCore", "SDSStore", "SDSPipeline",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
         // MARK: Commands
         .target(name: "SDSCommands", dependencies: [
-            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors",
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors", "SDSRemote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
@@ -64,6 +70,7 @@ let package = Package(
         .testTarget(name: "SDSArrayRecordTests", dependencies: ["SDSArrayRecord", "SDSTFRecord"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
+        .testTarget(name: "SDSRemoteTests", dependencies: ["SDSRemote", "SDSStore", "SDSCore"]),
         .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
         .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "SDSCatalog", "sds"]),
     ]

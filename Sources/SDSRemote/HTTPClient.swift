@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SDSCore
+
+/// Blocking HTTP requests over URLSession, for worker threads (see `parallelMap`).
+///
+/// One attempt per call; `S3Backend` decides what to retry. A body shorter than its
+/// Content-Length is reported as truncated, never returned as data.
+final class HTTPClient: @unchecked Sendable {
+    struct Response {
+        var status: Int
+        /// Header names lower-cased.
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
+    enum Failure: Error {
+        /// The connection failed or the body was cut short: worth another try.
+        case transport(String)
+    }
+
+    private let session: URLSession
+
+    init() {
+        let config = URLSessionConfiguration.ephemeral
+        config.httpMaximumConnectionsPerHost = TransferSizes.parallel * 2
+        config.timeoutIntervalForRequest = 120
+        config.urlCache = nil
+        config.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: config)
+    }
+
+    func send(_ method: String, _ url: String, headers: [(String, String)], body: [UInt8]?) throws -> Response {
+        guard let u = URL(string: url) else { throw Failure.transport("bad URL \(url)") }
+        var request = URLRequest(url: u)
+        request.httpMethod = method
+        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        if let body {
+            request.httpBody = Data(body)
+            request.setValue("\(body.count)", forHTTPHeaderField: "Content-Length")
+        }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: Result<Response, Error> = .failure(Failure.transport("no answer"))
+        let task = session.dataTask(with: request) { data, response, error in
+            defer { done.signal() }
+            if let error {
+                result = .failure(Failure.transport("\(error.localizedDescription)"))
+                return
+            }
+            guard let http = response as? HTTPURLResponse else {
+                result = .failure(Failure.transport("no HTTP response"))
+                return
+            }
+            var h: [String: String] = [:]
+            for (k, v) in http.allHeaderFields {
+                if let k = k as? String, let v = v as? String { h[k.lowercased()] = v }
+            }
+            let bytes = data.map { [UInt8]($0) } ?? []
+            if method != "HEAD", let lengthText = h["content-length"], let length = Int(lengthText), length != bytes.count,
+               h["content-encoding"] == nil {
+                result = .failure(Failure.transport("truncated body: \(bytes.count) of \(length) bytes"))
+                return
+            }
+            result = .success(Response(status: http.statusCode, headers: h, body: bytes))
+        }
+        task.resume()
+        done.wait()
+        return try result.get()
+    }
+}
