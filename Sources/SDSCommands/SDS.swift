@@ -26,7 +26,7 @@ public struct SDS: ParsableCommand {
         version: version,
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
-            Diff.self, Tag.self, Show.self, Verify.self, GC.self, Query.self,
+            Diff.self, Tag.self, Show.self, Verify.self, GC.self, Query.self, Remote.self, Push.self, Fetch.self, Pull.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchArrayRecord.self, BenchReader.self,
         ]
     )

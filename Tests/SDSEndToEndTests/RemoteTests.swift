@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// Issue 15: two clones and one remote (a folder, and S3 served by moto_server).
+@Suite(.serialized) struct RemoteTests {
+    /// `make test` starts moto_server (scripts/s3-local.sh) and exports its endpoint.
+    static let s3 = ProcessInfo.processInfo.environment["SDS_S3_ENDPOINT"]
+    static let s3Skip = "SDS_S3_ENDPOINT is unset: run under scripts/s3-local.sh run (make test does)"
+
+    /// A repo with tracked data, a build tagged v1, the remote configured and committed.
+    static func origin(remoteURL: String, endpoint: String? = nil) throws -> Harness {
+        let h = try WearableData.workspace(subjects: 4, days: 2)
+        try h.sds("add", "data").expectOK()
+        _ = try h.buildJSON()
+        try h.sds("tag", "v1").expectOK()
+        try h.sds("remote", "add", "origin", remoteURL, "--default").expectOK()
+        if let endpoint { try h.sds("remote", "modify", "origin", "endpoint_url", endpoint).expectOK() }
+        try h.commitAll("data, spec, lock and remote")
+        return h
+    }
+
+    /// A `git clone` of `origin` (only what git tracks: no objects, no tags).
+    static func clone(_ origin: Harness) throws -> Harness {
+        let c = try Harness(git: false, sds: false)
+        try c.run("git", ["clone", "-q", origin.root, "."]).expectOK()
+        return c
+    }
+
+    static func uniquePrefix() -> String { "t\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
+
+    /// Push from one clone, fetch a tag in a fresh clone, verify it, pull the data byte for byte.
+    func roundTrip(_ a: Harness) throws {
+        let push = try a.sds("push", "--json")
+        push.expectOK()
+        let summary = try JSONSerialization.jsonObject(with: Data(push.stdout.utf8)) as! [String: Any]
+        #expect((summary["objects"] as? Int ?? 0) > 0)
+        #expect((summary["tags"] as? [[String: Any]])?.first?["name"] as? String == "v1")
+        // A second push sends nothing.
+        let again = try a.sds("push", "--json")
+        again.expectOK()
+        #expect(again.stdout.contains("\"objects\":0"))
+
+        let b = try Self.clone(a)
+        defer { b.cleanup() }
+        // Before a fetch the clone has nothing to check out.
+        #expect(try b.sds("checkout").status == 66)
+        let fetch = try b.sds("fetch", "v1")
+        fetch.expectOK()
+        #expect(fetch.stdout.contains("tag v1: created"))
+        let verify = try b.sds("verify", "v1")
+        verify.expectOK()
+        #expect(verify.stdout.contains("reproduced:"))
+        try b.sds("pull").expectOK()
+        for f in ["heart_rate.csv", "steps.csv", "sleep_labels.csv"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: b.path("data/" + f))) == Data(contentsOf: URL(fileURLWithPath: a.path("data/" + f))))
+        }
+        try b.sds("checkout", "v1", "--outputs").expectOK()
+        #expect(try b.shardHash() == a.shardHash())
+        try b.sds("fsck").expectOK()
+
+        // The teammate's steps are in the clone's step cache: one changed label reruns one subject.
+        var lines = try b.read("data/sleep_labels.csv").components(separatedBy: "\n")
+        var fields = lines[1].components(separatedBy: ",")
+        fields[2] = String(Int(fields[2])! + 1)
+        lines[1] = fields.joined(separator: ",")
+        try b.write("data/sleep_labels.csv", lines.joined(separator: "\n"))
+        let rebuilt = try b.buildJSON()
+        #expect((rebuilt["steps_reused"] as? Int ?? 0) > (rebuilt["steps_run"] as? Int ?? 0))
+    }
+
+    @Test func folderRemoteTwoClones() throws {
+        let remote = try Harness(git: false, sds: false)
+        defer { remote.cleanup() }
+        let a = try Self.origin(remoteURL: remote.root)
+        defer { a.cleanup() }
+        try roundTrip(a)
+        // Packs, their indexes, closures and the tag are on the remote; no temp file is left.
+        let packs = try FileManager.default.contentsOfDirectory(atPath: remote.path("packs"))
+        #expect(packs.contains { $0.hasSuffix(".pack") } && packs.contains { $0.hasSuffix(".idx") })
+        #expect(remote.exists("refs/tags/v1"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remote.path("tmp")).isEmpty)
+    }
+
+    @Test func killedPushAndFetchFinishWhenRunAgain() throws {
+        let remote = try Harness(git: false, sds: false)
+        defer { remote.cleanup() }
+        let a = try Self.origin(remoteURL: "file://" + remote.root)
+        defer { a.cleanup() }
+        // Killed (SIGKILL) once the objects landed, before any closure list or tag.
+        let killed = try a.sds("push", env: ["SDS_REMOTE_KILL_AT": "push-objects"])
+        #expect(killed.status == 9 || killed.status == 137, "\(killed)")
+        #expect(!remote.exists("refs/tags/v1"))
+        let b = try Self.clone(a)
+        defer { b.cleanup() }
+        // A reader sees no tag, so nothing half-published.
+        try b.sds("fetch", "v1").expectStatus(66)
+        let rerun = try a.sds("push", "--json")
+        rerun.expectOK()
+        #expect(rerun.stdout.contains("\"objects\":0"), "the rerun resends nothing that landed: \(rerun.stdout)")
+        // A fetch killed after its objects arrived, before the tag: the rerun completes.
+        let killedFetch = try b.sds("fetch", "v1", env: ["SDS_REMOTE_KILL_AT": "fetch-objects"])
+        #expect(killedFetch.status == 9 || killedFetch.status == 137)
+        try b.sds("fetch", "v1").expectOK()
+        try b.sds("verify", "v1").expectOK()
+    }
+
+    @Test(.enabled(if: s3 != nil, Comment(rawValue: s3Skip)))
+    func s3RemoteTwoClonesAndEveryObjectChecksWithBoto3() throws {
+        let prefix = Self.uniquePrefix()
+        let a = try Self.origin(remoteURL: "s3://sds-test/\(prefix)", endpoint: Self.s3!)
+        defer { a.cleanup() }
+        try roundTrip(a)
+        // What sds wrote, read back with boto3: every object lists, reads, and hashes to its name.
+        let check = try a.run(ProcessInfo.processInfo.environment["SDS_S3_PYTHON"] ?? "python3",
+                              [WearableData.repo + "/tests/remote/check_s3_remote.py", Self.s3!, "sds-test", prefix])
+        check.expectOK()
+        #expect(check.stdout.contains("ok:"))
+    }
+
+    @Test(.enabled(if: s3 != nil, Comment(rawValue: s3Skip)))
+    func s3CorruptObjectIsNamedAndMissingCredentialsSayWhere() throws {
+        let prefix = Self.uniquePrefix()
+        let a = try Self.origin(remoteURL: "s3://sds-test/\(prefix)", endpoint: Self.s3!)
+        defer { a.cleanup() }
+        try a.sds("push").expectOK()
+        let python = ProcessInfo.processInfo.environment["SDS_S3_PYTHON"] ?? "python3"
+        let damage = try a.run(python, [WearableData.repo + "/tests/remote/check_s3_remote.py", Self.s3!, "sds-test", prefix, "--corrupt-one"])
+        damage.expectOK()
+        let damaged = damage.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let b = try Self.clone(a)
+        defer { b.cleanup() }
+        let fetch = try b.sds("fetch", "v1")
+        fetch.expectStatus(65)
+        #expect(fetch.stderr.contains("object \(damaged) on remote 'origin'"), "\(fetch.stderr)")
+        #expect(fetch.stderr.contains("is corrupt"))
+        // Nothing of the damaged object entered the store, and no tag was written.
+        #expect(!b.exists(".sensorstore/tags/v1"))
+
+        let noCreds = try b.sds("fetch", "v1", env: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
+                                                     "AWS_SHARED_CREDENTIALS_FILE": b.path("none/credentials"),
+                                                     "AWS_CONFIG_FILE": b.path("none/config")])
+        noCreds.expectStatus(66)
+        #expect(noCreds.stderr.contains("no AWS credentials found"))
+        #expect(noCreds.stderr.contains("AWS_ACCESS_KEY_ID"))
+        #expect(noCreds.stderr.contains(b.path("none/credentials")))
+    }
+}
