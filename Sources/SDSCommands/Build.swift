@@ -43,6 +43,8 @@ struct Build: ParsableCommand, StoreCommand {
             help: "Allow the spec's output: folder to be PATH, outside the work tree (refused otherwise). Repeatable.")
     var outputOutside: [String] = []
 
+    @OptionGroup var remote: OfflineOption
+
     func validate() throws {
         guard jobs >= 0 else { throw ValidationError("--jobs must be 0 (all cores) or more") }
     }
@@ -63,6 +65,7 @@ struct Build: ParsableCommand, StoreCommand {
                 return
             }
             let lockName = BuildRecorder.lockPath(forSpec: try ws.relativePath(spec))
+            try AutoFetch.build(ws, lockPath: lockName, offline: remote.offline)
             var options = Builder.Options(jobs: jobs)
             options.requireClean = requireClean
             options.strict = strict

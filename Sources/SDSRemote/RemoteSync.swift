@@ -22,6 +22,8 @@ public struct RemoteSync {
         /// Tags to write (remote tags on push, local tags on fetch) and the builds they name.
         public var tags: [(name: String, build: ObjectID)] = []
 
+        public init() {}
+
         mutating func add(_ r: Root) { if !roots.contains(r) { roots.append(r) } }
     }
 
@@ -233,5 +235,36 @@ public struct RemoteSync {
         }
         summary.seconds = Double(FileIO.nowNs() - start) / 1e9
         return summary
+    }
+}
+
+extension RemoteSync {
+    /// The default remote of a workspace, or nil when none is configured (then nothing is fetched).
+    public static func openDefault(_ workspace: Workspace, lockPath: String) throws -> RemoteSync? {
+        let config = try RemoteConfig(storePath: workspace.storePath)
+        guard config.defaultName != nil else { return nil }
+        return try open(workspace, remote: nil, lockPath: lockPath)
+    }
+
+    /// Whether the store lacks something `root` needs.
+    public func isIncomplete(_ root: Root) throws -> Bool {
+        try closure(root).contains { !workspace.store.contains($0) }
+    }
+
+    /// The build a version name means locally (tag, build id, git revision, nil: the lock's),
+    /// without reading its manifest; nil when it names nothing here (maybe a remote tag).
+    public func localBuild(_ version: String?) throws -> ObjectID? {
+        guard let version else {
+            guard let bytes = try FileIO.readFileIfExists(workspace.absolute(lockPath)) else { return nil }
+            return Self.buildID(inLock: bytes)
+        }
+        if version == "workspace" { return nil }
+        if let id = try Tags(workspace: workspace).get(version) { return id }
+        if version.utf8.count == 64, let id = ObjectID(hex: version) { return id }
+        if let repo = try workspace.gitRepository(), (try? repo.resolveCommit(version)) != nil,
+           let bytes = try workspace.committedFile(lockPath, atRevision: version) {
+            return Self.buildID(inLock: bytes)
+        }
+        return nil
     }
 }

@@ -81,6 +81,40 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote.path("tmp")).isEmpty)
     }
 
+    @Test func freshCloneVerbsFetchWhatTheyMissUnlessOffline() throws {
+        let remote = try Harness(git: false, sds: false)
+        defer { remote.cleanup() }
+        let a = try Self.origin(remoteURL: remote.root)
+        defer { a.cleanup() }
+        try a.sds("push").expectOK()
+        let b = try Self.clone(a)
+        defer { b.cleanup() }
+        // --offline: the store has nothing, and nothing is fetched.
+        try b.sds("checkout", "--offline").expectStatus(66)
+        try b.sds("verify", "v1", "--offline").expectStatus(66)
+        // verify fetches the remote's tag and its build, saying so on stderr.
+        let verify = try b.sds("verify", "v1")
+        verify.expectOK()
+        #expect(verify.stderr.contains("sds: fetching 'v1' from remote 'origin'"), "\(verify.stderr)")
+        #expect(verify.stdout.contains("reproduced:"))
+        // build fetches the absent tracked data, reuses every step of the last build and changes nothing.
+        let c = try Self.clone(a)
+        defer { c.cleanup() }
+        let build = try c.buildJSON()
+        #expect(build["steps_run"] as? Int == 0)
+        #expect(try c.shardHash() == a.shardHash())
+        #expect(try c.read("sds.lock") == a.read("sds.lock"))
+        // checkout of the pointers fetches; a second one does not touch the remote.
+        let d = try Self.clone(a)
+        defer { d.cleanup() }
+        let first = try d.sds("checkout")
+        first.expectOK()
+        #expect(first.stderr.contains("sds: fetching the data of 1 tracked path(s)"))
+        let second = try d.sds("checkout")
+        second.expectOK()
+        #expect(!second.stderr.contains("fetching"))
+    }
+
     @Test func killedPushAndFetchFinishWhenRunAgain() throws {
         let remote = try Harness(git: false, sds: false)
         defer { remote.cleanup() }
