@@ -66,3 +66,16 @@ extension AutoFetch {
         Output.error("sds: checked out \(absent.map(\.path).joined(separator: ", ")) (\(r.written.count) file(s))")
     }
 }
+
+extension AutoFetch {
+    /// The default remote's shared step cache, when `--remote-cache` or `build.remote_cache` asks for it.
+    static func stepCache(_ ws: Workspace, lockPath: String, flag: Bool, offline: Bool) throws -> RemoteStepCache? {
+        let configured = try RemoteConfig(storePath: ws.storePath).remoteCache
+        guard flag || configured else { return nil }
+        guard let sync = try remote(ws, lockPath: lockPath, offline: offline) else {
+            if !offline { Output.warning("the remote step cache is on, but no default remote is configured") }
+            return nil
+        }
+        return RemoteStepCache(remote: sync.remote)
+    }
+}

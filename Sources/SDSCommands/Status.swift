@@ -56,12 +56,14 @@ struct Status: ParsableCommand, StoreCommand {
                 }
             }
             if hasSpec {
+                // build.remote_cache: the plan asks the remote's step cache, as the build will.
+                let shared = try AutoFetch.stepCache(ws, lockPath: BuildRecorder.lockPath(forSpec: specPath), flag: false, offline: false)
                 do {
                     do {
-                        plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false)
+                        plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false, remoteSteps: shared)
                     } catch let e as SDSError where e.kind == .badData && Workspace.takeIndexDamage() {
                         // The index was damaged: a fresh open moves it aside and rebuilds it.
-                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath, userCode: false)
+                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath, userCode: false, remoteSteps: shared)
                     }
                 } catch let e as SDSError { planError = e }
             }

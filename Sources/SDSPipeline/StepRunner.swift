@@ -47,9 +47,11 @@ public final class StepRunner: Sendable {
     /// Steps a dry run computed: a second step with the same key is reused, as in a build,
     /// where the first one's index row answers it.
     private let computed = Mutex<[ObjectID: ObjectID]>([:])
+    /// The shared step cache on a remote (`--remote-cache`), asked after the local one.
+    let remoteSteps: (any RemoteStepLookup)?
 
     /// Opens its own index connection, which only this runner uses (behind a lock).
-    public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true) throws {
+    public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true, remoteSteps: (any RemoteStepLookup)? = nil) throws {
         precondition(!dryRun || workspace.isScratch, "a dry run computes through a scratch workspace")
         store = workspace.store
         _ = try workspace.index()  // heals a damaged index before this second connection opens it
@@ -58,6 +60,7 @@ public final class StepRunner: Sendable {
         index = Mutex(opened)
         self.dryRun = dryRun
         self.userCode = userCode
+        self.remoteSteps = remoteSteps
     }
 
     /// True for the stand-in result of a step a dry run would run.
@@ -95,6 +98,11 @@ public final class StepRunner: Sendable {
            store.contains(cached) {
             note(false, cached)
             return cached
+        }
+        if !inputs.contains(where: isPlaceholder), let remote = remoteSteps, let fetched = try remote.result(for: key, op: op, into: store) {
+            note(false, fetched)
+            if dryRun { computed.withLock { $0[key] = fetched } } else { try index.withLock { try $0.recordSteps([(key, fetched, op)]) } }
+            return fetched
         }
         if dryRun && (!(evenInDryRun || userCode) || inputs.contains(where: isPlaceholder)) {
             // The key stands in for the unknown result, so every step downstream misses too.

@@ -33,6 +33,8 @@ public final class RemoteStore: @unchecked Sendable {
     public struct Inventory: Sendable {
         public var objects: [ObjectID: Location] = [:]
         public var closures: Set<ObjectID> = []
+        /// Builds whose step lists (`steps/BUILD`) are there.
+        public var stepLists: Set<ObjectID> = []
         public var packs = 0
     }
 
@@ -57,7 +59,7 @@ public final class RemoteStore: @unchecked Sendable {
 
     /// What the remote holds: a few listings, plus each pack index not read before.
     public func inventory() throws -> Inventory {
-        let listings = try ["packs/", "objects/", "closures/"].parallelMap(jobs: 3) { try self.backend.list($0) }
+        let listings = try ["packs/", "objects/", "closures/", "steps/"].parallelMap(jobs: 4) { try self.backend.list($0) }
         var inv = Inventory()
         var packSizes: [String: Int64] = [:]
         var indexes: [String] = []
@@ -93,6 +95,9 @@ public final class RemoteStore: @unchecked Sendable {
         }
         for e in listings[2] {
             if let id = ObjectID(hex: e.key.dropFirst("closures/".count)) { inv.closures.insert(id) }
+        }
+        for e in listings[3] {
+            if let id = ObjectID(hex: e.key.dropFirst("steps/".count)) { inv.stepLists.insert(id) }
         }
         return inv
     }
@@ -163,7 +168,10 @@ public final class RemoteStore: @unchecked Sendable {
     }
 
     /// Brings `ids` the local store lacks, hashing each before it enters the store.
-    public func fetchObjects(_ ids: Set<ObjectID>, into store: ObjectStore, have inv: Inventory, progress: TransferProgress) throws -> Moved {
+    /// - Parameter syncStore: false leaves the objects staged for the caller's own
+    ///   `syncPendingDirectories()` (a build, which syncs once at its end).
+    public func fetchObjects(_ ids: Set<ObjectID>, into store: ObjectStore, have inv: Inventory, progress: TransferProgress,
+                             syncStore: Bool = true) throws -> Moved {
         let need = ids.filter { !store.contains($0) }.sorted()
         var absent: [ObjectID] = []
         var byPack: [String: [(ObjectID, Int64, Int64)]] = [:]
@@ -227,7 +235,7 @@ public final class RemoteStore: @unchecked Sendable {
             moved.objects += 1
             moved.bytes += size
         }
-        try store.syncPendingDirectories()
+        if syncStore { try store.syncPendingDirectories() }
         return moved
     }
 

@@ -185,6 +185,15 @@ public struct RemoteSync {
         KillPoint.reached("push-objects")
         // Closure lists only once every object they name has landed.
         for (r, c) in closures where !inv.closures.contains(r.id) { try remote.writeClosure(r.id, c) }
+        // Each build's steps, for the shared step cache (`sds build --remote-cache`).
+        for case .build(let id) in selection.roots where !inv.stepLists.contains(id) {
+            let steps = try RecordedBuild.load(workspace, id).steps.compactMap { s -> (key: ObjectID, result: ObjectID, op: String)? in
+                guard let k = ObjectID(hex: s.key), let r = ObjectID(hex: s.result) else { return nil }
+                return (k, r, s.op)
+            }
+            let bytes = RemoteStepCache.encode(steps)
+            try remote.backend.put("steps/\(id.hex)", bytes, sha256: Hasher256.id(of: bytes))
+        }
         for t in selection.tags.sorted(by: { $0.name < $1.name }) {
             switch try remote.setTag(t.name, t.build, force: force) {
             case .created: summary.tags.append((t.name, "created"))

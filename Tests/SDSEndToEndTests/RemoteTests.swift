@@ -59,11 +59,7 @@ import Testing
         try b.sds("fsck").expectOK()
 
         // The teammate's steps are in the clone's step cache: one changed label reruns one subject.
-        var lines = try b.read("data/sleep_labels.csv").components(separatedBy: "\n")
-        var fields = lines[1].components(separatedBy: ",")
-        fields[2] = String(Int(fields[2])! + 1)
-        lines[1] = fields.joined(separator: ",")
-        try b.write("data/sleep_labels.csv", lines.joined(separator: "\n"))
+        try Self.changeOneLabel(b)
         let rebuilt = try b.buildJSON()
         #expect((rebuilt["steps_reused"] as? Int ?? 0) > (rebuilt["steps_run"] as? Int ?? 0))
     }
@@ -79,6 +75,49 @@ import Testing
         #expect(packs.contains { $0.hasSuffix(".pack") } && packs.contains { $0.hasSuffix(".idx") })
         #expect(remote.exists("refs/tags/v1"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: remote.path("tmp")).isEmpty)
+    }
+
+    /// Adds a minute to the first sleep label: one subject's steps and one shard change.
+    static func changeOneLabel(_ h: Harness) throws {
+        var lines = try h.read("data/sleep_labels.csv").components(separatedBy: "\n")
+        var fields = lines[1].components(separatedBy: ",")
+        fields[2] = String(Int(fields[2])! + 1)
+        lines[1] = fields.joined(separator: ",")
+        try h.write("data/sleep_labels.csv", lines.joined(separator: "\n"))
+    }
+
+    @Test func sharedStepCacheReusesATeammatesSteps() throws {
+        let remote = try Harness(git: false, sds: false)
+        defer { remote.cleanup() }
+        let a = try Self.origin(remoteURL: remote.root)
+        defer { a.cleanup() }
+        try a.sds("push").expectOK()
+        let b = try Self.clone(a), c = try Self.clone(a)
+        defer { b.cleanup(); c.cleanup() }
+        // The teammate changes a label, builds and pushes.
+        try Self.changeOneLabel(a)
+        let v2 = try a.buildJSON()
+        #expect((v2["steps_run"] as? Int ?? 0) > 0)
+        try a.sds("push").expectOK()
+        // Two clones make the same change: without the shared cache the steps run again...
+        for h in [b, c] {
+            try h.sds("pull").expectOK()
+            try Self.changeOneLabel(h)
+        }
+        let alone = try c.buildJSON()
+        #expect((alone["steps_run"] as? Int ?? 0) > 0)
+        #expect(alone["steps_from_remote"] as? Int == 0)
+        // ...with it, the plan says nothing runs (truthful: it asks the remote as the build will)...
+        let plan = try b.sds("build", "--dry-run", "--json", "--remote-cache")
+        #expect(plan.stdout.contains("\"steps_to_run\":0"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("\"build\":\"\(v2["build"] as? String ?? "?")\""))
+        // ...with it, every changed step's result comes from the remote: nothing runs, same bytes.
+        let shared = try b.buildJSON(["--remote-cache"])
+        #expect(shared["steps_run"] as? Int == 0, "\(shared)")
+        #expect(shared["steps_from_remote"] as? Int == v2["steps_run"] as? Int)
+        #expect(shared["build"] as? String == v2["build"] as? String)
+        #expect(try b.shardHash() == a.shardHash())
+        try b.sds("fsck").expectOK()
     }
 
     @Test func freshCloneVerbsFetchWhatTheyMissUnlessOffline() throws {

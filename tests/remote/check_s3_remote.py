@@ -5,7 +5,7 @@ usage: check_s3_remote.py ENDPOINT BUCKET PREFIX [--corrupt-one]
 
 Every key under PREFIX must list and read back: packs/ID.pack hashes to ID, each entry of
 packs/ID.idx names a slice of its pack that hashes to the entry's id, objects/ID hashes to
-ID, closures/ID and refs/tags/NAME hold object ids. Prints 'ok: N keys, M objects'.
+ID, closures/ID and refs/tags/NAME hold object ids, steps/ID holds 'KEY RESULT OP' lines. Prints 'ok: N keys, M objects'.
 With --corrupt-one, flips a byte of the first packed object instead and prints its id.
 """
 import hashlib
@@ -77,6 +77,11 @@ for key, size in sorted(keys.items()):
     elif key.startswith("closures/") or key.startswith("refs/tags/"):
         if not all(is_id(line) for line in body.decode().split()):
             fail(f"{key} holds something other than object ids")
+    elif key.startswith("steps/"):
+        for line in body.decode().splitlines():
+            k, r, _op = line.split(" ", 2)
+            if not (is_id(k) and is_id(r)):
+                fail(f"{key}: bad step line {line!r}")
     elif key != "sds-remote":
         fail(f"unexpected key {key}")
 print(f"ok: {len(keys)} keys, {objects} objects")
