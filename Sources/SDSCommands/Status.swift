@@ -33,10 +33,21 @@ struct Status: ParsableCommand, StoreCommand {
     @Flag(help: "Also hash the last build's step results and shards; damaged ones are listed and the next build recomputes them.")
     var verify = false
 
+    @Flag(help: "Compare with the remote instead: what a push would send, what a fetch would bring (exit 1 if anything).")
+    var remote = false
+
+    @Option(name: .customShort("r"), help: "The remote for --remote (default: the default remote).")
+    var remoteName: String?
+
     func run() throws {
         var clean = true
         try reporting {
             let ws = try openWorkspace()
+            if remote {
+                clean = try RemoteStatus.run(ws, remote: remoteName, lockPath: BuildRecorder.lockPath(forSpec: try ws.relativePath(spec)),
+                                             json: json, quiet: quiet)
+                return
+            }
             let results = try StatusChecker(workspace: ws).status(try ws.trackedPaths(paths))
             clean = results.allSatisfy { $0.state == .unchanged }
             // With a pipeline spec here, also say what a build would redo.

@@ -34,7 +34,7 @@ public struct FileBackend: RemoteBackend {
                 let key = rel.isEmpty ? name : rel + "/" + name
                 if rel.isEmpty && name == "tmp" { continue }
                 if st.kind == .directory { try walk(key) } else if st.kind == .file, key.hasPrefix(prefix) {
-                    out.append(RemoteEntry(key: key, size: st.size))
+                    out.append(RemoteEntry(key: key, size: st.size, modified: st.mtimeNs / 1_000_000_000))
                 }
             }
         }

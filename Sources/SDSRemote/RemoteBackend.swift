@@ -4,7 +4,9 @@ import SDSCore
 public struct RemoteEntry: Sendable, Equatable {
     public var key: String
     public var size: Int64
-    public init(key: String, size: Int64) { self.key = key; self.size = size }
+    /// Last modified, in Unix seconds (0 when unknown).
+    public var modified: Int64
+    public init(key: String, size: Int64, modified: Int64 = 0) { self.key = key; self.size = size; self.modified = modified }
 }
 
 /// The few operations sds needs from a place that holds objects: an S3 bucket or a folder.

@@ -151,7 +151,7 @@ public struct RemoteSync {
         return try workspace.trackedPaths([arg]).first?.pointer.id
     }
 
-    func closure(_ root: Root) throws -> Set<ObjectID> {
+    public func closure(_ root: Root) throws -> Set<ObjectID> {
         switch root {
         case .build(let id): try ObjectClosure.ofBuild(id, in: workspace)
         case .tree(let id): try ObjectClosure.ofTree(id, in: workspace)
@@ -162,6 +162,9 @@ public struct RemoteSync {
     public func push(_ selection: Selection, force: Bool, progress: TransferProgress) throws -> Summary {
         let start = FileIO.nowNs()
         try remote.checkFormat(create: true)
+        // While it is there, 'gc --remote' deletes nothing this push may reuse.
+        let marker = try RemoteLock.acquire(remote.backend, kind: "push")
+        defer { marker.release() }
         var summary = Summary()
         summary.roots = selection.roots.count
         var closures: [(Root, Set<ObjectID>)] = []

@@ -125,11 +125,28 @@ public final class S3Backend: RemoteBackend, @unchecked Sendable {
             for block in XML.all("Contents", in: r.body) {
                 guard let k = XML.first("Key", in: block), k.hasPrefix(prefix), let size = XML.first("Size", in: block).flatMap({ Int64($0) })
                 else { continue }
-                out.append(RemoteEntry(key: String(k.dropFirst(prefix.count)), size: size))
+                let modified = XML.first("LastModified", in: block).flatMap(Self.unixSeconds) ?? 0
+                out.append(RemoteEntry(key: String(k.dropFirst(prefix.count)), size: size, modified: modified))
             }
             token = XML.first("IsTruncated", in: r.body) == "true" ? XML.first("NextContinuationToken", in: r.body) : nil
         } while token != nil
         return out.sorted { FileIO.bytewiseLess($0.key, $1.key) }
+    }
+
+    /// `2026-12-02T14:04:07.000Z` (S3's LastModified) in Unix seconds.
+    static func unixSeconds(_ iso: String) -> Int64? {
+        let b = Array(iso.utf8)
+        guard b.count >= 19 else { return nil }
+        func num(_ r: Range<Int>) -> Int64? { Int64(String(decoding: b[r], as: UTF8.self)) }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16), let s = num(17..<19)
+        else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let yy = m <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return (era * 146097 + doe - 719468) * 86400 + h * 3600 + mi * 60 + s
     }
 
     public func get(_ key: String, range: Range<Int64>?) throws -> [UInt8]? {

@@ -120,6 +120,54 @@ import Testing
         try b.sds("fsck").expectOK()
     }
 
+    @Test func statusAndGCOfTheRemoteKeepEverythingATagOrACommitNeeds() throws {
+        let remote = try Harness(git: false, sds: false)
+        defer { remote.cleanup() }
+        let a = try Self.origin(remoteURL: remote.root)
+        defer { a.cleanup() }
+        let before = try a.sds("status", "--remote")
+        before.expectStatus(1)
+        #expect(before.stdout.contains("remote 'origin' (\(remote.root)) lacks: "))
+        #expect(before.stdout.contains("; tags v1"))
+        try a.sds("push").expectOK()
+        try a.sds("status", "--remote").expectOK()
+        // v2: committed (its lock and pointer are in history), not tagged.
+        try Self.changeOneLabel(a)
+        _ = try a.buildJSON()
+        try a.sds("add", "data").expectOK()
+        try a.commitAll("v2")
+        try a.sds("push").expectOK()
+        // A build nothing names: pushed by id, then its lock and data are put back.
+        try Self.changeOneLabel(a)
+        let junk = try a.buildJSON()["build"] as! String
+        try a.sds("push", String(junk.prefix(12))).expectOK()
+        try a.git("checkout", "--", "sds.lock")
+        try a.sds("checkout", "--force").expectOK()
+
+        // Everything is younger than the default grace period: nothing goes.
+        let young = try a.sds("gc", "--remote", "--json")
+        young.expectOK()
+        #expect(young.stdout.contains("\"removed_objects\":0"), "\(young.stdout)")
+        // A push running elsewhere (its marker is fresh) stops gc.
+        try remote.write("locks/push-1-2-3", "now\n")
+        try a.sds("gc", "--remote", "--grace", "0").expectStatus(75)
+        try FileManager.default.removeItem(atPath: remote.path("locks/push-1-2-3"))
+        let dry = try a.sds("gc", "--remote", "--grace", "0", "--dry-run", "--json")
+        dry.expectOK()
+        let plan = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as! [String: Any]
+        #expect((plan["removed_objects"] as? Int ?? 0) > 0, "\(dry.stdout)")
+        try a.sds("gc", "--remote", "--grace", "0").expectOK()
+        #expect(!remote.exists("closures/" + junk))
+        // What v1 (a tag) and v2 (a commit's lock) need is all still there.
+        let b = try Self.clone(a)
+        defer { b.cleanup() }
+        try b.sds("fetch", "v1").expectOK()
+        try b.sds("verify", "v1").expectOK()
+        try b.sds("pull").expectOK()
+        try b.sds("verify").expectOK()
+        #expect(try b.sds("fetch", junk).status == 66)
+    }
+
     @Test func freshCloneVerbsFetchWhatTheyMissUnlessOffline() throws {
         let remote = try Harness(git: false, sds: false)
         defer { remote.cleanup() }
