@@ -22,15 +22,16 @@ final class HTTPClient: @unchecked Sendable {
         case transport(String)
     }
 
-    private let session: URLSession
+    private let config: URLSessionConfiguration
 
     init() {
         let config = URLSessionConfiguration.ephemeral
         config.httpMaximumConnectionsPerHost = TransferSizes.parallel * 2
-        config.timeoutIntervalForRequest = 120
+        // Idle time allowed between bytes, not a cap on a whole (large) transfer.
+        config.timeoutIntervalForRequest = 30
         config.urlCache = nil
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: config)
+        self.config = config
     }
 
     func send(_ method: String, _ url: String, headers: [(String, String)], body: [UInt8]?) throws -> Response {
@@ -41,9 +42,17 @@ final class HTTPClient: @unchecked Sendable {
         if let body {
             request.httpBody = Data(body)
             request.setValue("\(body.count)", forHTTPHeaderField: "Content-Length")
+            // Else URLSession labels a POST body as a form, and some servers (moto) parse it away.
+            if !headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+                request.setValue(method == "POST" ? "application/xml" : "application/octet-stream", forHTTPHeaderField: "Content-Type")
+            }
         }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<Response, Error> = .failure(Failure.transport("no answer"))
+        // A session per request: no connection outlives it, so none is found dead and resent
+        // by libcurl with its body already read (then URLSession stalls until the timeout).
+        let session = URLSession(configuration: config)
+        defer { session.finishTasksAndInvalidate() }
         let task = session.dataTask(with: request) { data, response, error in
             defer { done.signal() }
             if let error {

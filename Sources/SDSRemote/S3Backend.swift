@@ -207,10 +207,17 @@ public final class S3Backend: RemoteBackend, @unchecked Sendable {
             var xml = "<CompleteMultipartUpload>"
             for (i, e) in etags.enumerated() { xml += "<Part><PartNumber>\(i + 1)</PartNumber><ETag>\(XML.escape(e))</ETag></Part>" }
             xml += "</CompleteMultipartUpload>"
-            let done = try request("POST", key: key, query: [("uploadId", upload)], body: Array(xml.utf8))
-            // S3 may answer 200 with an error inside the body.
-            if let code = XML.first("Code", in: done.body), XML.first("Error", in: done.body) != nil {
-                throw SDSError(.io, "remote \(displayName): completing the upload of '\(prefix)\(key)' failed: \(code)")
+            do {
+                let done = try request("POST", key: key, query: [("uploadId", upload)], body: Array(xml.utf8))
+                // S3 may answer 200 with an error inside the body.
+                if let code = XML.first("Code", in: done.body), XML.first("Error", in: done.body) != nil {
+                    throw SDSError(.io, "remote \(displayName): completing the upload of '\(prefix)\(key)' failed: \(code)")
+                }
+            } catch {
+                // A completion that landed but whose answer was lost fails when retried (the
+                // upload is gone): the object being there with its full size is the success.
+                if (try? list(key).first { $0.key == key }?.size) == size { return }
+                throw error
             }
         } catch {
             _ = try? request("DELETE", key: key, query: [("uploadId", upload)], accept: [200, 204, 404])

@@ -42,8 +42,8 @@ import Testing
 
         let b = try Self.clone(a)
         defer { b.cleanup() }
-        // Before a fetch the clone has nothing to check out.
-        #expect(try b.sds("checkout").status == 66)
+        // Before a fetch the clone has nothing to check out (offline: no automatic fetch).
+        #expect(try b.sds("checkout", "--offline").status == 66)
         let fetch = try b.sds("fetch", "v1")
         fetch.expectOK()
         #expect(fetch.stdout.contains("tag v1: created"))
@@ -264,5 +264,51 @@ import Testing
         #expect(noCreds.stderr.contains("no AWS credentials found"))
         #expect(noCreds.stderr.contains("AWS_ACCESS_KEY_ID"))
         #expect(noCreds.stderr.contains(b.path("none/credentials")))
+    }
+
+    /// Starts tests/remote/fault_proxy.py in front of the S3 server; returns its endpoint and process.
+    static func faultProxy(_ mode: String, in h: Harness) throws -> (endpoint: String, process: Process, log: String) {
+        let portFile = h.path("proxy-port")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SDS_S3_PYTHON"] ?? "/usr/bin/python3")
+        p.arguments = [WearableData.repo + "/tests/remote/fault_proxy.py", s3!, mode, portFile, "--seconds", "240"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: portFile) { usleep(50_000) }
+        let port = try String(contentsOfFile: portFile, encoding: .utf8)
+        return ("http://127.0.0.1:\(port)", p, portFile + ".log")
+    }
+
+    @Test(.enabled(if: s3 != nil, Comment(rawValue: s3Skip)))
+    func s3RetriesThroughFaultsAndFailsCleanlyWhenTheServerStaysDown() throws {
+        let prefix = Self.uniquePrefix()
+        let a = try Self.origin(remoteURL: "s3://sds-test/\(prefix)", endpoint: Self.s3!)
+        defer { a.cleanup() }
+        let fast = ["SDS_REMOTE_BACKOFF_MS": "5"]
+        // Two requests of every three fail (503 SlowDown, reset, cut body, 500): every transfer still lands.
+        let flaky = try Self.faultProxy("flaky", in: a)
+        defer { flaky.process.terminate() }
+        try a.sds("remote", "modify", "origin", "endpoint_url", flaky.endpoint, "--local").expectOK()
+        try a.sds("push", env: fast).expectOK()
+        let b = try Self.clone(a)
+        defer { b.cleanup() }
+        try b.sds("remote", "modify", "origin", "endpoint_url", flaky.endpoint, "--local").expectOK()
+        try b.sds("fetch", "v1", env: fast).expectOK()
+        try b.sds("verify", "v1", "--offline").expectOK()
+        let counts = try String(contentsOfFile: flaky.log, encoding: .utf8)
+        let faults = Int(counts.split(separator: " ")[1]) ?? 0
+        #expect(faults > 10, "\(counts)")
+
+        // A server that answers 503 to everything: a clear error naming the key and the remote, exit 74, no tag published.
+        let down = try Self.faultProxy("down", in: b)
+        defer { down.process.terminate() }
+        try Self.changeOneLabel(a)
+        try a.sds("add", "data").expectOK()
+        try a.sds("remote", "modify", "origin", "endpoint_url", down.endpoint, "--local").expectOK()
+        let failed = try a.sds("push", env: fast)
+        failed.expectStatus(74)
+        #expect(failed.stderr.contains("remote 'origin' (s3://sds-test/\(prefix)/)"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("failed after 6 attempts: HTTP 503 SlowDown"))
+        #expect(failed.stderr.contains("'\(prefix)/"))
     }
 }

@@ -75,13 +75,16 @@ for key, size in sorted(keys.items()):
             fail(f"{key} does not hash to its name")
         objects += 1
     elif key.startswith("closures/") or key.startswith("refs/tags/"):
-        if not all(is_id(line) for line in body.decode().split()):
+        lines = body.decode().split()
+        if not lines or not all(is_id(line) for line in lines) or (key.startswith("refs/") and len(lines) != 1):
             fail(f"{key} holds something other than object ids")
     elif key.startswith("steps/"):
         for line in body.decode().splitlines():
             k, r, _op = line.split(" ", 2)
             if not (is_id(k) and is_id(r)):
                 fail(f"{key}: bad step line {line!r}")
+    elif key.startswith("locks/"):
+        pass  # a push's or gc's marker (left behind by a killed one)
     elif key != "sds-remote":
         fail(f"unexpected key {key}")
 print(f"ok: {len(keys)} keys, {objects} objects")
