@@ -162,9 +162,6 @@ public struct RemoteSync {
     public func push(_ selection: Selection, force: Bool, progress: TransferProgress) throws -> Summary {
         let start = FileIO.nowNs()
         try remote.checkFormat(create: true)
-        // While it is there, 'gc --remote' deletes nothing this push may reuse.
-        let marker = try RemoteLock.acquire(remote.backend, kind: "push")
-        defer { marker.release() }
         var summary = Summary()
         summary.roots = selection.roots.count
         var closures: [(Root, Set<ObjectID>)] = []
@@ -179,7 +176,20 @@ public struct RemoteSync {
             closures.append((r, c))
             all.formUnion(c)
         }
-        let inv = try remote.inventory()
+        var inv = try remote.inventory()
+        // Nothing to send (the no-op push): no marker, nothing written.
+        let complete = all.allSatisfy { inv.objects[$0] != nil } && closures.allSatisfy { inv.closures.contains($0.0.id) }
+            && selection.roots.allSatisfy { if case .build(let id) = $0 { inv.stepLists.contains(id) } else { true } }
+        if complete, try selection.tags.allSatisfy({ try remote.tag($0.name) == $0.build }) {
+            summary.alreadyThere = all.count
+            summary.seconds = Double(FileIO.nowNs() - start) / 1e9
+            return summary
+        }
+        // While it is there, 'gc --remote' deletes nothing this push may reuse; what the remote
+        // has is read again under it, so nothing a gc removed before is taken as there.
+        let marker = try RemoteLock.acquire(remote.backend, kind: "push")
+        defer { marker.release() }
+        inv = try remote.inventory()
         let moved = try remote.pushObjects(Array(all), from: workspace.store, have: inv, progress: progress)
         summary.objects = moved.objects
         summary.bytes = moved.bytes
