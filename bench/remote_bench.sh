@@ -7,6 +7,7 @@
 # DVC runs from a venv under bench/.venv-dvc (dvc[s3] pinned), made on first use;
 # SDS_BENCH_SKIP_DVC=1 measures sds alone. SMALL_FILES / BIG_MIB shrink the workload.
 set -euo pipefail
+shopt -s inherit_errexit   # a failing step inside $(…) stops the case, never runs on in the wrong folder
 cd "$(dirname "$0")/.."
 SDS=$(realpath "${1:-.build/release/sds}")
 N=${SMALL_FILES:-10000}
@@ -41,14 +42,17 @@ PY
 # sds: push from one repo, pull into a fresh clone. $1 label, $2 folder, $3 remote URL.
 sds_case() {
     local label=$1 what=$2 url=$3 a="$WORK/sds-$1-a" b="$WORK/sds-$1-b"
-    mkdir -p "$a" && cd "$a" && git init -q && git config user.email b@e && git config user.name b
+    mkdir -p "$a"
+    cd "$a"
+    git init -q && git config user.email b@e && git config user.name b
     "$SDS" init >/dev/null && cp -r "$WORK/src/$what" data && "$SDS" add data >/dev/null
     "$SDS" remote add origin "$url" --default >/dev/null
     [ "${url#s3://}" != "$url" ] && "$SDS" remote modify origin endpoint_url "$SDS_S3_ENDPOINT" >/dev/null
     git add -A && git commit -qm data
     local t0; t0=$(now); "$SDS" push -q; local push; push=$(secs "$t0" "$(now)")
     local noop; noop=$("$SDS" push --json | sed 's/.*"seconds":\([0-9.]*\).*/\1/')
-    git clone -q "$a" "$b" && cd "$b"
+    git clone -q "$a" "$b"
+    cd "$b"
     t0=$(now); "$SDS" pull -q; local pull; pull=$(secs "$t0" "$(now)")
     cmp -s "$a/data/$( [ "$what" = big ] && echo big.bin || echo f00000.bin)" "$b/data/$( [ "$what" = big ] && echo big.bin || echo f00000.bin)"
     cd "$WORK"
@@ -58,14 +62,17 @@ sds_case() {
 # dvc: the same with dvc add / push / pull. $1 label, $2 folder, $3 remote URL.
 dvc_case() {
     local label=$1 what=$2 url=$3 a="$WORK/dvc-$1-a" b="$WORK/dvc-$1-b" dvc="$(realpath "$DVC_VENV")/bin/dvc"
-    mkdir -p "$a" && cd "$a" && git init -q && git config user.email b@e && git config user.name b
+    mkdir -p "$a"
+    cd "$a"
+    git init -q && git config user.email b@e && git config user.name b
     "$dvc" init -q && cp -r "$WORK/src/$what" data && "$dvc" add -q data
     "$dvc" remote add -d origin "$url" >/dev/null
     [ "${url#s3://}" != "$url" ] && "$dvc" remote modify origin endpointurl "$SDS_S3_ENDPOINT"
     git add -A && git commit -qm data
     local t0; t0=$(now); "$dvc" push -q; local push; push=$(secs "$t0" "$(now)")
     t0=$(now); "$dvc" push -q; local noop; noop=$(secs "$t0" "$(now)")
-    git clone -q "$a" "$b" && cd "$b"
+    git clone -q "$a" "$b"
+    cd "$b"
     t0=$(now); "$dvc" pull -q; local pull; pull=$(secs "$t0" "$(now)")
     cd "$WORK"
     echo "$push $pull $noop"
