@@ -20,7 +20,7 @@ test: setup
 	scripts/embed-docs.sh
 	git diff --exit-code -- Sources/SDSCommands/HelpDocs.swift || (echo "docs/ changed: commit the regenerated HelpDocs.swift" >&2; exit 1)
 	swift build --build-tests
-	SDS_PYTHON=$$(tests/interop/venv.sh) swift test --skip-build
+	SDS_PYTHON=$$(tests/interop/venv.sh) scripts/s3-local.sh run swift test --skip-build
 	tests/interop/run.sh .build/debug/sds
 	tests/report/run.sh .build/debug/sds
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

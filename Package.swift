@@ -53,9 +53,15 @@ let package = Package(
         // MARK: Report (a build or a diff as one self-contained HTML page, SVG written by hand)
         .target(name: "SDSReport", dependencies: ["SDSCore", "SDSCatalog", "SDSStore", "SDSPipeline"]),
 
+        // MARK: Remotes (S3 and folders: push, fetch, shared step cache)
+        .target(name: "SDSRemote", dependencies: [
+            "SDSCore", "SDSStore", "SDSPipeline",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
         // MARK: Commands
         .target(name: "SDSCommands", dependencies: [
-            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors", "SDSReport",
+            "SDSCore", "SDSStore", "SDSGit", "SDSTFRecord", "SDSArrayRecord", "SDSPipeline", "SDSSensors", "SDSReport", "SDSRemote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sds", dependencies: ["SDSCommands"]),
@@ -72,6 +78,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SDSPipelineTests", dependencies: ["SDSPipeline"]),
         .testTarget(name: "SDSReportTests", dependencies: ["SDSReport", "SDSPipeline"]),
+        .testTarget(name: "SDSRemoteTests", dependencies: ["SDSRemote", "SDSStore", "SDSCore"]),
         .testTarget(name: "SDSSensorsTests", dependencies: ["SDSSensors", "SDSTFRecord"]),
         .testTarget(name: "SDSEndToEndTests", dependencies: ["SDSCore", "SDSCatalog", "sds"]),
         .testTarget(name: "SDSFuzzTests", dependencies: ["SDSFuzzTargets"]),

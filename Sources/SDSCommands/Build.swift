@@ -43,6 +43,12 @@ struct Build: ParsableCommand, StoreCommand {
             help: "Allow the spec's output: folder to be PATH, outside the work tree (refused otherwise). Repeatable.")
     var outputOutside: [String] = []
 
+    @OptionGroup var remote: OfflineOption
+
+    @Flag(help: ArgumentHelp("Ask the default remote's shared step cache for each step the local cache lacks, and download its result instead of computing it (also: build.remote_cache = true in .sensorstore/config).",
+                             discussion: "Steps of every build pushed to the remote count. A result that cannot be fetched intact is computed instead."))
+    var remoteCache = false
+
     func validate() throws {
         guard jobs >= 0 else { throw ValidationError("--jobs must be 0 (all cores) or more") }
     }
@@ -56,19 +62,25 @@ struct Build: ParsableCommand, StoreCommand {
             defer { withExtendedLifetime(held) {} }
             let allowedOutside = outputOutside.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
             if dryRun {
+                // The plan asks the remote's step cache as the build would (its downloads stay in the scratch store).
+                let shared = try AutoFetch.stepCache(ws, lockPath: BuildRecorder.lockPath(forSpec: try ws.relativePath(spec)),
+                                                     flag: remoteCache, offline: remote.offline)
                 let plan = try BuildPlan.make(workspace: ws, specPath: try ws.relativePath(spec), jobs: jobs,
-                                              allowedOutside: allowedOutside)
+                                              allowedOutside: allowedOutside, remoteSteps: shared)
                 PlanOutput.print(plan, json: json)
                 changes = !plan.upToDate
                 return
             }
             let lockName = BuildRecorder.lockPath(forSpec: try ws.relativePath(spec))
+            try AutoFetch.build(ws, lockPath: lockName, offline: remote.offline)
             var options = Builder.Options(jobs: jobs)
             options.requireClean = requireClean
             options.strict = strict
             options.warn = { Output.warning($0) }
             options.versionOverrides = Builder.Options.environmentOverrides()
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
+            let shared = try AutoFetch.stepCache(ws, lockPath: lockName, flag: remoteCache, offline: remote.offline)
+            options.remoteSteps = shared
             let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec), allowedOutside: allowedOutside)
                 .build(options)
             if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
@@ -81,6 +93,7 @@ struct Build: ParsableCommand, StoreCommand {
                     "output": .string(summary.outputPath),
                     "steps_run": .int(Int64(ran.count)),
                     "steps_reused": .int(Int64(summary.trace.count - ran.count)),
+                    "steps_from_remote": .int(Int64(shared?.hits ?? 0)),
                     "ran": .array(ran.map { .string("\($0.op) \($0.partition)") }),
                     "quarantined": .object(Dictionary(uniqueKeysWithValues: summary.manifest.quarantine.reasons.map {
                         ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
@@ -103,7 +116,8 @@ struct Build: ParsableCommand, StoreCommand {
             Output.line("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
                 + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(summary.manifest.shards.count) shards")
             for l in ReportOutput.lines(report) { Output.line(l) }
-            Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused; output \(summary.outputPath)"
+            Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused"
+                + (shared.map { " (\($0.hits) from the remote's step cache)" } ?? "") + "; output \(summary.outputPath)"
                 + (summary.wroteOutput ? "" : " (unchanged)"))
             let q = summary.manifest.quarantine
             if q.total > 0 {

@@ -41,6 +41,8 @@ struct Checkout: ParsableCommand, StoreCommand {
     @Option(help: "Version mode: the pipeline spec, relative to the current folder.")
     var spec: String = "sds.yaml"
 
+    @OptionGroup var remote: OfflineOption
+
     var versionMode: Bool { outputs || inputs || to != nil }
 
     func validate() throws {
@@ -63,6 +65,7 @@ struct Checkout: ParsableCommand, StoreCommand {
             }
             args.removeAll { $0 == "--" }
             let targets = try rev.map { try ws.trackedPaths(atRevision: $0, selection: args) } ?? ws.trackedPaths(args)
+            try AutoFetch.trackedPaths(targets, ws, lockPath: try lockPath(ws, spec: spec), offline: remote.offline)
             let report = try SDSStore.Checkout(workspace: ws, force: force).run(targets)
             if !report.keptExtras.isEmpty {
                 Output.warning("kept \(report.keptExtras.count) path(s) that are not in this version (--force removes them):")
@@ -81,6 +84,7 @@ struct Checkout: ParsableCommand, StoreCommand {
 
     private func checkoutVersion(_ ws: Workspace) throws {
         let specPath = try ws.relativePath(spec)
+        try AutoFetch.version(arguments.first, ws, lockPath: try lockPath(ws, spec: spec), offline: remote.offline)
         let build = try recordedBuild(arguments.first, ws, spec: spec, why: "the work tree is already in place; name a build")
         let both = !outputs && !inputs
         let destination = to.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }

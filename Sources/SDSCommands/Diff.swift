@@ -36,12 +36,15 @@ struct Diff: ParsableCommand, StoreCommand {
     @Flag(help: "Print every section as JSON.")
     var json = false
 
+    @OptionGroup var remote: OfflineOption
+
     func run() throws {
         var equal = true
         try reporting {
             let ws = try openWorkspace()
             let specPath = try ws.relativePath(spec)
             let resolver = try versionResolver(ws, spec: spec)
+            for v in [a, b ?? "workspace"] { try AutoFetch.version(v, ws, lockPath: try lockPath(ws, spec: spec), offline: remote.offline) }
             let va = try a.map(resolver.resolve) ?? resolver.lastBuild()
             let vb = try resolver.resolve(b ?? "workspace")
             let result = try BuildDiff.compare(try VersionSnapshot(va, workspace: ws, specPath: specPath),

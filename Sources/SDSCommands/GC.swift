@@ -1,6 +1,7 @@
 import ArgumentParser
 import SDSCore
 import SDSPipeline
+import SDSRemote
 import SDSStore
 
 struct GC: ParsableCommand, StoreCommand {
@@ -15,6 +16,9 @@ struct GC: ParsableCommand, StoreCommand {
               sds gc --dry-run        what would go: counts and bytes
               sds gc
               sds gc --only-current   keep only what tags and the work tree need
+              sds gc --remote --dry-run
+
+            --remote cleans the default remote (or -r NAME) instead: it keeps every build a tag (the remote's or a local one) or an sds.lock in any commit of any branch names, and every pointer file of any commit, each with all it needs; nothing written in the last --grace seconds (default 3600) is deleted, since a push still running (or killed) may reference it, and nothing at all while another clone's push is running. Packs are deleted whole, when none of their objects is needed. See docs/remotes.md.
             """)
 
     @Flag(help: "Only count what would be removed.")
@@ -29,9 +33,19 @@ struct GC: ParsableCommand, StoreCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "Clean the remote instead of the local store.")
+    var remote = false
+
+    @Option(name: .customShort("r"), help: "The remote for --remote (default: the default remote).")
+    var remoteName: String?
+
+    @Option(help: "With --remote: never delete what was written less than this many seconds ago.")
+    var grace: Int64 = RemoteGC.defaultGrace
+
     func run() throws {
         try reporting {
             let ws = try openWorkspace()
+            if remote { return try remoteGC(ws) }
             let held = try lock(ws, "gc")
             defer { withExtendedLifetime(held) {} }
             let r = try GarbageCollector(workspace: ws, lockPath: try lockPath(ws, spec: spec)).run(onlyCurrent: onlyCurrent, dryRun: dryRun)
@@ -45,5 +59,21 @@ struct GC: ParsableCommand, StoreCommand {
             Output.line("\(dryRun ? "would remove" : "removed") \(r.removed) object(s), \(Output.bytes(r.removedBytes)); "
                 + "kept \(r.kept), \(Output.bytes(r.keptBytes))" + (dryRun ? "" : "; forgot \(r.stepsForgotten) cached step(s)"))
         }
+    }
+
+    private func remoteGC(_ ws: Workspace) throws {
+        let sync = try RemoteSync.open(ws, remote: remoteName, lockPath: try lockPath(ws, spec: spec))
+        let r = try RemoteGC(sync: sync).run(grace: grace, dryRun: dryRun)
+        if json {
+            return Output.line(JSON.object([
+                "dry_run": .bool(dryRun), "remote": .string(sync.remote.backend.displayName), "roots": .int(Int64(r.roots)),
+                "kept_objects": .int(Int64(r.keptObjects)), "removed_objects": .int(Int64(r.removedObjects)),
+                "removed_bytes": .int(r.removedBytes), "removed_packs": .int(Int64(r.removedPacks)),
+                "removed_lists": .int(Int64(r.removedLists)), "within_grace": .int(Int64(r.tooYoung)),
+            ]).canonicalText)
+        }
+        Output.line("\(dryRun ? "would remove" : "removed") \(r.removedObjects) object(s) (\(r.removedPacks) pack(s)), \(Output.bytes(r.removedBytes)) "
+            + "from \(sync.remote.backend.displayName); kept \(r.keptObjects) for \(r.roots) root(s)"
+            + (r.tooYoung > 0 ? "; \(r.tooYoung) unneeded file(s) younger than \(grace) s kept" : ""))
     }
 }

@@ -33,10 +33,21 @@ struct Status: ParsableCommand, StoreCommand {
     @Flag(help: "Also hash the last build's step results and shards; damaged ones are listed and the next build recomputes them.")
     var verify = false
 
+    @Flag(help: "Compare with the remote instead: what a push would send, what a fetch would bring (exit 1 if anything).")
+    var remote = false
+
+    @Option(name: .customShort("r"), help: "The remote for --remote (default: the default remote).")
+    var remoteName: String?
+
     func run() throws {
         var clean = true
         try reporting {
             let ws = try openWorkspace()
+            if remote {
+                clean = try RemoteStatus.run(ws, remote: remoteName, lockPath: BuildRecorder.lockPath(forSpec: try ws.relativePath(spec)),
+                                             json: json, quiet: quiet)
+                return
+            }
             let results = try StatusChecker(workspace: ws).status(try ws.trackedPaths(paths))
             clean = results.allSatisfy { $0.state == .unchanged }
             // With a pipeline spec here, also say what a build would redo.
@@ -56,12 +67,14 @@ struct Status: ParsableCommand, StoreCommand {
                 }
             }
             if hasSpec {
+                // build.remote_cache: the plan asks the remote's step cache, as the build will.
+                let shared = try AutoFetch.stepCache(ws, lockPath: BuildRecorder.lockPath(forSpec: specPath), flag: false, offline: false)
                 do {
                     do {
-                        plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false)
+                        plan = try BuildPlan.make(workspace: ws, specPath: specPath, userCode: false, remoteSteps: shared)
                     } catch let e as SDSError where e.kind == .badData && Workspace.takeIndexDamage() {
                         // The index was damaged: a fresh open moves it aside and rebuilds it.
-                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath, userCode: false)
+                        plan = try BuildPlan.make(workspace: try openWorkspace(), specPath: specPath, userCode: false, remoteSteps: shared)
                     }
                 } catch let e as SDSError { planError = e }
             }

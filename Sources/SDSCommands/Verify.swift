@@ -28,10 +28,13 @@ struct Verify: ParsableCommand, StoreCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var remote: OfflineOption
+
     func run() throws {
         var status: Int32 = 0
         try reporting {
             let ws = try openWorkspace()
+            try AutoFetch.version(version, ws, lockPath: try lockPath(ws, spec: spec), offline: remote.offline)
             let build = try recordedBuild(version, ws, spec: spec, why: "run 'sds build' first")
             let o = try Verifier(workspace: ws).run(build, jobs: jobs)
             status = !o.operatorMismatches.isEmpty ? ExitStatus.otherCodeVersions : o.reproduced ? 0 : ExitStatus.differences

@@ -99,11 +99,12 @@ public struct BuildPlan: Sendable {
     ///
     /// `userCode` false leaves `run:` steps unrun (see `Builder.Options.dryRunUserCode`).
     public static func make(workspace: Workspace, specPath: String, jobs: Int = 0, userCode: Bool = true,
-                            allowedOutside: [String] = []) throws -> BuildPlan {
+                            allowedOutside: [String] = [], remoteSteps: (any RemoteStepLookup)? = nil) throws -> BuildPlan {
         let recorder = BuildRecorder(workspace: workspace, specPath: specPath, allowedOutside: allowedOutside)
         let scratch = try workspace.scratch()
         var options = Builder.Options(jobs: jobs, dryRun: true)
         options.dryRunUserCode = userCode
+        options.remoteSteps = remoteSteps
         options.versionOverrides = Builder.Options.environmentOverrides()
         let prepared = try recorder.prepare(options, in: scratch)
         let result = prepared.result

@@ -25,6 +25,8 @@ public struct Builder {
         public var strict = false
         /// Called with each warning (undeclared imports, dirty code) as it is found.
         public var warn: @Sendable (String) -> Void = { _ in }
+        /// A shared step cache on a remote, asked before a step whose key is not cached runs.
+        public var remoteSteps: (any RemoteStepLookup)?
 
         /// The worker threads to use: `jobs`, or every online core when it is 0.
         public var threads: Int { jobs > 0 ? jobs : onlineCores }
@@ -124,7 +126,8 @@ public struct Builder {
                                     specDirectory: specDirectory).run(options, read: &read)
         }
         let ops = try WearableOperators(spec: spec)
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode,
+                                    remoteSteps: options.remoteSteps)
         let store = workspace.store
         // User commands first: their outputs are inputs of the sources and labels that name them.
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,

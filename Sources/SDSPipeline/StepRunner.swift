@@ -49,9 +49,11 @@ public final class StepRunner: Sendable {
     /// Steps this run computed: a second step with the same key is reused, in a build as in
     /// a dry run (whose results are never recorded).
     private let computed = Mutex<[ObjectID: ObjectID]>([:])
+    /// The shared step cache on a remote (`--remote-cache`), asked after the local one.
+    let remoteSteps: (any RemoteStepLookup)?
 
     /// Opens its own index connection, which only this runner uses (behind a lock).
-    public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true) throws {
+    public init(workspace: Workspace, dryRun: Bool = false, userCode: Bool = true, remoteSteps: (any RemoteStepLookup)? = nil) throws {
         precondition(!dryRun || workspace.isScratch, "a dry run computes through a scratch workspace")
         store = workspace.store
         // After `index()`, which heals a damaged index before this second connection opens it.
@@ -60,6 +62,7 @@ public final class StepRunner: Sendable {
         index = Mutex(opened)
         self.dryRun = dryRun
         self.userCode = userCode
+        self.remoteSteps = remoteSteps
     }
 
     /// True for the stand-in result of a step a dry run would run.
@@ -97,6 +100,11 @@ public final class StepRunner: Sendable {
            store.contains(cached) {
             note(false, cached)
             return cached
+        }
+        if !inputs.contains(where: isPlaceholder), let remote = remoteSteps, let fetched = try remote.result(for: key, op: op, into: store) {
+            note(false, fetched)
+            if dryRun { computed.withLock { $0[key] = fetched } } else { try index.withLock { try $0.recordSteps([(key, fetched, op)]) } }
+            return fetched
         }
         if dryRun && (!(evenInDryRun || userCode) || inputs.contains(where: isPlaceholder)) {
             // The key stands in for the unknown result, so every step downstream misses too.

@@ -5,14 +5,16 @@
 # numpy is pinned too: gen_wearable.py's bytes (and the expected hashes) depend on it.
 set -euo pipefail
 VENV=${SDS_INTEROP_VENV:-$HOME/.cache/sds/interop-venv}
-PINS=(tensorflow-cpu==2.21.0 tensorflow-datasets==4.9.10 numpy==2.4.6 array-record==0.8.6)
+# moto[server] and boto3: the S3 protocol server the remote tests start (scripts/s3-local.sh)
+# and the client they check what sds wrote with.
+PINS=(tensorflow-cpu==2.21.0 tensorflow-datasets==4.9.10 numpy==2.4.6 array-record==0.8.6 "moto[server]==5.2.1" boto3==1.43.11)
 
 # Versions via package metadata: much faster than importing TensorFlow.
 have_versions() {
     "$VENV/bin/python" - "${PINS[@]}" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
-sys.exit(0 if all(version(p.split("==")[0]) == p.split("==")[1] for p in sys.argv[1:]) else 1)
+sys.exit(0 if all(version(p.split("==")[0].split("[")[0]) == p.split("==")[1] for p in sys.argv[1:]) else 1)
 PY
 }
 
