@@ -10,6 +10,8 @@ import Testing
         let h = try Harness()
         let spec = try String(contentsOfFile: WearableData.studySpec, encoding: .utf8)
             .replacingOccurrences(of: "coverage: {hr: 0.5}", with: "coverage: {hr: 0.001}")
+            // 2 of these 5 rows are bad on purpose, past the gate's default of 1 %.
+            .replacingOccurrences(of: "path: data/heart_rate.csv", with: "path: data/heart_rate.csv\n    max_bad_rows: 50%")
         try h.write("sds.yaml", spec)
         // Minute 1: 60 (twice: the copy is a duplicate); minute 2: 250 (out of range), 72 and
         // 73, mean 72.5; nothing after, so no fill (the run to midnight is over 5 minutes).
