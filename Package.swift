@@ -33,7 +33,9 @@ let package = Package(
         // MARK: Formats (pure, store-free)
         .target(name: "CCRC32C"),
         .target(name: "SDSTFRecord", dependencies: ["CZlib", "CCRC32C"]),
-        .target(name: "SDSArrayRecord", dependencies: ["CHighwayHash", "CZstd", "CBrotli", "SDSTFRecord"]),
+        // A copy fused with HighwayHash, from libhighwayhash-dev's header-only AVX2 state.
+        .target(name: "CHighwayHashCopy", dependencies: ["CHighwayHash"]),
+        .target(name: "SDSArrayRecord", dependencies: ["CHighwayHash", "CHighwayHashCopy", "CZstd", "CBrotli", "SDSTFRecord"]),
 
         // MARK: Sensor operators (pure, store-free)
         .target(name: "SDSSensors", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),

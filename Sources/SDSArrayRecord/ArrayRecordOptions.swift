@@ -16,6 +16,8 @@ public struct ArrayRecordOptions: Sendable, Equatable {
         /// Quality 0...11.
         case brotli(level: Int)
 
+        var isZstd: Bool { if case .zstd = self { true } else { false } }
+
         /// The `compression_type` byte of a simple chunk.
         var typeByte: UInt8 {
             switch self {
@@ -33,7 +35,9 @@ public struct ArrayRecordOptions: Sendable, Equatable {
     /// (Riegeli's default 22). Ignored when uncompressed.
     public var windowLog: Int?
 
-    /// ArrayRecord's own defaults: one record a chunk, zstd level 3, a 1 MiB window.
+    /// What TFDS's ArrayRecord writer uses: `group_size:1` (one record a chunk), and
+    /// ArrayRecord's default compression, zstd level 3 with a 1 MiB window. (sds's spec
+    /// default is uncompressed: `OutputFormats.defaultArrayRecord` in SDSPipeline.)
     public init(groupSize: Int = 1, compression: Compression = .zstd(level: 3), windowLog: Int? = nil) {
         self.groupSize = groupSize
         self.compression = compression

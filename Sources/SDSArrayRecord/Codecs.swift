@@ -4,48 +4,59 @@ import CZstd
 /// One-shot compression of a chunk's sizes or values buffer, as Riegeli frames them: a
 /// complete zstd frame or brotli stream, deterministic for a given library version.
 enum Codecs {
-    /// A zstd context kept for a writer's life: making one per chunk costs more than compressing.
+    /// A zstd context kept for a writer's life: making one per chunk costs more than
+    /// compressing. Its parameters (level, window) are set once; each `ZSTD_compress2`
+    /// starts a new frame with them.
     final class ZstdContext {
         let cctx: OpaquePointer
         init() throws {
             guard let c = ZSTD_createCCtx() else { throw ArrayRecordError(.io, "zstd: out of memory") }
             cctx = c
         }
+        convenience init(_ options: ArrayRecordOptions) throws {
+            try self.init()
+            guard case .zstd(let level) = options.compression else { return }
+            ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(level))
+            ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, Int32(options.effectiveWindowLog!))
+        }
         deinit { ZSTD_freeCCtx(cctx) }
     }
 
-    static func compress(_ input: UnsafeRawBufferPointer, _ options: ArrayRecordOptions, zstd: ZstdContext? = nil) throws -> [UInt8] {
-        switch options.compression {
+    /// The most bytes compressing `count` bytes can give.
+    static func compressBound(_ count: Int, _ compression: ArrayRecordOptions.Compression) -> Int {
+        switch compression {
+        case .uncompressed: return count
+        case .zstd: return ZSTD_compressBound(count)
+        case .brotli:
+            let n = BrotliEncoderMaxCompressedSize(count)
+            return n == 0 ? count + 1024 : n
+        }
+    }
+
+    /// Compresses `input` into `output` (at least `compressBound` bytes) with `compression`
+    /// (a zstd one through `zstd`, made from `options`); returns the size written. The
+    /// same bytes as `compress(_:_:zstd:)`, without allocating.
+    static func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer, capacity: Int,
+                         _ compression: ArrayRecordOptions.Compression, options: ArrayRecordOptions,
+                         zstd: ZstdContext?) throws -> Int {
+        switch compression {
         case .uncompressed:
-            return Array(input)
-        case .zstd(let level):
-            let context = try zstd ?? ZstdContext()
-            let cctx = context.cctx
-            // Parameters stay set across compressions of one context; a reset keeps them.
-            ZSTD_CCtx_reset(cctx, ZSTD_reset_session_only)
-            ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(level))
-            ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, Int32(options.effectiveWindowLog!))
-            var out = [UInt8](repeating: 0, count: ZSTD_compressBound(input.count))
-            let n = out.withUnsafeMutableBytes {
-                ZSTD_compress2(cctx, $0.baseAddress, $0.count, input.baseAddress, input.count)
-            }
+            if let base = input.baseAddress, input.count > 0 { output.copyMemory(from: base, byteCount: input.count) }
+            return input.count
+        case .zstd:
+            guard let zstd else { throw ArrayRecordError(.invalidArgument, "zstd: no context") }
+            let n = ZSTD_compress2(zstd.cctx, output, capacity, input.baseAddress, input.count)
             guard ZSTD_isError(n) == 0 else {
                 throw ArrayRecordError(.invalidArgument, "zstd: " + String(cString: ZSTD_getErrorName(n)))
             }
-            out.removeSubrange(n...)
-            return out
+            return n
         case .brotli(let level):
-            var size = BrotliEncoderMaxCompressedSize(input.count)
-            if size == 0 { size = input.count + 1024 }
-            var out = [UInt8](repeating: 0, count: size)
-            let ok = out.withUnsafeMutableBytes {
-                BrotliEncoderCompress(Int32(level), Int32(options.effectiveWindowLog!), BROTLI_MODE_GENERIC, input.count,
-                                      input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1),
-                                      &size, $0.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            }
+            var size = capacity
+            let ok = BrotliEncoderCompress(Int32(level), Int32(options.effectiveWindowLog!), BROTLI_MODE_GENERIC, input.count,
+                                           input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1),
+                                           &size, output.assumingMemoryBound(to: UInt8.self))
             guard ok == BROTLI_TRUE else { throw ArrayRecordError(.invalidArgument, "brotli: compression failed") }
-            out.removeSubrange(size...)
-            return out
+            return size
         }
     }
 

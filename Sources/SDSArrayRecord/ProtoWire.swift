@@ -11,6 +11,19 @@ enum ProtoWire {
         out.append(UInt8(v))
     }
 
+    /// Writes `value` as a varint at `p` (10 bytes at most); returns its size.
+    @inline(__always)
+    static func storeVarint(_ value: UInt64, at p: UnsafeMutableRawPointer) -> Int {
+        var v = value, n = 0
+        while v >= 0x80 {
+            p.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: n, as: UInt8.self)
+            v >>= 7
+            n += 1
+        }
+        p.storeBytes(of: UInt8(v), toByteOffset: n, as: UInt8.self)
+        return n + 1
+    }
+
     static func varintSize(_ value: UInt64) -> Int {
         var v = value, n = 1
         while v >= 0x80 { v >>= 7; n += 1 }

@@ -1,4 +1,5 @@
 import CHighwayHash
+import CHighwayHashCopy
 
 /// Riegeli's checksum: 64-bit HighwayHash keyed with 'Riegeli/' 'records\n' twice.
 ///
@@ -20,6 +21,17 @@ public enum RiegeliHash {
         return withUnsafeMutableBytes(of: &k) { keyBytes in
             HighwayHash64(keyBytes.baseAddress!.assumingMemoryBound(to: UInt64.self),
                           bytes.baseAddress?.assumingMemoryBound(to: CChar.self), UInt64(bytes.count))
+        }
+    }
+
+    /// Copies `source` to `destination + prefix` and returns the hash of the `prefix` bytes
+    /// already at `destination` followed by the copy: one pass over `source` (see
+    /// `sds_highwayhash64_copy`).
+    static func hashCopying(_ source: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer, after prefix: Int) -> UInt64 {
+        var k = key
+        return withUnsafeBytes(of: &k) { keyBytes in
+            sds_highwayhash64_copy(keyBytes.baseAddress!.assumingMemoryBound(to: UInt64.self), destination, prefix,
+                                   source.baseAddress, source.count)
         }
     }
 

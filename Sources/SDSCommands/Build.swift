@@ -109,12 +109,15 @@ struct Build: ParsableCommand, StoreCommand {
             }
             if quiet { return }
             var perSplit: [(String, Int)] = []
-            for s in summary.manifest.shards {
+            // A shard index once, whatever the number of formats writing it.
+            var counted: Set<[String]> = []
+            for s in summary.manifest.shards where counted.insert([s.split, String(s.index)]).inserted {
                 if let i = perSplit.firstIndex(where: { $0.0 == s.split }) { perSplit[i].1 += s.examples } else { perSplit.append((s.split, s.examples)) }
             }
             let total = perSplit.reduce(0) { $0 + $1.1 }
             Output.line("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
-                + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(summary.manifest.shards.count) shards")
+                + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(counted.count) shards"
+                + (counted.count < summary.manifest.shards.count ? " (\(summary.manifest.shards.count) files, \(summary.manifest.shards.count / max(1, counted.count)) formats)" : ""))
             for l in ReportOutput.lines(report) { Output.line(l) }
             Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused"
                 + (shared.map { " (\($0.hits) from the remote's step cache)" } ?? "") + "; output \(summary.outputPath)"

@@ -8,7 +8,7 @@ struct LineageCommand: ParsableCommand, StoreCommand {
         commandName: "lineage",
         abstract: "Trace a shard file or an example back to its partitions, raw input rows and steps.",
         discussion: """
-            Reads the build named by the spec's lock (sds.lock beside sds.yaml, or --spec), or the one --build names (a tag, a build id or a unique prefix of it, or a git revision whose committed sds.lock names it). For a shard: its partitions (subjects), each with the input file objects and line ranges its rows came from, and every step (operator, version, key, result) in pipeline order, from the read step to the shard. For --example S0001/2016-04-12: the shard file and record number holding that example, its window, and for each source the raw lines of the rows whose time falls in that window, then the same steps.
+            Reads the build named by the spec's lock (sds.lock beside sds.yaml, or --spec), or the one --build names (a tag, a build id or a unique prefix of it, or a git revision whose committed sds.lock names it). For a shard: its partitions (subjects), each with the input file objects and line ranges its rows came from, and every step (operator, version, key, result) in pipeline order, from the read step to the shard. For --example S0001/2016-04-12: the shard file and record number holding that example (with two formats, both shard files: the record number is the same), its window, and for each source the raw lines of the rows whose time falls in that window, then the same steps.
 
               sds lineage --example S0001/2016-04-12
               sds lineage --example fitbit/1503960366/2016-04-12 --build v1
@@ -56,7 +56,10 @@ struct LineageCommand: ParsableCommand, StoreCommand {
         func short(_ v: JSON?) -> String { String(str(v).prefix(12)) }
         guard case .object(let o) = j else { return }
         if let ex = o["example"] {
-            Output.line("example \(str(ex)): record \(str(o["record"])) of \(str(o["file"])) (build \(short(o["build"])))")
+            // Each format's shard holds the example at the same record number.
+            var files = str(o["file"])
+            if case .array(let all)? = o["files"], all.count > 1 { files = all.map { str($0) }.joined(separator: " and ") }
+            Output.line("example \(str(ex)): record \(str(o["record"])) of \(files) (build \(short(o["build"])))")
             if case .object(let w)? = o["window"] { Output.line("window \(str(w["start"])) to \(str(w["end"])) (end excluded)") }
             if let p = o["partition"] { renderPartition(p, str: str, short: short) }
         } else {

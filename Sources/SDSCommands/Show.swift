@@ -73,7 +73,11 @@ struct Show: ParsableCommand, StoreCommand {
         let shards = m["shards"]?.array ?? []
         for (split, v) in (m["splits"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
             let mine = shards.filter { $0["split"]?.string == split }
-            s.add(split, "\(v["examples"]?.int ?? 0) examples", "\(mine.count) shards")
+            // With two formats a shard is two files (same index, same examples).
+            let indexes = Set(mine.compactMap { $0["index"]?.int })
+            let formats = ["tfrecord", "array_record"].filter { f in mine.contains { $0["file"]?.string?.contains(".\(f)-") == true } }
+            let count = indexes.isEmpty ? mine.count : indexes.count
+            s.add(split, "\(v["examples"]?.int ?? 0) examples", "\(count) shards" + (formats.count > 1 ? ", each as " + formats.joined(separator: " and ") : ""))
         }
         s.print()
         if let report = BuildReport(json: m["report"]) {

@@ -17,7 +17,7 @@ enum ArrayRecordShard {
     /// the frames are stripped, the records written as they are.
     static func write(_ chunks: [ObjectID], store: ObjectStore, options: ArrayRecordOptions) throws -> [UInt8] {
         let data = try chunks.map { try store.read($0) }
-        var writer = try ArrayRecordWriter(options: options, capacity: data.reduce(0) { $0 + $1.count })
+        let writer = try ArrayRecordWriter(options: options, capacity: data.reduce(0) { $0 + $1.count })
         for bytes in data {
             try bytes.withUnsafeBytes { b in
                 var i = 0

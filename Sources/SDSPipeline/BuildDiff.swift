@@ -143,7 +143,7 @@ public enum BuildDiff {
             let after = Dictionary(y.filter { $0.split == split }.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
             let files = Set(before.keys).union(after.keys).sorted()
             let changed = files.filter { before[$0]?.id != after[$0]?.id }
-            let nBefore = before.values.reduce(0) { $0 + $1.examples }, nAfter = after.values.reduce(0) { $0 + $1.examples }
+            let nBefore = Self.examples(before.values), nAfter = Self.examples(after.values)
             if !changed.isEmpty || nBefore != nAfter { any = true }
             out.append(.object([
                 "split": .string(split), "shards_changed": .int(Int64(changed.count)),
@@ -153,6 +153,13 @@ public enum BuildDiff {
             ]))
         }
         return .object(["differs": .bool(any), "pending": .bool(false), "splits": .array(out)])
+    }
+
+    /// A split's examples: once per shard index, whatever the number of formats (a TFRecord
+    /// shard and its ArrayRecord twin hold the same examples).
+    static func examples(_ shards: some Collection<VersionSnapshot.Shard>) -> Int {
+        var seen: Set<String> = []
+        return shards.reduce(0) { n, s in seen.insert(s.index.map(String.init) ?? s.file).inserted ? n + s.examples : n }
     }
 
     static let metrics = ["count", "mean", "std", "min", "max", "missing_ratio"]

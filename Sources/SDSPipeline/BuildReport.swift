@@ -64,7 +64,9 @@ public struct BuildReport: Sendable, Equatable {
     /// The dataset's splits, from its shards (a shard lists its subjects, each with examples).
     static func splits(shards: [Builder.Shard], _ parameters: SplitParameters, subject: (String) -> String = { $0 }) -> [Split] {
         empty(parameters).map { s in
-            let mine = shards.filter { $0.split == s.name }
+            // One file a format holds a shard's examples: count each shard index once.
+            var indexes: Set<Int> = []
+            let mine = shards.filter { $0.split == s.name && indexes.insert($0.index).inserted }
             return Split(name: s.name, percent: s.percent, examples: mine.reduce(0) { $0 + $1.examples },
                          subjects: Set(mine.flatMap(\.partitions).map(subject)).count)
         }

@@ -17,7 +17,9 @@ public struct Lineage {
     /// The chain of one partition: its sources with line ranges, and its steps in pipeline order.
     /// With a `window`, each source also names the lines of its rows in that window
     /// (`window_lines`: runs `[first, last]`, `window_rows`: how many lines; null if unknown).
-    func partition(_ entity: String, window: (start: Int64, end: Int64)? = nil) throws -> JSON {
+    /// `shard`: the object id of the shard file traced (its step ends the steps), or nil for
+    /// every shard step holding the partition's records.
+    func partition(_ entity: String, window: (start: Int64, end: Int64)? = nil, shard: String? = nil) throws -> JSON {
         var sources: [JSON] = []
         let lines = window.map { _ in WindowLines(store: workspace.store, entityColumns: entityColumns) }
         if case .object(let parts)? = build["partitions"], case .array(let list)? = parts[entity] {
@@ -34,7 +36,7 @@ public struct Lineage {
             }
         }
         let names = sources.compactMap { if case .object(let o) = $0, case .string(let s)? = o["source"] { s } else { nil } }
-        let steps = LineageSteps(store: workspace.store, steps: build.steps).ordered(entity: entity, sources: names).map { s in
+        let steps = LineageSteps(store: workspace.store, steps: build.steps).ordered(entity: entity, sources: names, shard: shard).map { s in
             JSON.object(["op": .string(s.op), "partition": .string(s.partition), "version": .int(Int64(s.version)),
                          "key": .string(s.key), "result": .string(s.result), "params": s.params])
         }
@@ -97,7 +99,7 @@ public struct Lineage {
             "build": .string(build.id.hex), "file": .string(name), "id": s["id"] ?? .null,
             "split": s["split"] ?? .null, "examples": s["examples"] ?? .null,
             "spec": build["spec"] ?? .null, "code": build["code"] ?? .null,
-            "partitions": .array(try entities.map { try partition($0) }),
+            "partitions": .array(try entities.map { try partition($0, shard: s["id"]?.string) }),
         ])
     }
 
@@ -125,7 +127,10 @@ public struct Lineage {
                                    hint: "its days: \(chunk.dates.joined(separator: ", "))")
                 }
                 let window = try self.window(date: date, chunkStep: step)
+                // The same record number in each format's shard of this (split, index).
+                let files = shards.filter { $0["split"] == s["split"] && $0["index"] == s["index"] }.compactMap { $0["file"]?.string }
                 return .object(["build": .string(build.id.hex), "example": .string(key), "file": .string(file),
+                                "files": .array((files.isEmpty ? [file] : files).map { .string($0) }),
                                 "record": .int(Int64(record + i)),
                                 "window": .object(["start": .string(WindowKey.name(start: window.start)),
                                                    "end": .string(WindowKey.name(start: window.end))]),

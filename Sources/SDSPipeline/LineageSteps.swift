@@ -9,7 +9,12 @@ struct LineageSteps {
     let store: ObjectStore
     let steps: [RecordedBuild.Step]
 
-    func ordered(entity: String, sources: [String]) -> [RecordedBuild.Step] {
+    /// The steps that write shard files: TFRecord (the chunks concatenated) and ArrayRecord.
+    static let shardOps: Set<String> = [ShardAssembly.operatorName, ArrayRecordShard.operatorName]
+
+    /// - Parameter shard: the object id of the shard file traced, whose step ends the list;
+    ///   nil: every shard step holding the partition's records (one a format).
+    func ordered(entity: String, sources: [String], shard: String? = nil) -> [RecordedBuild.Step] {
         let readers: Set<String> = [LongCSVReader.operatorName, TableReader.name]
         let reads = sources.compactMap { s in steps.first { readers.contains($0.op) && $0.partition == s } }
         let own = steps.filter { $0.partition == entity }
@@ -35,9 +40,17 @@ struct LineageSteps {
         }
         var out = reads + order.map { own[$0] }
         if let chunk = own.first(where: { $0.op == RecordChunk.operatorName }), let id = ObjectID(hex: chunk.result),
-           let bytes = try? store.read(id), let c = try? RecordChunk(decoding: bytes),
-           let shard = steps.first(where: { $0.op == ShardAssembly.operatorName && $0.inputs.contains(c.data.hex) }) {
-            out.append(shard)
+           let bytes = try? store.read(id), let c = try? RecordChunk(decoding: bytes) {
+            let holding = steps.filter { Self.shardOps.contains($0.op) && $0.inputs.contains(c.data.hex) }
+            if let shard {
+                out += holding.first { $0.result == shard }.map { [$0] } ?? []
+            } else {
+                // One step a format, TFRecord first (a format's shards of other splits or
+                // indexes never hold this partition's chunk).
+                for op in [ShardAssembly.operatorName, ArrayRecordShard.operatorName] {
+                    out += holding.first { $0.op == op }.map { [$0] } ?? []
+                }
+            }
         }
         return out
     }

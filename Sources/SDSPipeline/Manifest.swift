@@ -67,7 +67,9 @@ public struct Manifest: Sendable {
             params[k] = s.params
         }
         var splits: [String: JSON] = [:]
-        for s in shards {
+        // A split's examples once per shard index: with two formats, two files hold them.
+        var counted: Set<[String]> = []
+        for s in shards where counted.insert([s.split, String(s.index)]).inserted {
             var entry: [String: JSON] = [:]
             if case .object(let old)? = splits[s.split] { entry = old }
             let examples: Int64 = { if case .int(let n)? = entry["examples"] { n } else { 0 } }()

@@ -41,8 +41,12 @@ public struct VersionCheckout {
             guard workspace.store.contains(specID) else { throw missing([specID]) }
             let spec = try Spec.parse(String(decoding: try workspace.store.read(specID), as: UTF8.self), file: Spec.fileName)
             let shards = Self.shards(build)
-            var entries = shards.map {
-                Tree.Entry(kind: .file, size: Int64($0.exampleBytes + 16 * $0.examples), id: $0.id, name: $0.file)
+            var entries = shards.map { s in
+                // A TFRecord shard's size follows from its examples (16 bytes of framing each);
+                // an ArrayRecord shard's is its object's.
+                let size = s.file.contains(".tfrecord-") ? Int64(s.exampleBytes + 16 * s.examples)
+                    : (try? FileIO.lstat(workspace.store.path(of: s.id)))??.size ?? 0
+                return Tree.Entry(kind: .file, size: size, id: s.id, name: s.file)
             }
             for (name, bytes) in OutputFolder.metadata(shards, info: OutputFolder.info(spec)) {
                 entries.append(Tree.Entry(kind: .file, size: Int64(bytes.count), id: try workspace.store.put(bytes), name: name))

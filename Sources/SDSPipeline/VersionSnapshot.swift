@@ -19,6 +19,8 @@ public struct VersionSnapshot {
         public var id: String
         public var examples: Int
         public var partitions: [String]
+        /// The shard's number in its split: with two formats, two files share it (and their examples).
+        public var index: Int?
     }
 
     public var name: String
@@ -84,7 +86,8 @@ public struct VersionSnapshot {
         self.steps = steps
         shards = json["shards"]?.array.map { s in
             Shard(file: s["file"]?.string ?? "?", split: s["split"]?.string ?? "?", id: s["id"]?.string ?? "",
-                  examples: s["examples"]?.int ?? 0, partitions: s["partitions"]?.array.compactMap(\.string) ?? [])
+                  examples: s["examples"]?.int ?? 0, partitions: s["partitions"]?.array.compactMap(\.string) ?? [],
+                  index: s["index"]?.int)
         }
         statistics = json["statistics"]
     }
@@ -123,7 +126,7 @@ public struct VersionSnapshot {
             s.inputs[p] = Input(id: snap.id.hex, size: snap.size, rows: nil)
             s.localFiles[p] = workspace.absolute(dir + p)
         }
-        s.operators = spec.frames != nil ? FrameSpec.versions : WearableOperators.versions
+        s.operators = ArrayRecordShard.versions(spec.output).merging(spec.frames != nil ? FrameSpec.versions : WearableOperators.versions) { $1 }
         for step in spec.runSteps {
             for p in step.code { if let snap = try scanner.scan(dir + p) { s.codeFiles[step.name + " " + p] = snap.id.hex } }
         }

@@ -19,7 +19,7 @@ struct PythonFixtureTests {
     }
 
     @Test func writesThePythonBytes() throws {
-        var writer = try ArrayRecordWriter(options: ArrayRecordOptions(groupSize: 2, compression: .uncompressed))
+        let writer = try ArrayRecordWriter(options: ArrayRecordOptions(groupSize: 2, compression: .uncompressed))
         for r in Self.records { try writer.append(r) }
         let python = try ArrayRecordReader(path: Self.fixtures + "python-uncompressed.array_record")
         let mine = try writer.finish()

@@ -7,7 +7,7 @@ struct WriterReaderTests {
     }
 
     static func write(_ records: [[UInt8]], _ options: ArrayRecordOptions) throws -> [UInt8] {
-        var w = try ArrayRecordWriter(options: options)
+        let w = try ArrayRecordWriter(options: options)
         for r in records { try w.append(r) }
         return try w.finish()
     }

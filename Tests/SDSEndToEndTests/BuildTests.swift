@@ -185,6 +185,18 @@ import Testing
         let build = try h.buildJSON()
         #expect(build["build"] as? String == "93e677b4f480577ef80844504d6851034deaf7a577bfb7d188b817be5f72cc7f",
                 "the build id of the small set changed; see this test's comment")
+
+        // The ArrayRecord shards of the same records, default options (uncompressed, so no
+        // compression library's version in the bytes): a change to their bytes needs a new
+        // ArrayRecordShard.operatorVersion (Sources/SDSPipeline/ArrayRecordShard.swift).
+        let spec = try h.read("sds.yaml").split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("output:") }.joined(separator: "\n")
+        try h.write("sds.yaml", spec + "\noutput:\n  path: out\n  formats: [tfrecord, array_record]\n")
+        let both = try h.buildJSON()
+        #expect((both["ran"] as! [String]).allSatisfy { $0.hasPrefix("array_record.shard ") })
+        let arrayRecordHash = try h.shardHash(".array_record-")
+        #expect(arrayRecordHash == "768cc7222832af4120b6ba3b540d0682d9d6027b9fc8a8e4e72c9f7e9c19d285",
+                "the ArrayRecord shard bytes of the small set changed; see this test's comment")
     }
 }
 

@@ -57,10 +57,11 @@ extension Harness {
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
     }
 
-    /// sha256 of the shard files of out/wearable/1.0.0 concatenated in name order.
-    func shardHash() throws -> String {
+    /// sha256 of the shard files of out/wearable/1.0.0 (TFRecord, or the format named by
+    /// `marker`) concatenated in name order.
+    func shardHash(_ marker: String = ".tfrecord-") throws -> String {
         let dir = path("out/wearable/1.0.0")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tfrecord-") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(marker) }.sorted()
         let r = try run("/bin/sh", ["-c", "cat " + files.map { "'\(dir)/\($0)'" }.joined(separator: " ") + " | sha256sum"])
         return String(r.stdout.prefix(64))
     }

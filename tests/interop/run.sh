@@ -30,19 +30,24 @@ mkdir -p "$WORK/study" && cp "$HERE/../../examples/wearable/sds.yaml" "$WORK/stu
 (cd "$WORK/study" && "$SDS" init >/dev/null && "$SDS" build -q)
 "$VENV/bin/python" "$HERE/build_check.py" "$WORK/study/out/wearable/1.0.0" | tail -1 | sed 's/^/sds build output: /'
 
-# ArrayRecord shards (issue 19): the same study with both formats (zstd), and with ArrayRecord
-# alone, uncompressed and brotli; PyPI's array-record and TFDS read them, sds reads its files.
-for variant in both:formats:zstd plain:format:uncompressed brotli:format:brotli; do
+# ArrayRecord shards (issue 19): the same study with both formats (zstd, as TFDS writes), and
+# with ArrayRecord alone, default options (uncompressed) and brotli; PyPI's array-record and
+# TFDS read them, sds reads the library's files, and the default shards are the library's bytes.
+for variant in both:formats:zstd plain:format:default brotli:format:brotli; do
     IFS=: read -r dir key compression <<<"$variant"
     mkdir -p "$WORK/ar-$dir" && cp -r "$WORK/study/data" "$WORK/ar-$dir/"
     sed '/^output:/d' "$HERE/../../examples/wearable/sds.yaml" > "$WORK/ar-$dir/sds.yaml"
     if [[ $key == formats ]]; then value="[tfrecord, array_record]"; else value=array_record; fi
-    printf 'output:\n  path: out\n  %s: %s\n  array_record: {compression: %s}\n' "$key" "$value" "$compression" >> "$WORK/ar-$dir/sds.yaml"
+    printf 'output:\n  path: out\n  %s: %s\n' "$key" "$value" >> "$WORK/ar-$dir/sds.yaml"
+    if [[ $compression != default ]]; then
+        printf '  array_record: {compression: %s}\n' "$compression" >> "$WORK/ar-$dir/sds.yaml"
+    fi
     (cd "$WORK/ar-$dir" && "$SDS" init >/dev/null && "$SDS" build -q)
 done
 "$VENV/bin/python" "$HERE/array_record_check.py" --sds "$SDS" --both "$WORK/ar-both/out/wearable/1.0.0" \
     --single "$WORK/ar-plain/out/wearable/1.0.0" "$WORK/ar-brotli/out/wearable/1.0.0" \
-    --damage "$WORK/ar-plain/out/wearable/1.0.0" --work "$WORK" | tail -1 | sed 's/^/array_record: /'
+    --damage "$WORK/ar-plain/out/wearable/1.0.0" --identical "$WORK/ar-plain/out/wearable/1.0.0" \
+    --work "$WORK" | tail -1 | sed 's/^/array_record: /'
 
 # The real-data examples (examples/fitbit, examples/robot) load in TFDS as built. They read
 # ../shared/data relative to the repository, so they are built in a copy laid out the same way.
