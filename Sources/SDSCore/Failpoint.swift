@@ -38,6 +38,11 @@ public enum Failpoint: String, CaseIterable, Sendable {
     case gcUnlink = "gc.unlink"
     /// Before `tag -d` removes a tag.
     case tagRemove = "tag.remove"
+    /// `push` sent every object (packs, their indexes, large objects), before any closure
+    /// list, step list or tag names them on the remote.
+    case pushObjects = "push.objects"
+    /// `fetch` stored every object it fetched, before it writes a tag.
+    case fetchObjects = "fetch.objects"
 
     private final class Armed: Sendable {
         let point: Failpoint?

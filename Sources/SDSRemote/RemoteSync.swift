@@ -195,7 +195,7 @@ public struct RemoteSync {
         summary.bytes = moved.bytes
         summary.packs = moved.packs
         summary.alreadyThere = all.count - moved.objects
-        KillPoint.reached("push-objects")
+        Failpoint.pushObjects.pass()
         // Closure lists only once every object they name has landed.
         for (r, c) in closures where !inv.closures.contains(r.id) { try remote.writeClosure(r.id, c) }
         // Each build's steps, for the shared step cache (`sds build --remote-cache`).
@@ -245,7 +245,7 @@ public struct RemoteSync {
         if let missing = wanted.first(where: { !store.contains($0) }) {
             throw SDSError(.notFound, "object \(missing.hex) is still missing after fetching from \(remote.backend.displayName)")
         }
-        KillPoint.reached("fetch-objects")
+        Failpoint.fetchObjects.pass()
         let builds = selection.roots.compactMap { if case .build(let id) = $0 { id } else { nil } }
         summary.stepsLearned = try workspace.learnSteps(fromManifests: builds)
         let tags = Tags(workspace: workspace)

@@ -207,9 +207,9 @@ import Testing
         defer { remote.cleanup() }
         let a = try Self.origin(remoteURL: "file://" + remote.root)
         defer { a.cleanup() }
-        // Killed (SIGKILL) once the objects landed, before any closure list or tag.
-        let killed = try a.sds("push", env: ["SDS_REMOTE_KILL_AT": "push-objects"])
-        #expect(killed.status == 9 || killed.status == 137, "\(killed)")
+        // Dies (SDS_FAILPOINT: no cleanup) once the objects landed, before any closure list or tag.
+        let killed = try a.sds("push", env: ["SDS_FAILPOINT": "push.objects:1"])
+        #expect(killed.status == 134, "\(killed)")
         #expect(!remote.exists("refs/tags/v1"))
         let b = try Self.clone(a)
         defer { b.cleanup() }
@@ -219,8 +219,8 @@ import Testing
         rerun.expectOK()
         #expect(rerun.stdout.contains("\"objects\":0"), "the rerun resends nothing that landed: \(rerun.stdout)")
         // A fetch killed after its objects arrived, before the tag: the rerun completes.
-        let killedFetch = try b.sds("fetch", "v1", env: ["SDS_REMOTE_KILL_AT": "fetch-objects"])
-        #expect(killedFetch.status == 9 || killedFetch.status == 137)
+        let killedFetch = try b.sds("fetch", "v1", env: ["SDS_FAILPOINT": "fetch.objects:1"])
+        #expect(killedFetch.status == 134, "\(killedFetch)")
         try b.sds("fetch", "v1").expectOK()
         try b.sds("verify", "v1").expectOK()
     }
