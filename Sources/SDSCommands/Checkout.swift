@@ -11,7 +11,7 @@ struct Checkout: ParsableCommand, StoreCommand {
 
             Every byte written is checked against its object id. A file whose current content is not in the store (a local change not saved with 'sds add') is never overwritten without --force: checkout lists such files and writes nothing (exit 73). Files inside a tracked folder that are not in the version are kept (and listed) unless --force removes them.
 
-            Files are placed as copies, not hardlinks: an editor that writes in place through a hardlink would silently corrupt the stored object for every version that shares it.
+            Files are placed as '[cache] link' in .sensorstore/config (or config.local) says, trying each mode in turn: 'reflink, copy' by default (a copy-on-write clone where the file system can, else a copy; either is the file's own). 'hardlink' and 'symlink' keep the data once but place read-only links to the store's objects: run 'sds unprotect PATH' before editing one. Executable files are never linked. When the file system refuses a configured mode, one note on stderr says which mode is used instead.
 
             Version mode (--outputs, --inputs or --to): the first argument is a VERSION (a tag, a build id or prefix, or a git revision whose sds.lock names the build; default: the last build). --outputs restores that build's dataset folder (shards and TFDS metadata), --inputs its input files, both by default; --to DIR puts them under DIR laid out as beside sds.yaml (DIR/out/NAME/VERSION/, DIR/data/…) instead of in place. Objects missing from the store are listed, with how to get them back (exit 66).
 

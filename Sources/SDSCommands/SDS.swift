@@ -28,7 +28,7 @@ public struct SDS: ParsableCommand {
         subcommands: [
             Init.self, Add.self, Status.self, Checkout.self, Log.self, Fsck.self, InstallHooks.self, Build.self, LineageCommand.self,
             Diff.self, Report.self, Tag.self, Show.self, Verify.self, GC.self, Query.self, Infer.self,
-            Remote.self, Push.self, Fetch.self, Pull.self,
+            Remote.self, Push.self, Fetch.self, Pull.self, Unprotect.self,
             Inspect.self, WriteTestDataset.self, BenchTFRecord.self, BenchArrayRecord.self, BenchReader.self,
         ]
     )

@@ -43,6 +43,8 @@ public enum Failpoint: String, CaseIterable, Sendable {
     case pushObjects = "push.objects"
     /// `fetch` stored every object it fetched, before it writes a tag.
     case fetchObjects = "fetch.objects"
+    /// `add --to-remote` sent every object, before the closure list and the pointer name them.
+    case addRemoteUploaded = "add-remote.uploaded"
 
     private final class Armed: Sendable {
         let point: Failpoint?

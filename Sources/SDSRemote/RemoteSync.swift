@@ -169,6 +169,8 @@ public struct RemoteSync {
         for r in selection.roots {
             let c = try closure(r)
             if let missing = c.first(where: { !workspace.store.contains($0) }) {
+                // Data added with 'add --to-remote' is complete on the remote, not here.
+                if case .tree = r, try remote.closure(of: r.id) != nil { continue }
                 let what = if case .build = r { "build \(r.id.short)" } else { "tracked data \(r.id.short)" }
                 throw SDSError(.notFound, "\(what) needs object \(missing.hex), which is not in the local store",
                                hint: "fetch it first ('sds fetch'), or push from the clone that has it")

@@ -9,6 +9,8 @@ public struct Adder {
         public var hashedFiles: Int
         public var hashedBytes: Int64
         public var warnings: [String]
+        /// Files replaced by links to their objects (`[cache] link`).
+        public var linked = 0
     }
 
     let workspace: Workspace
@@ -31,6 +33,7 @@ public struct Adder {
             rels.append(rel)
         }
         var results: [Result] = []
+        let linker = try WorkTreeLinker(workspace: workspace)
         for rel in rels {
             let previous = try? workspace.readPointer(rel)
             guard let snap = try Scanner(workspace: workspace, mode: .store).scan(rel) else {
@@ -42,8 +45,14 @@ public struct Adder {
                 try FileIO.writeFileAtomically(pointerPath, pointer.encoded())
             }
             try GitIgnore.ensureIgnored(workspace: workspace, rel: rel)
+            // Last: the files just copied into the store become links to it, so the data is kept once.
+            var linked = 0
+            if linker.preferred != .copy && !snap.readPaths.isEmpty {
+                let read = Set(snap.readPaths)
+                linked = try linker.relink(workspace.trackedFiles(rel, pointer, known: snap.trees).filter { read.contains($0.path) }, in: workspace)
+            }
             results.append(Result(path: rel, pointer: pointer, previous: previous, hashedFiles: snap.hashedFiles,
-                                  hashedBytes: snap.hashedBytes, warnings: snap.warnings))
+                                  hashedBytes: snap.hashedBytes, warnings: snap.warnings, linked: linked))
         }
         return results
     }

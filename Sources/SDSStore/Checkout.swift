@@ -18,15 +18,18 @@ public struct Checkout {
 
     let workspace: Workspace
     let force: Bool
+    /// How files are placed (`[cache] link`); nil: read from the config when files are written.
+    let linker: WorkTreeLinker?
 
-    public init(workspace: Workspace, force: Bool) {
+    public init(workspace: Workspace, force: Bool, linker: WorkTreeLinker? = nil) {
         self.workspace = workspace
         self.force = force
+        self.linker = linker
     }
 
     private enum Action {
         case write(String, Tree.Kind, ObjectID)
-        case chmod(String, Tree.Kind)
+        case chmod(String, Tree.Kind, ObjectID)
         case mkdir(String)
         case remove(String)
     }
@@ -57,6 +60,7 @@ public struct Checkout {
             throw Self.unavailable(missing: plan.missing, damaged: plan.damaged)
         }
         try checkConfinement(plan)
+        let linker = try self.linker ?? WorkTreeLinker(workspace: workspace)
         if !plan.conflicts.isEmpty && !force {
             let list = plan.conflicts.map { "  \($0)" }.joined(separator: "\n")
             throw SDSError(.conflict, "checkout would overwrite local changes that are not in the store:\n\(list)",
@@ -67,7 +71,7 @@ public struct Checkout {
         } else {
             report.keptExtras = plan.extras
         }
-        try execute(plan.actions, report: &report)
+        try execute(plan.actions, linker: linker, report: &report)
         return report
     }
 
@@ -108,7 +112,7 @@ public struct Checkout {
         for action in plan.actions {
             let rel: String
             switch action {
-            case .write(let r, _, _), .chmod(let r, _), .mkdir(let r), .remove(let r): rel = r
+            case .write(let r, _, _), .chmod(let r, _, _), .mkdir(let r), .remove(let r): rel = r
             }
             var prefix = ""
             for part in rel.split(separator: "/").dropLast() {
@@ -198,7 +202,7 @@ public struct Checkout {
             case let c?:
                 if c.id == t.id && c.kind == t.kind { continue }
                 if c.id == t.id && c.kind != .symlink && t.kind != .symlink {
-                    plan.actions.append(.chmod(path, t.kind))
+                    plan.actions.append(.chmod(path, t.kind, t.id))
                     continue
                 }
                 if !workspace.store.contains(c.id) { plan.conflicts.append(path) }
@@ -220,7 +224,7 @@ public struct Checkout {
 
     // MARK: Doing
 
-    private func execute(_ actions: [Action], report: inout Report) throws {
+    private func execute(_ actions: [Action], linker: WorkTreeLinker, report: inout Report) throws {
         var states: [(path: String, state: FileState)] = []
         var touchedDirs = Set<String>()
         var safeFolders = Set<String>()
@@ -229,7 +233,7 @@ public struct Checkout {
         umask(mask)
         for action in actions {
             switch action {
-            case .write(let rel, _, _), .chmod(let rel, _), .mkdir(let rel), .remove(let rel):
+            case .write(let rel, _, _), .chmod(let rel, _, _), .mkdir(let rel), .remove(let rel):
                 // Again as the actions run (once per folder): the disk may have changed since the plan.
                 if safeFolders.insert(FileIO.parentDirectory(rel)).inserted {
                     try Confinement.check(root: workspace.root, relative: rel)
@@ -244,8 +248,15 @@ public struct Checkout {
             case .mkdir(let rel):
                 try FileIO.makeDirectories(workspace.absolute(rel))
                 touchedDirs.insert(FileIO.parentDirectory(workspace.absolute(rel)))
-            case .chmod(let rel, let kind):
+            case .chmod(let rel, let kind, let id):
                 let abs = workspace.absolute(rel)
+                // A file that is the object itself (a hardlink or symlink) gets a file of its own:
+                // a chmod would change the object's mode for every work tree that shares it.
+                if try WorkTreeLinker.isShared(abs, id: id, store: workspace.store) {
+                    try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask)
+                    report.written.append(rel)
+                    continue
+                }
                 guard Glibc.chmod(abs, fileMode(kind) & ~mask) == 0 else {
                     throw SDSError.io("cannot change the mode of", path: abs, errno: errno)
                 }
@@ -253,8 +264,8 @@ public struct Checkout {
             case .write(let rel, let kind, let id):
                 let abs = workspace.absolute(rel)
                 try FileIO.makeDirectories(FileIO.parentDirectory(abs))
-                try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask)
-                if kind != .symlink, let st = try FileIO.lstat(abs) {
+                try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask, linker: linker)
+                if kind != .symlink, let st = try FileIO.lstat(abs), st.kind == .file {
                     states.append((rel, FileState(stat: st, id: id, recordedNs: FileIO.nowNs())))
                 }
                 report.written.append(rel)
@@ -268,7 +279,7 @@ public struct Checkout {
     private func fileMode(_ kind: Tree.Kind) -> mode_t { kind == .executable ? 0o777 : 0o666 }
 
     /// Writes an object to a temp file beside `abs`, checking every byte, then renames it into place.
-    private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t) throws {
+    private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t, linker: WorkTreeLinker? = nil) throws {
         let tmp = FileIO.parentDirectory(abs) + "/" + FileIO.tempName(for: FileIO.baseName(abs))
         try FileIO.remove(tmp)
         FileIO.removeStaleTemps(of: FileIO.baseName(abs), in: FileIO.parentDirectory(abs))
@@ -276,16 +287,9 @@ public struct Checkout {
             let target = String(decoding: try workspace.store.read(id), as: UTF8.self)
             guard symlink(target, tmp) == 0 else { throw SDSError.io("cannot create link", path: tmp, errno: errno) }
         } else {
-            let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-            do {
-                try workspace.store.copy(id, to: fd, path: tmp)
-                try FileIO.fsync(fd, path: tmp)
-                close(fd)
-            } catch {
-                close(fd)
-                unlink(tmp)
-                throw error
-            }
+            // A private copy unless a linker says otherwise (a chmod'ed shared file gets one).
+            let linker = linker ?? WorkTreeLinker(store: workspace.store, modes: [.copy])
+            try linker.place(id, executable: kind == .executable, at: tmp, mode: mode)
         }
         Failpoint.checkoutWritten.pass()
         guard rename(tmp, abs) == 0 else {

@@ -16,6 +16,8 @@ public struct Snapshot {
     public var hashedBytes: Int64
     /// Things skipped, each a sentence.
     public var warnings: [String]
+    /// The files that were read (relative paths), in scan order.
+    public var readPaths: [String] = []
 
     public var pointer: Pointer { Pointer(kind: kind, id: id, size: size, files: files) }
 }
@@ -50,6 +52,8 @@ public struct Scanner {
         var isLink: Bool
         var id: ObjectID?
         var size: Int64 = 0
+        /// A symlink into the store (`cache.link = symlink`): stands for the object's file.
+        var linked: ObjectID?
     }
 
     /// Scans `rel` (relative to the root); nil when nothing is there.
@@ -66,8 +70,12 @@ public struct Scanner {
         case .directory:
             rootNode = try walk(rel, jobs: &jobs, warnings: &warnings)
         case .symlink:
-            throw SDSError(.usage, "'\(rel)' is a symbolic link; sds tracks files and folders",
-                           hint: "add the file or folder it points to instead")
+            guard let id = WorkTreeLinker.linkedObject(abs, store: workspace.store) else {
+                throw SDSError(.usage, "'\(rel)' is a symbolic link; sds tracks files and folders",
+                               hint: "add the file or folder it points to instead")
+            }
+            jobs.append(try linkedJob(rel, id))
+            rootNode = nil
         case .other:
             throw SDSError(.usage, "'\(rel)' is not a regular file or folder")
         }
@@ -76,7 +84,10 @@ public struct Scanner {
         let cached = try index.fileStates(under: rel)
         var pending: [Int] = []
         for i in jobs.indices where !jobs[i].isLink {
-            if let id = cached[jobs[i].relPath]?.id(ifMatching: jobs[i].stat),
+            if let id = jobs[i].linked {
+                jobs[i].id = id
+                jobs[i].size = jobs[i].stat.size
+            } else if let id = try knownID(cached[jobs[i].relPath], jobs[i].stat),
                mode == .hashOnly || workspace.store.contains(id) {
                 jobs[i].id = id
                 jobs[i].size = jobs[i].stat.size
@@ -105,12 +116,40 @@ public struct Scanner {
 
         guard let rootNode else {
             return Snapshot(kind: .file, id: jobs[0].id!, size: jobs[0].size, files: 1, trees: [:],
-                            hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings)
+                            hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings,
+                            readPaths: pending.map { jobs[$0].relPath })
         }
         var trees: [ObjectID: Tree] = [:]
         let (id, size, files) = try buildTree(rootNode, jobs: jobs, trees: &trees)
         return Snapshot(kind: .dir, id: id, size: size, files: files, trees: trees,
-                        hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings)
+                        hashedFiles: pending.count, hashedBytes: hashedBytes, warnings: warnings,
+                        readPaths: pending.map { jobs[$0].relPath })
+    }
+
+    /// The id the file-state cache gives a file: its fingerprint matches, or (a hardlink
+    /// whose ctime moved when another link to the object was made) it is the object's inode.
+    private func knownID(_ state: FileState?, _ st: FileStat) throws -> ObjectID? {
+        guard let state else { return nil }
+        if let id = state.id(ifMatching: st) { return id }
+        guard st.kind == .file, st.size == state.size, st.mtimeNs == state.mtimeNs,
+              try WorkTreeLinker.isHardlink(st, of: state.id, store: workspace.store) else { return nil }
+        return state.id
+    }
+
+    /// A symlink into the store, taken as the object's file (its size from the object).
+    private func linkedJob(_ rel: String, _ id: ObjectID) throws -> Job {
+        var s = Glibc.stat()
+        guard fstatat(AT_FDCWD, workspace.store.path(of: id), &s, 0) == 0 else {
+            if mode == .store {
+                throw SDSError(.notFound, "'\(rel)' is a link to object \(id.hex), which is not in the store",
+                               hint: "fetch it ('sds fetch'), or put the file itself in its place")
+            }
+            // Status: the data is the pointer's object, which the store lacks ("not in store").
+            return Job(relPath: rel, stat: FileStat(Glibc.stat()), isLink: false, linked: id)
+        }
+        var st = FileStat(s)
+        st.mode &= ~0o111
+        return Job(relPath: rel, stat: st, isLink: false, linked: id)
     }
 
     /// The id of a single file when the file-state cache answers for it (and, when storing,
@@ -147,6 +186,11 @@ public struct Scanner {
                 node.children.append((name, .file(jobs.count)))
                 jobs.append(Job(relPath: childRel, stat: st, isLink: false))
             case .symlink:
+                if let id = WorkTreeLinker.linkedObject(workspace.absolute(childRel), store: workspace.store) {
+                    node.children.append((name, .file(jobs.count)))
+                    jobs.append(try linkedJob(childRel, id))
+                    continue
+                }
                 node.children.append((name, .link(jobs.count)))
                 jobs.append(Job(relPath: childRel, stat: st, isLink: true))
             case .directory:
