@@ -163,12 +163,12 @@ public struct OutputFolder {
                 if try matches(name, id), link(dest + "/" + name, tmp + "/" + name) == 0 { continue }
                 copies.append((name, id))
             }
-            let store = workspace.store
+            // Shards are placed as '[cache] link' says, symlinks excepted: the folder is handed to
+            // readers (TFDS, other machines) that must see files.
+            let configured = try WorkTreeLinker(workspace: workspace)
+            let linker = WorkTreeLinker(store: workspace.store, modes: configured.modes.filter { $0 != .symlink }, explicit: configured.explicit)
             _ = try copies.parallelMap(jobs: 2) { c in
-                let fd = try FileIO.open(tmp + "/" + c.name, O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
-                defer { close(fd) }
-                try store.copy(c.id, to: fd, path: tmp + "/" + c.name)
-                try FileIO.fsync(fd, path: tmp + "/" + c.name)
+                try linker.place(c.id, executable: false, at: tmp + "/" + c.name, mode: 0o644)
             }
             for (name, bytes) in metadata { try FileIO.writeFileAtomically(tmp + "/" + name, bytes) }
             try FileIO.fsyncDirectory(tmp)

@@ -73,7 +73,7 @@ public enum LinkMode: String, Sendable, CaseIterable {
 /// file system refuses a mode (one line on stderr per mode and command, for a configured list).
 public final class WorkTreeLinker: Sendable {
     public let modes: [LinkMode]
-    let explicit: Bool
+    public let explicit: Bool
     let store: ObjectStore
 
     /// Modes refused in this process: not tried again, and reported once.
@@ -105,6 +105,8 @@ public final class WorkTreeLinker: Sendable {
         var candidates = modes.filter { !(executable && $0.sharesObject) }
         if !candidates.contains(.copy) { candidates.append(.copy) }
         let refused = Self.refused.withLock { $0 }
+        // An object still staged (a build's, not yet named in objects/) can only be copied.
+        if access(store.path(of: id), F_OK) != 0 { candidates = [.copy] }
         for (k, m) in candidates.enumerated() where !refused.contains(m) {
             if m == .copy { try copy(id, to: tmp, mode: mode); return .copy }
             let code = attempt(m, id: id, at: tmp, mode: mode)

@@ -159,6 +159,28 @@ import Testing
         #expect(refused.stderr.contains(".sensorstore/config: cache link mode \"teleport\""), "\(refused.stderr)")
     }
 
+    @Test func buildAndOutputCheckoutHardlinkShards() throws {
+        let h = try WearableData.workspace(subjects: 4, days: 2)
+        defer { h.cleanup() }
+        try h.write(".sensorstore/config", try h.read(".sensorstore/config") + "[cache]\nlink = hardlink\n")
+        try h.sds("build").expectOK()
+        func shards() throws -> [String] {
+            try FileManager.default.subpathsOfDirectory(atPath: h.path("out")).filter { $0.contains(".tfrecord-") }.map { "out/" + $0 }
+        }
+        for round in 0..<2 {
+            let found = try shards()
+            #expect(!found.isEmpty)
+            for rel in found {
+                #expect(Self.lstat(h.path(rel)).st_ino == Self.lstat(try Self.objectPath(h, of: rel)).st_ino, "round \(round): \(rel)")
+            }
+            try FileManager.default.removeItem(atPath: h.path("out"))
+            try h.sds("checkout", "--outputs").expectOK()
+        }
+        let again = try h.sds("build")
+        again.expectOK()
+        try h.sds("fsck").expectOK()
+    }
+
     // MARK: add --to-remote
 
     /// data/ with a 5 MiB file (sent as itself) and a small one (sent in a pack), and a remote.
