@@ -100,10 +100,16 @@ public final class WorkTreeLinker: Sendable {
     ///
     /// An executable file is never hardlinked or symlinked: its mode bit would have to be set
     /// on the shared object. `mode` is for reflinks and copies; shared objects stay 0444.
+    /// With `copying` false only the list's linking modes are tried: nil when none was
+    /// possible (then nothing is at `tmp`).
     @discardableResult
     public func place(_ id: ObjectID, executable: Bool, at tmp: String, mode: mode_t) throws -> LinkMode {
-        var candidates = modes.filter { !(executable && $0.sharesObject) }
-        if !candidates.contains(.copy) { candidates.append(.copy) }
+        try place(id, executable: executable, at: tmp, mode: mode, copying: true)!
+    }
+
+    func place(_ id: ObjectID, executable: Bool, at tmp: String, mode: mode_t, copying: Bool) throws -> LinkMode? {
+        var candidates = modes.filter { !(executable && $0.sharesObject) && (copying || $0 != .copy) }
+        if copying && !candidates.contains(.copy) { candidates.append(.copy) }
         let refused = Self.refused.withLock { $0 }
         // An object still staged (a build's, not yet named in objects/) can only be copied.
         if access(store.path(of: id), F_OK) != 0 { candidates = [.copy] }
@@ -118,11 +124,12 @@ public final class WorkTreeLinker: Sendable {
             }
             let first = Self.refused.withLock { $0.insert(m).inserted }
             if first && explicit {
-                let next = candidates[(k + 1)...].first { !refused.contains($0) } ?? .copy
-                let line = "note: cache.link \(m.rawValue) is not possible here (\(String(cString: strerror(code)))); using \(next.rawValue) instead\n"
+                let next = candidates[(k + 1)...].first { !refused.contains($0) }?.rawValue ?? (copying ? "copy" : "the file as it is")
+                let line = "note: cache.link \(m.rawValue) is not possible here (\(String(cString: strerror(code)))); using \(next) instead\n"
                 _ = line.withCString { write(2, $0, strlen($0)) }
             }
         }
+        guard copying else { return nil }
         try copy(id, to: tmp, mode: mode)
         return .copy
     }

@@ -48,8 +48,8 @@ extension WorkTreeLinker {
                   known.id == f.id, known.inode == st.inode, known.device == st.device, known.size == st.size,
                   known.mtimeNs == st.mtimeNs, known.ctimeNs == st.ctimeNs, workspace.store.contains(f.id) else { continue }
             let mode = (f.kind == .executable ? 0o777 : 0o666) & ~mask
-            let used = try replace(abs, with: f.id, executable: f.kind == .executable, mode: mode)
-            if used == .copy { continue }
+            // Never a copy in place of the file: that would cost a write and save nothing.
+            guard try replace(abs, with: f.id, executable: f.kind == .executable, mode: mode, copying: false) != nil else { continue }
             if let now = try FileIO.lstat(abs), now.kind == .file {
                 states.append((f.path, FileState(stat: now, id: f.id, recordedNs: FileIO.nowNs())))
             }
@@ -60,10 +60,10 @@ extension WorkTreeLinker {
     }
 
     /// Puts object `id` at `abs` through a temp file beside it and a rename.
-    func replace(_ abs: String, with id: ObjectID, executable: Bool, mode: mode_t) throws -> LinkMode {
+    func replace(_ abs: String, with id: ObjectID, executable: Bool, mode: mode_t, copying: Bool = true) throws -> LinkMode? {
         let tmp = FileIO.parentDirectory(abs) + "/" + FileIO.tempName(for: FileIO.baseName(abs))
         try FileIO.remove(tmp)
-        let used = try place(id, executable: executable, at: tmp, mode: mode)
+        guard let used = try place(id, executable: executable, at: tmp, mode: mode, copying: copying) else { return nil }
         guard rename(tmp, abs) == 0 else {
             let code = errno
             unlink(tmp)

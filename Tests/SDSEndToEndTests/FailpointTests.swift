@@ -169,8 +169,9 @@ import Testing
             seen.formUnion(Self.passes(r.stderr).keys)
         }
         // Push and fetch need a remote: RemoteTests dies at their points, checks that a reader
-        // sees nothing half-published, and that the rerun finishes without resending.
-        let remote: Set<String> = [Failpoint.pushObjects.rawValue, Failpoint.fetchObjects.rawValue]
+        // sees nothing half-published, and that the rerun finishes without resending
+        // (LinkModeTests does the same for add --to-remote).
+        let remote: Set<String> = [Failpoint.pushObjects.rawValue, Failpoint.fetchObjects.rawValue, Failpoint.addRemoteUploaded.rawValue]
         let missing = Failpoint.allCases.map(\.rawValue).filter { !seen.contains($0) && !remote.contains($0) }
         #expect(missing.isEmpty, "failpoints no scenario reaches: \(missing)")
     }
