@@ -151,6 +151,11 @@ import Testing
         quiet.expectOK()
         #expect(!quiet.stderr.contains("note:"))
         #expect(Self.lstat(d.path("data/x.csv")).st_mode & 0o200 != 0)
+        // config.local (this clone) wins over the shared config.
+        try d.write(".sensorstore/config.local", "[cache]\nlink = hardlink\n")
+        try FileManager.default.removeItem(atPath: d.path("data"))
+        try d.sds("checkout").expectOK()
+        #expect(Self.lstat(d.path("data/x.csv")).st_ino == Self.lstat(try Self.objectPath(d, of: "data/x.csv")).st_ino)
 
         let bad = try Self.workspace(link: "hardlink, teleport")
         defer { bad.cleanup() }
