@@ -11,7 +11,7 @@ struct Unprotect: ParsableCommand, StoreCommand {
             PATH may be a tracked file or folder, or a file or folder inside a tracked folder.
 
               sds unprotect data/day1.csv
-              $EDITOR data/day1.csv && sds add data/day1.csv
+              $EDITOR data/day1.csv && sds add data      # data/ is the tracked folder
             """)
 
     @Argument(help: "Tracked paths (or paths inside tracked folders) to make editable.")
