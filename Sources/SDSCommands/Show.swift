@@ -108,5 +108,20 @@ struct Show: ParsableCommand, StoreCommand {
             }
             t.print()
         }
+        if let c = m["contracts"]?.object, !c.isEmpty {
+            Table.header("contracts")
+            var t = Table()
+            for (source, v) in c.sorted(by: { $0.key < $1.key }) {
+                let warn = v["on_violation"]?.string == "warn" ? " (warn)" : ""
+                for r in v["rules"]?.array ?? [] {
+                    let bad = r["violations"]?.int ?? 0, checked = r["checked"]?.int ?? 0
+                    let rule = r["rule"]?.string ?? "?"
+                    let outcome = bad == 0 ? "kept (\(checked) rows)" : rule.hasPrefix("rows:") ? "broken: \(checked) rows"
+                        : "broken: \(bad) of \(checked) rows"
+                    t.add(source + warn, rule, outcome, bad == 0 ? "" : "first at " + (r["first"]?.string ?? "?"))
+                }
+            }
+            t.print()
+        }
     }
 }

@@ -138,8 +138,9 @@ public struct ContractChecker {
     let utcTimes: Bool
     private var outcomes: [ContractOutcome]
     private var global: [Int: [[UInt8]: Earliest]] = [:]
-    /// The latest hour of day of any time (UTC sources), for the 12-hour clock note.
-    private var latestHour = -1
+    /// The earliest and latest hour of day of any time (UTC sources), for the 12-hour clock
+    /// note: read as 24-hour, such a clock writes hours 1 to 12 only.
+    private var earliestHour = 24, latestHour = -1
     private var rows = 0
 
     public init(_ contracts: TableContracts, utcTimes: Bool) {
@@ -161,6 +162,7 @@ public struct ContractChecker {
             for t in frame.time {
                 let hour = Int(((t % 86_400_000) + 86_400_000) % 86_400_000 / 3_600_000)
                 if hour > latestHour { latestHour = hour }
+                if hour < earliestHour { earliestHour = hour }
             }
         }
         func line(_ i: Int) -> Int64 { frame.lines.isEmpty ? 0 : frame.lines[i] + lineBase }
@@ -251,8 +253,8 @@ public struct ContractChecker {
                         v.second == .max ? f : f == 0 ? v.second : min(f, v.second)
                     }
                 }
-                if outcomes[r].violations > 0, key.contains(.time), utcTimes, latestHour >= 0, latestHour < 13 {
-                    outcomes[r].note = "no time is past 12:59, as with a 12-hour clock written without AM/PM: 1 AM and 1 PM read as the same time"
+                if outcomes[r].violations > 0, key.contains(.time), utcTimes, earliestHour >= 1, latestHour <= 12 {
+                    outcomes[r].note = "every time is between 1:00 and 12:59, as with a 12-hour clock written without AM/PM: 1 AM and 1 PM read as the same time"
                 }
             default:
                 break
