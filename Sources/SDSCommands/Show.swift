@@ -8,7 +8,7 @@ struct Show: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a build's manifest, readably.",
         discussion: """
-            VERSION is a tag, a build id (or a unique prefix), a git revision, or omitted for the last build. Prints the dataset, spec and code versions, the inputs, each split's shards and examples, and the feature statistics computed at build time. --json prints the manifest object itself (canonical JSON; its SHA-256 is the build id).
+            VERSION is a tag, a build id (or a unique prefix), a git revision, or omitted for the last build. Prints the dataset, spec and code versions, the inputs, each split's shards and examples, the feature statistics computed at build time, the rows set aside (with their first file:line:col) and each source's contract rules (rows checked, violations, the first one). --json prints the manifest object itself (canonical JSON; its SHA-256 is the build id).
 
               sds show            the last build
               sds show v1

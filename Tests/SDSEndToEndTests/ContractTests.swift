@@ -108,6 +108,9 @@ import Testing
         let text = try h.sds("diff", ids[0], ids[1])
         #expect(text.stdout.contains("changed") && text.stdout.contains("a unique: [subject, t]")
                 && text.stdout.contains("0 violations → 1 violation"), "\(text.stdout)")
+        // A build with contracts reproduces like any other.
+        let verify = try h.sds("verify")
+        verify.expectOK()
     }
 
     @Test func badContractsAreSpecErrorsAtTheirLine() throws {
