@@ -21,6 +21,7 @@ enum DiffOutput {
             case "work": work(section)
             case "outputs": outputs(section)
             case "statistics": statistics(section)
+            case "contracts": contracts(section)
             case "examples": examples(section)
             default: break
             }
@@ -37,6 +38,17 @@ enum DiffOutput {
         for i in s["modified"]?.array ?? [] {
             t.add("modified", i["path"]?.string ?? "", Table.arrow(size(i["size_before"]), size(i["size_after"])),
                   Table.arrow(i["rows_before"]?.int.map(String.init) ?? "?", rows(i["rows_after"])))
+        }
+        t.print()
+    }
+
+    /// Per source and rule: violations before → after ("(none)" where the rule is absent).
+    static func contracts(_ s: JSON) {
+        var t = Table()
+        for c in s.array {
+            func side(_ v: JSON?) -> String { v?.int.map { "\($0) violation\($0 == 1 ? "" : "s")" } ?? "(none)" }
+            let what = c["before"] == .null ? "added" : c["after"] == .null ? "removed" : "changed"
+            t.add(what, "\(c["source"]?.string ?? "?") \(c["rule"]?.string ?? "?")", Table.arrow(side(c["before"]), side(c["after"])))
         }
         t.print()
     }

@@ -124,6 +124,7 @@ A subject's split is chosen by a salted hash of its partition key alone, in spec
 | `columns.C.valid` | `[min, max]` (numbers) | none | `valid: [0, 5000]` | |
 | `columns.C.missing` | `allow` (empty, `NA`, `NaN` → no value) or `reject` (the row is set aside) | `allow` | `missing: reject` | |
 | `max_bad_rows` | count of rows (`25`) or fraction (`0.05`, `5%`) the read may set aside; past it, or with no good row, the build fails (exit 65) | `1%` | `max_bad_rows: 0` | nothing (a check) |
+| `contracts` | mapping of rules the source's rows must keep (below) | none | `contracts: {unique: [Id, ActivityHour], rows: {min: 1000}}` | that source's contracts step (a check) |
 | `wide` | mapping: one column per time step, unpivoted | none | `wide: {pattern: "Steps{index}", value: steps, step: 1m}` | the read step and downstream |
 | `wide.pattern` | text with `{index}` once, required | | `pattern: "Steps{index}"` | |
 | `wide.value` | name of the value column, required | | `value: steps` | |
@@ -132,6 +133,58 @@ A subject's split is chosen by a salted hash of its partition key alone, in spec
 
 A source's `clean:` runs per partition on that source's rows alone, so `duplicates: first` on
 heart rate never drops a steps row that shares its time once the two are merged.
+
+#### `contracts:` (data contracts)
+
+```yaml
+sources:
+  steps:
+    path: data/hourlySteps.csv
+    partition: Id
+    time: {column: ActivityHour, format: us_12h}
+    columns: {StepTotal: {as: steps}, Kind: text}
+    contracts:
+      unique: [Id, ActivityHour]        # a key whose rows must be unique
+      not_null: [StepTotal, Kind]       # no missing value (NaN, empty text)
+      monotonic: ActivityHour           # non-decreasing within a partition, in file order
+      range: {StepTotal: [0, 20000]}    # closed range, numbers
+      allowed: {Kind: [walk, run]}      # values (text or numbers)
+      rows: {min: 1000, max: 5000000}   # the source's rows
+      on_violation: fail                # or warn: record, do not fail
+```
+
+| rule | form | checks |
+|---|---|---|
+| `unique` | column or list | each key at most once: within a partition if the key holds the partition column, in the whole source otherwise |
+| `not_null` | column or list | no missing value (NaN, empty text) |
+| `monotonic` | column or list (time or numbers) | each value at least the partition's previous one, in file order (missing values skipped) |
+| `range` | mapping COLUMN → `[min, max]` (numbers) | every value inside (missing values skipped) |
+| `allowed` | mapping COLUMN → list of values | every value one of them (missing values skipped); the partition column if it is a single one |
+| `rows` | `{min: N, max: N}`, either or both | the source's row count (a wide source's lines) |
+| `on_violation` | `fail` or `warn` | `fail`: a broken rule fails the build; `warn`: it is printed and recorded, the build goes on |
+
+Columns are those the source reads: partition, time (`time.column`, `time.time_column`),
+`columns` (file or `as:` name) and a wide `value`; another name, an unknown rule, a bad
+range or a text column under `range`/`monotonic` is a spec error at its line. The rules are
+checked on the rows the read kept (rows it set aside are `max_bad_rows`' business), as a
+cached step over the source's partitions: a rebuild with the same input and rules reads
+nothing. A broken rule fails the build with exit 65 before anything is published (previous
+output and `sds.lock` stay as they were), listing each broken rule with its count and the
+first violating row as `file:line:col`:
+
+```
+error: source 'steps' (data/hourlySteps.csv) breaks 1 of its 2 contract rules
+  unique: [Id, ActivityHour]: 24 rows; first at data/hourlySteps.csv:26:12 (every time is between 1:00 and 12:59, as with a 12-hour clock written without AM/PM: 1 AM and 1 PM read as the same time)
+```
+
+Duplicate times are counted, never merged: a `unique` key holding the time reports every
+repeat, and says when every time lies between 1:00 and 12:59, which is what a 12-hour clock
+written without AM/PM gives when read as 24-hour (`%H`, `us_24h`). Every rule's outcome
+(rows checked, violations, first position) is in the manifest's `contracts`, in `sds show`
+(and `--json`), and `sds diff` lists rules added, removed or whose violation count changed.
+Memory: a `unique` key with the partition column holds one partition's keys at a time (8
+bytes a row for the time alone); a key without it holds every distinct key of the source
+(its bytes and two line numbers). The other rules keep a few numbers.
 
 A time pattern is strptime-style text, compiled once and matched byte by byte: `%Y` (4
 digits), `%y` (2-digit year, see `century`), `%m`, `%d`, `%e` (day, may start with a space),
@@ -467,7 +520,7 @@ Every `sds` command exits with one of these (one table, in `Sources/SDSCommands/
 | 0 | success | |
 | 1 | differences or problems found | `sds status` or `sds build --dry-run` when a build would change the lock or the output, `sds diff` of two different builds, `sds fsck` problems, `sds verify` mismatch |
 | 64 | usage: bad arguments, or a path sds cannot track | an unknown option or help topic, `sds add` of a symbolic link |
-| 65 | bad data: a file, spec or object that does not parse or verify | `sds.yaml:12:5: error: …`, a bad row with `--strict`, a corrupt object, a build past a source's `max_bad_rows`, a source with no good row, a study below `min_examples` |
+| 65 | bad data: a file, spec or object that does not parse or verify | `sds.yaml:12:5: error: …`, a bad row with `--strict`, a corrupt object, a build past a source's `max_bad_rows`, a source with no good row, a study below `min_examples`, a source breaking its `contracts` |
 | 66 | not found | no store (`sds init`), no git repository, an unknown revision or tag, a missing input or object |
 | 67 | a `run:` step's command failed, changed its inputs or code, or wrote no output | |
 | 69 | `sds verify` of a build recorded with other operator versions than this sds has | |

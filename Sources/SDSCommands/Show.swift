@@ -8,7 +8,7 @@ struct Show: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a build's manifest, readably.",
         discussion: """
-            VERSION is a tag, a build id (or a unique prefix), a git revision, or omitted for the last build. Prints the dataset, spec and code versions, the inputs, each split's shards and examples, and the feature statistics computed at build time. --json prints the manifest object itself (canonical JSON; its SHA-256 is the build id).
+            VERSION is a tag, a build id (or a unique prefix), a git revision, or omitted for the last build. Prints the dataset, spec and code versions, the inputs, each split's shards and examples, the feature statistics computed at build time, the rows set aside (with their first file:line:col) and each source's contract rules (rows checked, violations, the first one). --json prints the manifest object itself (canonical JSON; its SHA-256 is the build id).
 
               sds show            the last build
               sds show v1
@@ -105,6 +105,21 @@ struct Show: ParsableCommand, StoreCommand {
             var t = Table()
             for (reason, v) in q.sorted(by: { $0.key < $1.key }) {
                 t.add(reason, "\(v["rows"]?.int ?? 0) rows", "first at " + (v["first"]?.array.compactMap(\.string) ?? []).joined(separator: ", "))
+            }
+            t.print()
+        }
+        if let c = m["contracts"]?.object, !c.isEmpty {
+            Table.header("contracts")
+            var t = Table()
+            for (source, v) in c.sorted(by: { $0.key < $1.key }) {
+                let warn = v["on_violation"]?.string == "warn" ? " (warn)" : ""
+                for r in v["rules"]?.array ?? [] {
+                    let bad = r["violations"]?.int ?? 0, checked = r["checked"]?.int ?? 0
+                    let rule = r["rule"]?.string ?? "?"
+                    let outcome = bad == 0 ? "kept (\(checked) rows)" : rule.hasPrefix("rows:") ? "broken: \(checked) rows"
+                        : "broken: \(bad) of \(checked) rows"
+                    t.add(source + warn, rule, outcome, bad == 0 ? "" : "first at " + (r["first"]?.string ?? "?"))
+                }
             }
             t.print()
         }

@@ -7,13 +7,13 @@ import SDSTFRecord
 /// `examples`, which reads the record chunks of subjects whose records changed.
 public enum BuildDiff {
     /// The sections, in output order.
-    public static let sectionOrder = ["inputs", "spec", "code", "work", "outputs", "statistics", "examples"]
+    public static let sectionOrder = ["inputs", "spec", "code", "work", "outputs", "statistics", "contracts", "examples"]
 
     public static func compare(_ a: VersionSnapshot, _ b: VersionSnapshot, workspace: Workspace,
                                examples: Bool = false) throws -> JSON {
         var sections: [String: JSON] = [
             "inputs": inputs(a, b), "spec": spec(a, b), "code": code(a, b), "work": work(a, b),
-            "outputs": outputs(a, b), "statistics": statistics(a, b),
+            "outputs": outputs(a, b), "statistics": statistics(a, b), "contracts": contracts(a, b),
         ]
         if examples { sections["examples"] = try exampleKeys(a, b, workspace: workspace) }
         let differing = sectionOrder.filter { s in sections[s].map(differs) ?? false }
@@ -127,6 +127,27 @@ public enum BuildDiff {
                 .object(["op": .string(op), "recomputed": .int(Int64(byOp[op]!.recomputed)), "reused": .int(Int64(byOp[op]!.reused))])
             }),
         ])
+    }
+
+    /// Contract rules added, removed, or whose violation count changed, per source: a list of
+    /// `{source, rule, before, after}` (violations; null where the rule is absent).
+    static func contracts(_ a: VersionSnapshot, _ b: VersionSnapshot) -> JSON {
+        func rules(_ s: VersionSnapshot) -> [String: [String: Int]] {
+            (s.build?["contracts"]?.object ?? [:]).mapValues { r in
+                Dictionary((ContractCheck.Report(json: r)?.rules ?? []).map { ($0.rule, $0.violations) }) { x, _ in x }
+            }
+        }
+        let x = rules(a), y = rules(b)
+        var out: [JSON] = []
+        for source in Set(x.keys).union(y.keys).sorted() {
+            let before = x[source] ?? [:], after = y[source] ?? [:]
+            for rule in Set(before.keys).union(after.keys).sorted() where before[rule] != after[rule] {
+                out.append(.object(["source": .string(source), "rule": .string(rule),
+                                    "before": before[rule].map { .int(Int64($0)) } ?? .null,
+                                    "after": after[rule].map { .int(Int64($0)) } ?? .null]))
+            }
+        }
+        return .array(out)
     }
 
     static func outputs(_ a: VersionSnapshot, _ b: VersionSnapshot) -> JSON {

@@ -24,6 +24,8 @@ public struct Manifest: Sendable {
     public var files: [String: ObjectID] = [:]
     /// Rows set aside as bad data, by reason (general pipeline).
     public var quarantine = Quarantine()
+    /// Each source's contracts report, by source name (only sources with `contracts:`).
+    public var contracts: [String: JSON] = [:]
     /// Rows, windows, filters, examples and subjects per split, by study (`sds build` prints it).
     public var report: BuildReport?
 
@@ -52,6 +54,7 @@ public struct Manifest: Sendable {
                     ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
                 }))
             }
+            if !contracts.isEmpty { o["contracts"] = .object(contracts) }
             if let report { o["report"] = report.json }
             top = .object(o)
         }

@@ -26,7 +26,7 @@ public struct Verifier {
                         DayWindowing.operatorName, TensorBuilder.operatorName, CaptionRenderer.operatorName, LabelJoin.operatorName,
                         ExampleAssembly.operatorName,
                         // The general pipeline; its transforms (`frame.NAME#N`) rank after the merge, by N.
-                        TableReader.name, FrameMerge.name, PartitionStatistics.name, Windowing.name, WindowLabelJoin.name,
+                        TableReader.name, TableContracts.name, FrameMerge.name, PartitionStatistics.name, Windowing.name, WindowLabelJoin.name,
                         AttributeJoin.name, WindowFilter.name, WindowCaption.name,
                         RecordChunk.operatorName, ShardAssembly.operatorName, ArrayRecordShard.operatorName]
 
@@ -50,6 +50,8 @@ public struct Verifier {
         var here = recorded[TableReader.name] != nil ? FrameSpec.versions : WearableOperators.versions
         // Recorded only by builds that write ArrayRecord shards.
         if recorded[ArrayRecordShard.operatorName] != nil { here[ArrayRecordShard.operatorName] = ArrayRecordShard.operatorVersion }
+        // Recorded only by builds whose sources have contracts.
+        if recorded[TableContracts.name] != nil { here[TableContracts.name] = TableContracts.version }
         for op in Set(recorded.keys).union(here.keys).sorted() where recorded[op] != here[op] {
             outcome.operatorMismatches.append((op, recorded[op], here[op]))
         }
@@ -128,7 +130,7 @@ public struct Verifier {
         var recorded: [String: RecordedBuild.Step] = [:]
         for s in build.steps { recorded[s.op + " " + s.partition] = s }
         let relevant = trace.filter {
-            partitions.contains($0.partition) || [LongCSVReader.operatorName, TableReader.name, ShardAssembly.operatorName, ArrayRecordShard.operatorName].contains($0.op)
+            partitions.contains($0.partition) || [LongCSVReader.operatorName, TableReader.name, TableContracts.name, ShardAssembly.operatorName, ArrayRecordShard.operatorName].contains($0.op)
         }
         let sorted = relevant.sorted { (Self.rank($0.op), $0.partition) < (Self.rank($1.op), $1.partition) }
         for t in sorted {

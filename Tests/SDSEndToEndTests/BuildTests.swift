@@ -35,7 +35,7 @@ import Testing
         #expect(try h.shardHash() == Self.referenceSmall)
         // Pinned like GoldenBuildTests' id: a change to any frame operator's output without a
         // version bump (or to examples/wearable/study.yaml) changes it.
-        #expect(first["build"] as? String == "0d62014d4e0cfbf510f0585160fbfe7449a10719306416fc1bbca3273381b3f8",
+        #expect(first["build"] as? String == "d68445633cc65ec76ae277bef1a15edb3fb606e400331cd43d3c9ee50f9dfd7b",
                 "the build id of the study form changed; see GoldenBuildTests' comment")
         let again = try h.buildJSON()
         #expect(again["steps_run"] as? Int == 0)

@@ -66,7 +66,7 @@ import Testing
         let out = try h.sds("build")
         out.expectOK()
         #expect(out.stdout.contains("set aside 3 bad rows"), "\(out.stdout)")
-        #expect(out.stdout.contains("1 bad number, first at data/a.csv:7"), "\(out.stdout)")
+        #expect(out.stdout.contains("1 bad number, first at data/a.csv:7:25"), "\(out.stdout)")
         #expect(out.stdout.contains("1 wrong number of fields, first at data/a.csv:8"), "\(out.stdout)")
         #expect(out.stdout.contains("1 value out of range, first at data/a.csv:9"), "\(out.stdout)")
         let lock = try h.read("sds.lock")
@@ -78,7 +78,8 @@ import Testing
         let show = try JSONSerialization.jsonObject(with: Data(try h.sds("show", "--json").stdout.utf8)) as! [String: Any]
         #expect(((show["quarantine"] as? [String: Any])?["bad number"] as? [String: Any])?["rows"] as? Int == 1)
         let shown = try h.sds("show").stdout
-        #expect(shown.contains("bad rows set aside") && shown.contains("1 rows  first at data/a.csv:7"), "\(shown)")
+        #expect(shown.contains("bad rows set aside") && shown.contains("1 rows  first at data/a.csv:7:25"), "\(shown)")
+        #expect((((show["quarantine"] as? [String: Any])?["bad number"] as? [String: Any])?["first"] as? [String]) == ["data/a.csv:7:25"])
     }
 
     @Test func aStepTwoStudiesShareCountsItsBadRowsOnceAndRenamedFilesAreNamed() throws {

@@ -63,6 +63,19 @@ enum BuildGate {
                            : "fix the rows or the source's reader settings (a time pattern such as format: \"%d-%m-%Y\"), or raise max_bad_rows")
     }
 
+    /// Fails when a source broke its contracts (with `on_violation: warn`, warns instead):
+    /// each broken rule with its count and first `file:line:col`.
+    static func check(contracts report: ContractCheck.Report, source name: String, file: String,
+                      warn: (String) -> Void) throws {
+        let broken = report.broken
+        guard !broken.isEmpty else { return }
+        let headline = "source '\(name)' (\(file)) breaks \(broken.count) of its \(report.rules.count) contract rule\(report.rules.count == 1 ? "" : "s")"
+        let lines = [headline] + ContractCheck.lines(report)
+        if report.warnOnly { return warn((lines + ["  (on_violation: warn: the build goes on)"]).joined(separator: "\n")) }
+        throw SDSError(.badData, lines.joined(separator: "\n"),
+                       hint: "fix the rows or the rules, or set on_violation: warn in the source's contracts to record them without failing")
+    }
+
     /// Fails when a study made fewer examples than `minimum`.
     static func check(study name: String, examples: Int, minimum: Int) throws {
         guard examples < minimum else { return }

@@ -33,6 +33,7 @@ struct FrameBuilder {
         let specID = try store.put(specBytes)
 
         var sources: [String: ReadSource] = [:]
+        var contracts: [String: JSON] = [:]
         for s in frames.sources {
             let id = try input(s, userSteps: userSteps, runner: runner, read: &read)
             if Spec.stepReference(s.path) == nil {
@@ -41,7 +42,17 @@ struct FrameBuilder {
             }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
                                              version: options.versionOverrides[TableReader.name] ?? TableReader.version)
-            if !runner.isPlaceholder(id) { try gate(s, sources[s.name]!) }
+            if !runner.isPlaceholder(id) {
+                try gate(s, sources[s.name]!)
+                if let c = s.contracts {
+                    let report = try ContractCheck(store: store, runner: runner).check(
+                        c, reader: s.reader, source: s.name, file: rel(s.path), input: id,
+                        partitions: Array(sources[s.name]!.partitions.values),
+                        version: options.versionOverrides[TableContracts.name] ?? TableContracts.version)
+                    try BuildGate.check(contracts: report, source: s.name, file: rel(s.path), warn: options.warn)
+                    contracts[s.name] = report.json
+                }
+            }
         }
 
         var total = StudyOutcome()
@@ -69,11 +80,13 @@ struct FrameBuilder {
         }
         var manifest = Manifest(
             dataset: spec.dataset, specID: specID, inputs: inputs, shards: assembled.shards, lineage: total.lineage,
-            steps: runner.trace, operators: ArrayRecordShard.versions(spec.output).merging(FrameSpec.versions) { $1 }.merging(options.versionOverrides) { $1 },
+            steps: runner.trace, operators: ArrayRecordShard.versions(spec.output).merging(FrameSpec.versions) { $1 }
+                .merging(frames.contractVersions) { $1 }.merging(options.versionOverrides) { $1 },
             runSteps: spec.runSteps.isEmpty ? nil : .object(userSteps.code),
             statistics: DatasetStatistics.combine(assembled.statistics, channelNames: []))
         manifest.files = try StatisticsTables(store: store, runner: runner).write(total.tables)
         manifest.quarantine = total.quarantine
+        manifest.contracts = contracts
         var report = BuildReport()
         report.studies = total.reports
         report.splits = BuildReport.splits(shards: assembled.shards, splits, subject: Lineage.subject)

@@ -15,6 +15,8 @@ public struct FrameSpec: Sendable {
         public var clean: FrameClean?
         /// How many rows the read may set aside before the build fails (`max_bad_rows:`).
         public var maxBadRows: BadRowLimit = .default
+        /// Rules its rows must keep (`contracts:`), checked after the read; nil without them.
+        public var contracts: TableContracts?
 
         /// The frame of a partition this source has no rows for: its columns, no rows, so a
         /// study merging it still has every column it names.
@@ -104,13 +106,19 @@ public struct FrameSpec: Sendable {
         for b in FrameTransformCatalog.all { v[b.operatorName] = b.version }
         return v
     }
+
+    /// The contracts check's version, listed only when a source has contracts, so builds
+    /// without them keep their ids.
+    var contractVersions: [String: Int] {
+        sources.contains { $0.contracts != nil } ? [TableContracts.name: TableContracts.version] : [:]
+    }
 }
 
 extension FrameSpec {
     /// Every parameter byte of the pipeline, in order: equal for equal pipelines.
     var fingerprint: [UInt8] {
         var out: [UInt8] = Array(subjectSalt.utf8)
-        for s in sources { out += Array("\(s.name)\0\(s.path)\0".utf8) + s.reader.parameters() + (s.clean?.parameters() ?? []) }
+        for s in sources { out += Array("\(s.name)\0\(s.path)\0".utf8) + s.reader.parameters() + (s.clean?.parameters() ?? []) + (s.contracts?.parameters() ?? []) }
         for st in studies {
             out += Array("\(st.name)\0\(st.inputs.joined(separator: "\0"))\0".utf8)
             for t in st.transforms { out += t.parameters() }

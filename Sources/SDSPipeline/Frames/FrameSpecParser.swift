@@ -8,7 +8,7 @@ extension Spec {
         var inputColumns: [InputColumns] = []
         for (name, node) in try top["sources"]!.namedEntries() {
             let m = try node.mapping(allowed: ["path", "format", "delimiter", "header", "partition", "time", "columns", "wide", "clean",
-                                               "max_bad_rows", "skip_rows", "comment", "decimal"],
+                                               "max_bad_rows", "skip_rows", "comment", "decimal", "contracts"],
                                      required: ["path", "time"])
             let path = try m["path"]!.string()
             try checkStepReference(m["path"]!, path, steps: runSteps)
@@ -17,6 +17,7 @@ extension Spec {
             let clean = try m["clean"].map(FrameTransformCatalog.cleanOperator)
             var source = FrameSpec.Source(name: name, path: path, reader: reader, clean: clean)
             if let n = m["max_bad_rows"] { source.maxBadRows = try badRowLimit(n) }
+            if let n = m["contracts"] { source.contracts = try contracts(n, source: name, settings: reader.settings) }
             sources.append(source)
             // Lines skipped before the header are the reader's to skip: the header check reads the first line.
             if reader.settings.format == .csv, reader.settings.skipRows == 0, reader.settings.comment == nil {

@@ -22,7 +22,8 @@ public struct Quarantine: Sendable, Equatable {
     public struct Reason: Sendable, Equatable {
         public var reason: String
         public var count: Int
-        /// The first few rejected rows, as `file:line`.
+        /// The first few rejected rows, as `file:line:col` (`file:line` for a row an operator
+        /// rejected as a whole).
         public var locations: [String]
         /// The first rejected row's error as printed (`file:line:col: message`), when the
         /// reader gave one. Kept in memory only (not encoded, not compared): a failing
@@ -52,7 +53,7 @@ public struct Quarantine: Sendable, Equatable {
         }
         // Built only for the rows kept: a broken file can reject millions.
         func location() -> String {
-            line > 0 ? "\(file):\(line)" : file.isEmpty ? "a row made by an operator" : file
+            line > 0 ? "\(file):\(line)" + (column.map { ":\($0)" } ?? "") : file.isEmpty ? "a row made by an operator" : file
         }
         if let i = reasons.firstIndex(where: { $0.reason == reason }) {
             reasons[i].count += 1

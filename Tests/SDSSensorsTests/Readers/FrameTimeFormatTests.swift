@@ -126,7 +126,7 @@ private let hour: Int64 = 3_600_000
         // Lenient: counted by reason, the regular rows kept (01:59:59 EDT, 02:00 EST, 02:30 EST).
         let (frames, q) = try F.lenient("t\n2016-11-06T00:59:59\n2016-11-06T01:00:00\n2016-11-06T01:59:59\n2016-11-06T02:00:00\n2016-03-13T02:00:00\n2016-03-13T02:59:59\n", p)
         #expect(F.counts(q) == ["ambiguous local time": 2, "nonexistent local time": 2])
-        #expect(q.reasons.first?.locations == ["hr.csv:3", "hr.csv:4"])
+        #expect(q.reasons.first?.locations == ["hr.csv:3:1", "hr.csv:4:1"])
         #expect(frames.first?.time == [1_478_390_400_000 + 5 * hour - 1000, 1_478_390_400_000 + 7 * hour])
         #expect(frames.first?.lines == [2, 5])
     }

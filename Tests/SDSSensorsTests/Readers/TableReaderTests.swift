@@ -217,7 +217,7 @@ private let april13: Int64 = 1_460_505_600_000
         b = a
         b.time.zone = "Europe/Paris"
         #expect(TableReader(a).parameters() == TableReader(b).parameters())
-        #expect(TableReader.name == "read.table" && TableReader.version == 1)
+        #expect(TableReader.name == "read.table" && TableReader.version == 2)
     }
 
     @Test func badParameters() {

@@ -7,7 +7,8 @@
 /// declared column fails the read in either mode, with a "did you mean" hint.
 public struct TableReader: Sendable {
     public static let name = "read.table"
-    public static let version = 1
+    /// 2: set-aside rows are located as `file:line:col`.
+    public static let version = 2
 
     public var settings: TableReaderParameters
 
