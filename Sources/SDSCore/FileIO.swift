@@ -153,10 +153,16 @@ public enum FileIO {
     /// Removes `.NAME.sds-tmp-PID` files of processes that died mid-replace (a crash must
     /// not leave files in the work tree once the same file is written again).
     public static func removeStaleTemps(of name: String, in dir: String) {
-        let prefix = ".\(name).sds-tmp-"
+        removeStaleTemps(in: dir, prefix: ".\(name).sds-tmp-")
+    }
+
+    /// Removes every dead process's temp file in `dir`, with one listing (a checkout writing
+    /// thousands of files into a folder clears them once, not once per file).
+    public static func removeStaleTemps(in dir: String, prefix: String = ".") {
         guard let names = try? listDirectory(dir) else { return }
         for n in names where n.hasPrefix(prefix) && isTempName(n) {
-            guard let pid = Int32(n.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let r = n.firstRange(of: ".sds-tmp-"), let pid = Int32(n[r.upperBound...]), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
             unlink(dir + "/" + n)
         }
     }

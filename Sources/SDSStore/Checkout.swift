@@ -224,6 +224,7 @@ public struct Checkout {
         var states: [(path: String, state: FileState)] = []
         var touchedDirs = Set<String>()
         var safeFolders = Set<String>()
+        var cleanedFolders = Set<String>()
         defer { try? workspace.index().record(states) }
         let mask = umask(0)
         umask(mask)
@@ -253,6 +254,8 @@ public struct Checkout {
             case .write(let rel, let kind, let id):
                 let abs = workspace.absolute(rel)
                 try FileIO.makeDirectories(FileIO.parentDirectory(abs))
+                // A killed checkout's temps go once per folder (one listing), not once per file.
+                if cleanedFolders.insert(FileIO.parentDirectory(abs)).inserted { FileIO.removeStaleTemps(in: FileIO.parentDirectory(abs)) }
                 try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask)
                 if kind != .symlink, let st = try FileIO.lstat(abs) {
                     states.append((rel, FileState(stat: st, id: id, recordedNs: FileIO.nowNs())))
@@ -271,7 +274,6 @@ public struct Checkout {
     private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t) throws {
         let tmp = FileIO.parentDirectory(abs) + "/" + FileIO.tempName(for: FileIO.baseName(abs))
         try FileIO.remove(tmp)
-        FileIO.removeStaleTemps(of: FileIO.baseName(abs), in: FileIO.parentDirectory(abs))
         if kind == .symlink {
             let target = String(decoding: try workspace.store.read(id), as: UTF8.self)
             guard symlink(target, tmp) == 0 else { throw SDSError.io("cannot create link", path: tmp, errno: errno) }
