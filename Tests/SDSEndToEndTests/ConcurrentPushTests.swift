@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Issue 15: two clones push to one remote at the same moment; nothing is lost or damaged.
@@ -16,16 +17,16 @@ import Testing
         _ = try b.buildJSON()
         try b.sds("tag", "v2").expectOK()
 
-        // Both start, then both are waited for (the shell runs them side by side).
-        let both = try a.run("/bin/sh", ["-c", """
-            (cd '\(a.root)' && sds push v1 data >a.out 2>&1; echo $? >a.rc) &
-            (cd '\(b.root)' && sds push v2 data >b.out 2>&1; echo $? >b.rc) &
-            wait
-            """])
-        both.expectOK()
-        for (h, name) in [(a, "a"), (b, "b")] {
-            let rc = try h.read("\(name).rc"), out = try h.read("\(name).out")
-            #expect(rc.hasPrefix("0"), "push \(name): \(out)")
+        // Both processes start, then both are waited for (one thread each).
+        let pushes = [(a, "v1"), (b, "v2")]
+        let results = Mutex<[Int: Harness.Result]>([:])
+        DispatchQueue.concurrentPerform(iterations: pushes.count) { i in
+            let r = try? pushes[i].0.sds("push", pushes[i].1, "data")
+            results.withLock { $0[i] = r }
+        }
+        for i in pushes.indices {
+            let r = results.withLock { $0[i] }
+            #expect(r?.status == 0, "push \(pushes[i].1): \(r?.stderr ?? "did not start")")
         }
 
         let c = try RemoteTests.clone(a)
