@@ -18,7 +18,7 @@ BIG=${BIG_MIB:-512}
 WORK=$(mktemp -d /tmp/sds-remote-bench.XXXXXX)
 export SDS_S3_STATE=$WORK/s3   # its own server, whatever else runs
 eval "$(scripts/s3-local.sh start)"
-trap 'scripts/s3-local.sh stop; rm -rf "$WORK"' EXIT
+trap '"$REPO/scripts/s3-local.sh" stop; rm -rf "$WORK"' EXIT
 DVC_VENV=bench/.venv-dvc
 if [ -z "${SDS_BENCH_SKIP_DVC:-}" ] && [ ! -x "$DVC_VENV/bin/dvc" ]; then
     python3 -m venv "$DVC_VENV"

@@ -37,6 +37,8 @@ import Testing
             verify.expectOK()
             #expect(verify.stdout.contains("reproduced:"), "\(tag): \(verify.stdout)")
         }
+        // A's data (its pointer is in the clone) came through whole too.
+        try c.sds("pull").expectOK()
         try c.sds("fsck").expectOK()
         // Everything both pushed is there: nothing left to send, from either clone.
         for (h, tag) in [(a, "v1"), (b, "v2")] {
