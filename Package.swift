@@ -57,7 +57,7 @@ let package = Package(
 
         // MARK: Remotes (S3 and folders: push, fetch, shared step cache)
         .target(name: "SDSRemote", dependencies: [
-            "SDSCore", "SDSStore", "SDSPipeline",
+            "SDSCore", "SDSStore", "SDSPipeline", "SDSSensors",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 

@@ -4,18 +4,21 @@
 # Starts moto_server (scripts/s3-local.sh) on 127.0.0.1; measures, for S3 and for a folder remote:
 #   10,000 x 10 KiB files: push, pull into an empty store, no-op push
 #   one 512 MiB file: push, pull; and boto3's upload_file (what `aws s3 cp` runs) as the server's bar
+#   a teammate's build: fresh git clone -> sds fetch v1 -> sds verify v1, from S3 (timed)
 # DVC runs from a venv under bench/.venv-dvc (dvc[s3] pinned), made on first use;
-# SDS_BENCH_SKIP_DVC=1 measures sds alone. SMALL_FILES / BIG_MIB shrink the workload.
+# SDS_BENCH_SKIP_DVC=1 measures sds alone. SMALL_FILES / BIG_MIB shrink the workload;
+# VERIFY_SUBJECTS / VERIFY_DAYS size the wearable set of the clone case (default 10 x 7).
 set -euo pipefail
 shopt -s inherit_errexit   # a failing step inside $(…) stops the case, never runs on in the wrong folder
 cd "$(dirname "$0")/.."
+REPO=$(pwd)
 SDS=$(realpath "${1:-.build/release/sds}")
 N=${SMALL_FILES:-10000}
 BIG=${BIG_MIB:-512}
 WORK=$(mktemp -d /tmp/sds-remote-bench.XXXXXX)
 export SDS_S3_STATE=$WORK/s3   # its own server, whatever else runs
 eval "$(scripts/s3-local.sh start)"
-trap 'scripts/s3-local.sh stop; rm -rf "$WORK"' EXIT
+trap '"$REPO/scripts/s3-local.sh" stop; rm -rf "$WORK"' EXIT
 DVC_VENV=bench/.venv-dvc
 if [ -z "${SDS_BENCH_SKIP_DVC:-}" ] && [ ! -x "$DVC_VENV/bin/dvc" ]; then
     python3 -m venv "$DVC_VENV"
@@ -104,3 +107,24 @@ for where in s3 folder; do
     done
 done
 echo "boto3 upload_file (aws s3 cp) of the $BIG MiB file: $(boto_put) s"
+
+# A teammate's build from a fresh clone: fetch its tag, then verify it reproduces.
+verify_case() {
+    local a="$WORK/verify-a" b="$WORK/verify-b" py; py=$("$REPO/tests/interop/venv.sh")
+    "$py" "$REPO/../shared/bench/gen_wearable.py" "$WORK/wearable" --subjects "${VERIFY_SUBJECTS:-10}" --days "${VERIFY_DAYS:-7}" --seed 1 >/dev/null
+    mkdir -p "$a/data" && cd "$a"
+    git init -q && git config user.email b@e && git config user.name b
+    cp "$WORK"/wearable/*.csv data/ && cp "$REPO/examples/wearable/sds.yaml" .
+    "$SDS" init >/dev/null && "$SDS" add data >/dev/null && "$SDS" build -q && "$SDS" tag v1 >/dev/null
+    "$SDS" remote add origin "s3://sds-test/bench-verify" --default >/dev/null
+    "$SDS" remote modify origin endpoint_url "$SDS_S3_ENDPOINT" >/dev/null
+    git add -A && git commit -qm v1 && "$SDS" push -q
+    local t0; t0=$(now)
+    git clone -q "$a" "$b" && cd "$b"
+    local t1; t1=$(now); "$SDS" fetch -q v1; local fetched; fetched=$(now)
+    "$SDS" verify v1 >/dev/null
+    echo "fresh clone -> sds fetch v1 -> sds verify v1 (S3, wearable ${VERIFY_SUBJECTS:-10} x ${VERIFY_DAYS:-7}): $(secs "$t0" "$(now)") s" \
+        "(clone $(secs "$t0" "$t1"), fetch $(secs "$t1" "$fetched"), verify $(secs "$fetched" "$(now)"))"
+    cd "$WORK"
+}
+verify_case

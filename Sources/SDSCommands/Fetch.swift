@@ -15,25 +15,18 @@ struct Fetch: ParsableCommand, StoreCommand {
               sds pull                                fetch, then checkout the work tree's data
             """)
 
-    @Option(name: .shortAndLong, help: "The remote (default: the default remote).") var remote: String?
+    @OptionGroup var options: TransferOptions
     @Argument(help: "Tags, build ids, tracked paths or git revisions (default: everything the work tree and the tags name).")
     var what: [String] = []
     @Flag(help: "Fetch every tag of the remote.") var allTags = false
     @Flag(help: "Move a local tag that names another build.") var force = false
-    @Option(help: "The pipeline spec, relative to the current folder (its sds.lock names a build).") var spec: String = "sds.yaml"
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
-    @Flag(help: "Print a JSON summary.") var json = false
 
     func run() throws {
-        try reporting {
-            let ws = try openWorkspace()
-            let held = try lock(ws, "fetch")
-            defer { withExtendedLifetime(held) {} }
-            let sync = try RemoteSync.open(ws, remote: remote, lockPath: try lockPath(ws, spec: spec))
-            let s = try fetch(sync, what: what, allTags: allTags, force: force, quiet: quiet || json)
-            if json { return Output.line(TransferOutput.json("fetch", s, remote: sync.remote.backend.displayName)) }
-            if !quiet { Fetch.describe(s, sync) }
-        }
+        try reporting { try options.withRemote("fetch") { _, sync in
+            let s = try fetch(sync, what: what, allTags: allTags, force: force, quiet: options.silent)
+            if options.json { return Output.line(TransferOutput.json("fetch", s, remote: sync.remote.backend.displayName)) }
+            if !options.quiet { Fetch.describe(s, sync) }
+        } }
     }
 
     static func describe(_ s: RemoteSync.Summary, _ sync: RemoteSync) {

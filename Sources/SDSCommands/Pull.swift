@@ -12,26 +12,19 @@ struct Pull: ParsableCommand, StoreCommand {
               git pull && sds pull
             """)
 
-    @Option(name: .shortAndLong, help: "The remote (default: the default remote).") var remote: String?
+    @OptionGroup var options: TransferOptions
     @Argument(help: "Tags, build ids, tracked paths or git revisions to fetch (default: everything the work tree names).")
     var what: [String] = []
     @Flag(help: "Overwrite local changes in tracked paths; move local tags.") var force = false
-    @Option(help: "The pipeline spec, relative to the current folder.") var spec: String = "sds.yaml"
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
-    @Flag(help: "Print a JSON summary of the fetch.") var json = false
 
     func run() throws {
-        try reporting {
-            let ws = try openWorkspace()
-            let held = try lock(ws, "pull")
-            defer { withExtendedLifetime(held) {} }
-            let sync = try RemoteSync.open(ws, remote: remote, lockPath: try lockPath(ws, spec: spec))
-            let s = try fetch(sync, what: what, allTags: false, force: force, quiet: quiet || json)
+        try reporting { try options.withRemote("pull") { ws, sync in
+            let s = try fetch(sync, what: what, allTags: false, force: force, quiet: options.silent)
             let report = try SDSStore.Checkout(workspace: ws, force: force).run(try ws.trackedPaths([]))
-            if json { return Output.line(TransferOutput.json("pull", s, remote: sync.remote.backend.displayName)) }
-            if quiet { return }
+            if options.json { return Output.line(TransferOutput.json("pull", s, remote: sync.remote.backend.displayName)) }
+            if options.quiet { return }
             Fetch.describe(s, sync)
             Output.line("checked out: \(report.written.count) file(s) written, \(report.unchangedPaths.count) path(s) already up to date")
-        }
+        } }
     }
 }

@@ -17,33 +17,26 @@ struct Push: ParsableCommand, StoreCommand {
               sds push -r backup --all-tags --json
             """)
 
-    @Option(name: .shortAndLong, help: "The remote (default: the default remote).") var remote: String?
+    @OptionGroup var options: TransferOptions
     @Argument(help: "Tracked paths, tags, build ids or git revisions (default: everything the work tree and the tags name).")
     var what: [String] = []
     @Flag(help: "Push every local tag.") var allTags = false
     @Flag(help: "Push the builds the lock files name.") var builds = false
     @Flag(help: "Move a remote tag that names another build.") var force = false
-    @Option(help: "The pipeline spec, relative to the current folder (its sds.lock names a build).") var spec: String = "sds.yaml"
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
-    @Flag(help: "Print a JSON summary.") var json = false
 
     func run() throws {
-        try reporting {
-            let ws = try openWorkspace()
-            // Shared with builds, so gc cannot remove an object while it is being sent.
-            let held = try lock(ws, "push")
-            defer { withExtendedLifetime(held) {} }
-            let sync = try RemoteSync.open(ws, remote: remote, lockPath: try lockPath(ws, spec: spec))
+        // The store lock is shared with builds, so gc cannot remove an object while it is being sent.
+        try reporting { try options.withRemote("push") { _, sync in
             let selection = try sync.pushSelection(what, allTags: allTags, builds: builds)
-            let progress = TransferOutput.progress("push", quiet: quiet || json)
+            let progress = TransferOutput.progress("push", quiet: options.silent)
             let s = try sync.push(selection, force: force, progress: progress)
-            TransferOutput.endProgress(progress, quiet: quiet || json)
-            if json { return Output.line(TransferOutput.json("push", s, remote: sync.remote.backend.displayName)) }
-            if quiet { return }
+            TransferOutput.endProgress(progress, quiet: options.silent)
+            if options.json { return Output.line(TransferOutput.json("push", s, remote: sync.remote.backend.displayName)) }
+            if options.quiet { return }
             for t in s.tags { Output.line("tag \(t.name): \(t.change) on the remote") }
             Output.line(s.objects == 0
                 ? "remote \(sync.remote.backend.displayName) is up to date (\(s.roots) root(s), \(s.alreadyThere) object(s) there) in \(TransferOutput.time(s.seconds))"
                 : "pushed \(s.objects) object(s), \(Output.bytes(s.bytes)) (\(s.packs) pack(s)) to \(sync.remote.backend.displayName) in \(TransferOutput.time(s.seconds)); \(s.alreadyThere) already there")
-        }
+        } }
     }
 }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+/// Glibc declares syncfs only under _GNU_SOURCE.
+@_silgen_name("syncfs") private func sds_syncfs(_ fd: Int32) -> Int32
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -99,6 +101,14 @@ public enum FileIO {
     }
 
     /// Makes a rename or create inside `dir` durable.
+    /// Flushes every file of the file system holding `path` to disk: one call for a batch of
+    /// files, where an fsync each costs a disk round trip each.
+    public static func syncFileSystem(containing path: String) throws {
+        let fd = try open(path, O_RDONLY | O_CLOEXEC)
+        defer { close(fd) }
+        guard sds_syncfs(fd) == 0 else { throw SDSError.io("cannot sync the file system of", path: path, errno: errno) }
+    }
+
     public static func fsyncDirectory(_ dir: String) throws {
         let fd = try open(dir, O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
@@ -153,10 +163,16 @@ public enum FileIO {
     /// Removes `.NAME.sds-tmp-PID` files of processes that died mid-replace (a crash must
     /// not leave files in the work tree once the same file is written again).
     public static func removeStaleTemps(of name: String, in dir: String) {
-        let prefix = ".\(name).sds-tmp-"
+        removeStaleTemps(in: dir, prefix: ".\(name).sds-tmp-")
+    }
+
+    /// Removes every dead process's temp file in `dir`, with one listing (a checkout writing
+    /// thousands of files into a folder clears them once, not once per file).
+    public static func removeStaleTemps(in dir: String, prefix: String = ".") {
         guard let names = try? listDirectory(dir) else { return }
         for n in names where n.hasPrefix(prefix) && isTempName(n) {
-            guard let pid = Int32(n.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let r = n.firstRange(of: ".sds-tmp-"), let pid = Int32(n[r.upperBound...]), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
             unlink(dir + "/" + n)
         }
     }

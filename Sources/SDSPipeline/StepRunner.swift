@@ -103,7 +103,8 @@ public final class StepRunner: Sendable {
         }
         if !inputs.contains(where: isPlaceholder), let remote = remoteSteps, let fetched = try remote.result(for: key, op: op, into: store) {
             note(false, fetched)
-            if dryRun { computed.withLock { $0[key] = fetched } } else { try index.withLock { try $0.recordSteps([(key, fetched, op)]) } }
+            // Its objects are staged like a computed result's: the row waits for the publish too.
+            remember(key, fetched, op: op)
             return fetched
         }
         if dryRun && (!(evenInDryRun || userCode) || inputs.contains(where: isPlaceholder)) {
@@ -114,12 +115,16 @@ public final class StepRunner: Sendable {
         }
         let result = try compute()
         note(true, result)
-        // A second step with this key in the same run is reused (its cache row waits for the publish).
+        remember(key, result, op: op)
+        return result
+    }
+
+    /// A second step with this key in the same run is reused; its cache row waits for the publish.
+    private func remember(_ key: ObjectID, _ result: ObjectID, op: String) {
         computed.withLock { $0[key] = result }
         if !dryRun, unrecorded.withLock({ $0.append((key, result, op)); return $0.count == 1 }) {
             store.whenPublished { [self] in try recordPublished() }
         }
-        return result
     }
 
     /// Records the rows whose results are published; the rest wait for the next publish. A

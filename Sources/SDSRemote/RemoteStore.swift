@@ -84,10 +84,12 @@ public final class RemoteStore: @unchecked Sendable {
             try FileIO.writeFileAtomically(cached, bytes)
             return idx
         }
+        inv.objects.reserveCapacity(decoded.reduce(listings[1].count) { $0 + $1.entries.count })
         for (pack, idx) in zip(usable, decoded) {
             inv.packs += 1
+            let key = "packs/\(pack).pack"   // one string per pack, shared by its entries
             for e in idx.entries where inv.objects[e.id] == nil {
-                inv.objects[e.id] = .pack(key: "packs/\(pack).pack", offset: e.offset, length: e.length)
+                inv.objects[e.id] = .pack(key: key, offset: e.offset, length: e.length)
             }
         }
         for e in listings[1] {

@@ -168,17 +168,18 @@ public struct RemoteSync {
         var all = Set<ObjectID>()
         for r in selection.roots {
             let c = try closure(r)
-            if let missing = c.first(where: { !workspace.store.contains($0) }) {
-                // Data added with 'add --to-remote' is complete on the remote, not here.
-                if case .tree = r, try remote.closure(of: r.id) != nil { continue }
-                let what = if case .build = r { "build \(r.id.short)" } else { "tracked data \(r.id.short)" }
-                throw SDSError(.notFound, "\(what) needs object \(missing.hex), which is not in the local store",
-                               hint: "fetch it first ('sds fetch'), or push from the clone that has it")
-            }
             closures.append((r, c))
             all.formUnion(c)
         }
         var inv = try remote.inventory()
+        // Only what the remote lacks must be here: a no-op push touches no local object.
+        for (r, c) in closures {
+            if let missing = c.first(where: { inv.objects[$0] == nil && !workspace.store.contains($0) }) {
+                let what = if case .build = r { "build \(r.id.short)" } else { "tracked data \(r.id.short)" }
+                throw SDSError(.notFound, "\(what) needs object \(missing.hex), which is not in the local store",
+                               hint: "fetch it first ('sds fetch'), or push from the clone that has it")
+            }
+        }
         // Nothing to send (the no-op push): no marker, nothing written.
         let complete = all.allSatisfy { inv.objects[$0] != nil } && closures.allSatisfy { inv.closures.contains($0.0.id) }
             && selection.roots.allSatisfy { if case .build(let id) = $0 { inv.stepLists.contains(id) } else { true } }

@@ -228,7 +228,10 @@ public struct Checkout {
         var states: [(path: String, state: FileState)] = []
         var touchedDirs = Set<String>()
         var safeFolders = Set<String>()
+        var cleanedFolders = Set<String>()
         defer { try? workspace.index().record(states) }
+        let pending = PendingFiles(root: workspace.root)
+        defer { pending.discard() }
         let mask = umask(0)
         umask(mask)
         for action in actions {
@@ -253,7 +256,8 @@ public struct Checkout {
                 // A file that is the object itself (a hardlink or symlink) gets a file of its own:
                 // a chmod would change the object's mode for every work tree that shares it.
                 if try WorkTreeLinker.isShared(abs, id: id, store: workspace.store) {
-                    try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask)
+                    let tmp = try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask)
+                    pending.add(tmp: tmp, abs: abs, rel: rel, id: id, kind: kind)
                     report.written.append(rel)
                     continue
                 }
@@ -264,38 +268,88 @@ public struct Checkout {
             case .write(let rel, let kind, let id):
                 let abs = workspace.absolute(rel)
                 try FileIO.makeDirectories(FileIO.parentDirectory(abs))
-                try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask, linker: linker)
-                if kind != .symlink, let st = try FileIO.lstat(abs), st.kind == .file {
-                    states.append((rel, FileState(stat: st, id: id, recordedNs: FileIO.nowNs())))
-                }
+                // A killed checkout's temps go once per folder (one listing), not once per file.
+                if cleanedFolders.insert(FileIO.parentDirectory(abs)).inserted { FileIO.removeStaleTemps(in: FileIO.parentDirectory(abs)) }
+                let tmp = try write(id, kind: kind, to: abs, mode: fileMode(kind) & ~mask, linker: linker)
+                pending.add(tmp: tmp, abs: abs, rel: rel, id: id, kind: kind)
                 report.written.append(rel)
                 touchedDirs.insert(FileIO.parentDirectory(abs))
+                if pending.isFull { try pending.place(into: &states) }
             }
         }
+        try pending.place(into: &states)
         // Folders removed later in the plan need no sync.
         for dir in touchedDirs.sorted() where try FileIO.lstat(dir) != nil { try FileIO.fsyncDirectory(dir) }
     }
 
     private func fileMode(_ kind: Tree.Kind) -> mode_t { kind == .executable ? 0o777 : 0o666 }
 
-    /// Writes an object to a temp file beside `abs`, checking every byte, then renames it into place.
-    private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t, linker: WorkTreeLinker? = nil) throws {
+    /// Writes an object to a temp file beside `abs`, checking every byte; `PendingFiles` syncs
+    /// and renames it into place.
+    private func write(_ id: ObjectID, kind: Tree.Kind, to abs: String, mode: mode_t,
+                       linker: WorkTreeLinker? = nil) throws -> (path: String, size: Int64) {
         let tmp = FileIO.parentDirectory(abs) + "/" + FileIO.tempName(for: FileIO.baseName(abs))
         try FileIO.remove(tmp)
-        FileIO.removeStaleTemps(of: FileIO.baseName(abs), in: FileIO.parentDirectory(abs))
+        var size: Int64 = 0
         if kind == .symlink {
             let target = String(decoding: try workspace.store.read(id), as: UTF8.self)
             guard symlink(target, tmp) == 0 else { throw SDSError.io("cannot create link", path: tmp, errno: errno) }
         } else {
             // A private copy unless a linker says otherwise (a chmod'ed shared file gets one).
             let linker = linker ?? WorkTreeLinker(store: workspace.store, modes: [.copy])
-            try linker.place(id, executable: kind == .executable, at: tmp, mode: mode)
+            do {
+                try linker.place(id, executable: kind == .executable, at: tmp, mode: mode)
+                size = try FileIO.lstat(tmp)?.size ?? 0
+            } catch {
+                unlink(tmp)
+                throw error
+            }
         }
         Failpoint.checkoutWritten.pass()
-        guard rename(tmp, abs) == 0 else {
-            let code = errno
-            unlink(tmp)
-            throw SDSError.io("cannot move into place", path: abs, errno: code)
+        return (tmp, size)
+    }
+}
+
+/// Checked-out files written to temp names, waiting to be made durable together (one
+/// `syncfs`, not an fsync per file: thousands of small files cost one sync) and then renamed
+/// into place, so a crash leaves each path old or new, never half-written.
+private final class PendingFiles {
+    let root: String
+    private var items: [(tmp: String, abs: String, rel: String, id: ObjectID, kind: Tree.Kind)] = []
+    private var bytes: Int64 = 0
+
+    init(root: String) { self.root = root }
+
+    /// Placed every few thousand files or 256 MiB, so replaced files do not pile up on disk.
+    var isFull: Bool { items.count >= 4096 || bytes >= 256 << 20 }
+
+    func add(tmp: (path: String, size: Int64), abs: String, rel: String, id: ObjectID, kind: Tree.Kind) {
+        items.append((tmp.path, abs, rel, id, kind))
+        bytes += tmp.size
+    }
+
+    /// Syncs the temp files, renames them into place and notes their states for the index.
+    func place(into states: inout [(path: String, state: FileState)]) throws {
+        guard !items.isEmpty else { return }
+        try FileIO.syncFileSystem(containing: root)
+        for (n, p) in items.enumerated() {
+            guard rename(p.tmp, p.abs) == 0 else {
+                let code = errno
+                items.removeFirst(n)
+                throw SDSError.io("cannot move into place", path: p.abs, errno: code)
+            }
+            // A work-tree symlink (link mode 'symlink') is the object's name, not a file to stat.
+            if p.kind != .symlink, let st = try FileIO.lstat(p.abs), st.kind == .file {
+                states.append((p.rel, FileState(stat: st, id: p.id, recordedNs: FileIO.nowNs())))
+            }
         }
+        items.removeAll()
+        bytes = 0
+    }
+
+    /// Removes the temp files not placed (after a failure: nothing half-done stays behind).
+    func discard() {
+        for p in items { unlink(p.tmp) }
+        items.removeAll()
     }
 }

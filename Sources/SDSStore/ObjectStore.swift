@@ -2,8 +2,6 @@ import Glibc
 import SDSCore
 import Synchronization
 
-/// Glibc declares syncfs only under _GNU_SOURCE.
-@_silgen_name("syncfs") private func sds_syncfs(_ fd: Int32) -> Int32
 
 /// Immutable objects at `objects/ab/cdef…`, named by the SHA-256 of their bytes.
 ///
@@ -182,10 +180,8 @@ public final class ObjectStore: Sendable {
             return
         }
         if !batch.isEmpty {
-            let fd = try FileIO.open(tempDirectory, O_RDONLY | O_DIRECTORY)
-            defer { close(fd) }
             Failpoint.stagedSync.pass()
-            guard sds_syncfs(fd) == 0 else { throw SDSError.io("cannot sync the store", path: tempDirectory, errno: errno) }
+            try FileIO.syncFileSystem(containing: tempDirectory)
             for (id, tmp) in batch {
                 Failpoint.stagedPublish.pass()
                 try publish(tmp, as: id, deferSync: true)
@@ -200,9 +196,7 @@ public final class ObjectStore: Sendable {
         if !dirs.isEmpty { Failpoint.objectSyncFolder.pass() }
         if dirs.count > 8 {
             // One sync of the file system beats an fsync per folder (up to 256 of them).
-            let fd = try FileIO.open(objectsDirectory, O_RDONLY | O_DIRECTORY)
-            defer { close(fd) }
-            guard sds_syncfs(fd) == 0 else { throw SDSError.io("cannot sync the store", path: objectsDirectory, errno: errno) }
+            try FileIO.syncFileSystem(containing: objectsDirectory)
         } else {
             for dir in dirs.sorted() { try FileIO.fsyncDirectory(dir) }
         }

@@ -111,6 +111,11 @@ import Testing
         let plan = try b.sds("build", "--dry-run", "--json", "--remote-cache")
         #expect(plan.stdout.contains("\"steps_to_run\":0"), "\(plan.stdout)")
         #expect(plan.stdout.contains("\"build\":\"\(v2["build"] as? String ?? "?")\""))
+        // A build killed after fetching results, before publishing them, records no cache row
+        // naming them (rows wait for the publish, as for computed steps).
+        let died = try b.sds("build", "--remote-cache", env: ["SDS_FAILPOINT": "staged.publish:1"])
+        #expect(died.status == 134, "\(died.stderr)")
+        try FailpointTests.expectNoDanglingNames(b, "build --remote-cache killed at staged.publish:1")
         // ...with it, every changed step's result comes from the remote: nothing runs, same bytes.
         let shared = try b.buildJSON(["--remote-cache"])
         #expect(shared["steps_run"] as? Int == 0, "\(shared)")
