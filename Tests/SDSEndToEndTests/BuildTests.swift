@@ -34,7 +34,7 @@ import Testing
         let first = try h.buildJSON(["--jobs", "2"])
         #expect(try h.shardHash() == Self.referenceSmall)
         // Pinned like GoldenBuildTests' id: a change to any frame operator's output without a
-        // version bump (or to examples/wearable/study.yaml) changes it.
+        // version bump (or to examples/wearable/sds.yaml) changes it.
         #expect(first["build"] as? String == "0d62014d4e0cfbf510f0585160fbfe7449a10719306416fc1bbca3273381b3f8",
                 "the build id of the study form changed; see GoldenBuildTests' comment")
         let again = try h.buildJSON()

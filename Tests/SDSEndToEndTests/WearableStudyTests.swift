@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The WORKLOAD job as a study (examples/wearable/study.yaml) on a hand-made day: what the
+/// The WORKLOAD job as a study (examples/wearable/sds.yaml) on a hand-made day: what the
 /// wearable form did silently (out-of-range rows, duplicates) is reported and --strict stops
 /// at its line; cleaning per source keeps a steps row at a duplicated heart-rate time; the
 /// label tie rule, half-even captions, scaling and the stacked tensor, by hand.
