@@ -8,7 +8,7 @@ import Testing
 @Suite struct WearableStudyTests {
     static func workspace() throws -> Harness {
         let h = try Harness()
-        let spec = try String(contentsOfFile: WearableData.studySpec, encoding: .utf8)
+        let spec = try String(contentsOfFile: WearableData.spec, encoding: .utf8)
             .replacingOccurrences(of: "coverage: {hr: 0.5}", with: "coverage: {hr: 0.001}")
             // 2 of these 5 rows are bad on purpose, past the gate's default of 1 %.
             .replacingOccurrences(of: "path: data/heart_rate.csv", with: "path: data/heart_rate.csv\n    max_bad_rows: 50%")
