@@ -374,11 +374,9 @@ One flat JSON object per line; keys are the column names, `null` is "no value", 
 objects or arrays are skipped. A declared key must occur on some line. No header and no wide
 columns, so the columns are checked as the file is read, not before the build.
 
-### Long CSV (the wearable form)
-
-A header line, `,` separators, no quoting; one measurement a row: entity, time
-(`YYYY-MM-DDTHH:MM:SS[.fff]Z`, UTC) and integer values. Label tables have entity, date
-(`YYYY-MM-DD`) and a number.
+A long file (one measurement a row: entity, time, value, as the WORKLOAD.md data) is a CSV
+source like any other; `examples/wearable/sds.yaml` reads three of them. (The wearable engine's
+own long-CSV reader, with the `grid:`/`windows:` form, was removed in sds 0.1.0.)
 
 ### Time formats (`time: {format: …}`)
 
