@@ -53,7 +53,7 @@ echo; echo "# What changed between the two training sets, and can v1 be rebuilt 
 step sds diff v1 workspace || true
 step sds verify v1
 step sds log --builds
-step sds lineage --example "$(sed -n 2p data/sleep_labels.csv | cut -d, -f1)/$(sed -n 2p data/sleep_labels.csv | cut -d, -f2)"
+step sds lineage --example "wearable/$(sed -n 2p data/sleep_labels.csv | cut -d, -f1)/$(sed -n 2p data/sleep_labels.csv | cut -d, -f2)"
 step sds inspect out/wearable/1.0.0 --limit 1
 cd "$demo"
 

@@ -8,13 +8,13 @@ struct Build: ParsableCommand, StoreCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the dataset described by sds.yaml, reusing every unchanged step.",
         discussion: """
-            Reads the spec, stores its input files, and runs the pipeline per partition (one subject): read, clean, minute grid, forward fill, day windows, tensors, captions, label join, examples, records, shards. A step whose key (operator name and version, the parameters it reads, the ids of its inputs) is already in the store is reused, from any earlier build. The output is a TFDS folder (OUTPUT/NAME/VERSION/) that tfds.builder_from_directory loads; the build is recorded as a manifest object and named in sds.lock, which git should track.
+            Reads the spec, stores its input files, and runs the pipeline per partition (one subject of a study). A step whose key (operator name and version, the parameters it reads, the ids of its inputs) is already in the store is reused, from any earlier build. The output is a TFDS folder (OUTPUT/NAME/VERSION/) that tfds.builder_from_directory loads; the build is recorded as a manifest object and named in sds.lock, which git should track.
 
             User code runs as 'steps:' entries (run: a shell command), keyed by the command, the content ids of its declared code files, its declared environment variables and its input ids; a step whose key is known is not run again. A command that fails (exit 67), changes its inputs or writes no output stops the build. Declared code with uncommitted changes is a warning and marks the build dirty; --require-clean refuses instead.
 
-            A spec with 'studies:' uses the general pipeline instead: each source is read by its declared reader (CSV, wide CSV, JSON Lines; timestamp formats and zones), each study merges its sources per partition, runs its 'transforms:' (clean, pivot, unpivot, resample, fill, difference, magnitude, rolling, expression), cuts windows, joins labels and attributes point-in-time, filters, captions and encodes examples; 'statistics:' tables go to the output folder as CSV and statistics.sqlite ('sds query'). Bad rows are set aside and counted by reason with their first file:line; --strict fails on the first one instead. See examples/fitbit and examples/robot.
+            Each source is read by its declared reader (CSV, wide CSV, JSON Lines; timestamp formats and zones), each study merges its sources per partition, runs its 'transforms:' (clean, pivot, unpivot, resample, fill, difference, magnitude, rolling, expression), cuts windows, joins labels and attributes point-in-time, filters, captions and encodes examples; 'statistics:' tables go to the output folder as CSV and statistics.sqlite ('sds query'). Bad rows are set aside and counted by reason with their first file:line; --strict fails on the first one instead. See examples/fitbit and examples/robot.
 
-            A failed build leaves the previous output folder and sds.lock untouched.
+            A failed build leaves the previous output folder and sds.lock untouched. A build of a work tree exactly as the last build left it (spec, lock, input files and output files with the same size, times and inode; the same sds and options) answers from a small record of that build without planning a step.
             """)
 
     @Option(help: "The pipeline spec, relative to the current folder.")
@@ -81,57 +81,83 @@ struct Build: ParsableCommand, StoreCommand {
             if !quiet && !json && isatty(2) != 0 { options.progress = Progress.start() }
             let shared = try AutoFetch.stepCache(ws, lockPath: lockName, flag: remoteCache, offline: remote.offline)
             options.remoteSteps = shared
-            let summary = try BuildRecorder(workspace: ws, specPath: try ws.relativePath(spec), allowedOutside: allowedOutside)
-                .build(options)
-            if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
-            let ran = summary.trace.filter(\.ran)
-            let report = summary.manifest.report ?? BuildReport()
-            for w in report.warnings { Output.warning(w) }
-            if json {
-                let j = JSON.object([
-                    "build": .string(summary.buildID.hex),
-                    "output": .string(summary.outputPath),
-                    "steps_run": .int(Int64(ran.count)),
-                    "steps_reused": .int(Int64(summary.trace.count - ran.count)),
-                    "steps_from_remote": .int(Int64(shared?.hits ?? 0)),
-                    "ran": .array(ran.map { .string("\($0.op) \($0.partition)") }),
-                    "quarantined": .object(Dictionary(uniqueKeysWithValues: summary.manifest.quarantine.reasons.map {
-                        ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
-                    })),
-                    "report": report.json,
-                    "warnings": .array(report.warnings.map { .string($0) }),
-                    "shards": .array(summary.manifest.shards.map {
-                        .object(["file": .string($0.file), "id": .string($0.id.hex), "examples": .int(Int64($0.examples))])
-                    }),
-                ])
-                Output.line(String(decoding: j.canonical(), as: UTF8.self))
+            // An unchanged work tree: what the last build recorded, without planning a step.
+            let specRel = try ws.relativePath(spec)
+            let noop = NoopBuild(workspace: ws, specPath: specRel)
+            let flags = NoopBuild.Flags(strict: strict, allowedOutside: allowedOutside, versionOverrides: options.versionOverrides)
+            if shared == nil, let hit = noop.check(flags) {
+                print(hit)
                 return
             }
-            if quiet { return }
-            var perSplit: [(String, Int)] = []
-            // A shard index once, whatever the number of formats writing it.
-            var counted: Set<[String]> = []
-            for s in summary.manifest.shards where counted.insert([s.split, String(s.index)]).inserted {
-                if let i = perSplit.firstIndex(where: { $0.0 == s.split }) { perSplit[i].1 += s.examples } else { perSplit.append((s.split, s.examples)) }
-            }
-            let total = perSplit.reduce(0) { $0 + $1.1 }
-            Output.line("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
-                + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(counted.count) shards"
-                + (counted.count < summary.manifest.shards.count ? " (\(summary.manifest.shards.count) files, \(summary.manifest.shards.count / max(1, counted.count)) formats)" : ""))
-            for l in ReportOutput.lines(report) { Output.line(l) }
-            Output.line("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused"
-                + (shared.map { " (\($0.hits) from the remote's step cache)" } ?? "") + "; output \(summary.outputPath)"
-                + (summary.wroteOutput ? "" : " (unchanged)"))
-            let q = summary.manifest.quarantine
-            if q.total > 0 {
-                Output.line("set aside \(q.total) bad row\(q.total == 1 ? "" : "s") (--strict fails instead):")
-                for r in q.reasons {
-                    Output.line("  \(r.count) \(r.reason), first at " + r.locations.joined(separator: ", "))
-                }
-            }
-            Output.line("build \(summary.buildID.short)" + (summary.lockChanged ? " (\(lockName) updated)" : ""))
+            noop.forget()
+            let summary = try BuildRecorder(workspace: ws, specPath: specRel, allowedOutside: allowedOutside)
+                .build(options)
+            if options.progress != nil { Output.error("\r\u{1B}[K", newline: false) }
+            print(render(summary, ran: summary.trace.filter(\.ran), fromRemote: shared?.hits ?? 0, lockName: lockName,
+                         remoteCache: shared != nil))
+            noop.record(summary, flags: flags, rendering: render(summary, ran: [], fromRemote: 0, lockName: lockName,
+                                                                 remoteCache: false, rebuilt: true))
         }
         if changes { throw ExitCode(ExitStatus.differences) }
+    }
+}
+
+extension Build {
+    /// Prints a build's summary: its warnings, then the JSON line or the human lines.
+    func print(_ r: NoopBuild.Rendering) {
+        for w in r.warnings { Output.warning(w) }
+        if json { return Output.line(r.json) }
+        if quiet { return }
+        for l in r.lines { Output.line(l) }
+    }
+
+    /// What a build prints; `rebuilt`: as a rebuild with nothing changed would print it
+    /// (nothing ran, output and lock unchanged), for the no-op fast path.
+    func render(_ summary: BuildRecorder.Summary, ran: [TraceEntry], fromRemote: Int, lockName: String,
+                remoteCache: Bool, rebuilt: Bool = false) -> NoopBuild.Rendering {
+        let report = summary.manifest.report ?? BuildReport()
+        let j = JSON.object([
+            "build": .string(summary.buildID.hex),
+            // The rendering recorded for the no-op fast path is only printed by it.
+            "fast_path": .bool(rebuilt),
+            "output": .string(summary.outputPath),
+            "steps_run": .int(Int64(ran.count)),
+            "steps_reused": .int(Int64(summary.trace.count - ran.count)),
+            "steps_from_remote": .int(Int64(fromRemote)),
+            "ran": .array(ran.map { .string("\($0.op) \($0.partition)") }),
+            "quarantined": .object(Dictionary(uniqueKeysWithValues: summary.manifest.quarantine.reasons.map {
+                ($0.reason, JSON.object(["rows": .int(Int64($0.count)), "first": .array($0.locations.map { .string($0) })]))
+            })),
+            "report": report.json,
+            "warnings": .array(report.warnings.map { .string($0) }),
+            "shards": .array(summary.manifest.shards.map {
+                .object(["file": .string($0.file), "id": .string($0.id.hex), "examples": .int(Int64($0.examples))])
+            }),
+        ])
+        var lines: [String] = []
+        var perSplit: [(String, Int)] = []
+        // A shard index once, whatever the number of formats writing it.
+        var counted: Set<[String]> = []
+        for s in summary.manifest.shards where counted.insert([s.split, String(s.index)]).inserted {
+            if let i = perSplit.firstIndex(where: { $0.0 == s.split }) { perSplit[i].1 += s.examples } else { perSplit.append((s.split, s.examples)) }
+        }
+        let total = perSplit.reduce(0) { $0 + $1.1 }
+        lines.append("built \(summary.manifest.dataset.name) \(summary.manifest.dataset.version): \(total) examples ("
+            + perSplit.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ") in \(counted.count) shards"
+            + (counted.count < summary.manifest.shards.count ? " (\(summary.manifest.shards.count) files, \(summary.manifest.shards.count / max(1, counted.count)) formats)" : ""))
+        lines += ReportOutput.lines(report)
+        lines.append("steps: \(ran.count) run, \(summary.trace.count - ran.count) reused"
+            + (remoteCache ? " (\(fromRemote) from the remote's step cache)" : "") + "; output \(summary.outputPath)"
+            + (summary.wroteOutput && !rebuilt ? "" : " (unchanged)"))
+        let q = summary.manifest.quarantine
+        if q.total > 0 {
+            lines.append("set aside \(q.total) bad row\(q.total == 1 ? "" : "s") (--strict fails instead):")
+            for r in q.reasons {
+                lines.append("  \(r.count) \(r.reason), first at " + r.locations.joined(separator: ", "))
+            }
+        }
+        lines.append("build \(summary.buildID.short)" + (summary.lockChanged && !rebuilt ? " (\(lockName) updated)" : ""))
+        return NoopBuild.Rendering(json: String(decoding: j.canonical(), as: UTF8.self), lines: lines, warnings: report.warnings)
     }
 }
 

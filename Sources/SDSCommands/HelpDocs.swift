@@ -15,14 +15,11 @@ spec's lock beside it: `sds.lock` for `sds.yaml`, `NAME.sds.lock` for `NAME.yaml
 only), `30s`, `5m`, `1h`, `1d`. An unknown key is an error with a "did you mean" hint, and
 every error names `sds.yaml:LINE:COL`.
 
-A spec has one of two forms:
-
-- **the general form** (`studies:`): readers per source and, per study, a chain of frame
-  operators, windows, labels, filters, a caption and features. Start here.
-  Complete examples: `examples/fitbit/sds.yaml`, `examples/robot/sds.yaml`.
-- **the wearable form** (`grid:` and `windows:` at the top): the fixed heart-rate + steps +
-  sleep-label job of the benchmark (`examples/wearable/sds.yaml`). It is being retired: the
-  same job written in the general form, `examples/wearable/study.yaml`, gives the same bytes.
+A spec is the general form (`studies:`): readers per source and, per study, a chain of frame
+operators, windows, labels, filters, a caption and features. Complete examples:
+`examples/wearable/sds.yaml` (the benchmark job of WORKLOAD.md), `examples/fitbit/sds.yaml`,
+`examples/robot/sds.yaml`. The old wearable form (`grid:` and `windows:` at the top) is gone:
+see [The old wearable form](#the-old-wearable-form-removed) to rewrite one.
 
 How reuse works: each step's key is its operator's name and version, the parameters that
 operator reads, and the ids of its inputs. A change reruns the steps whose parameters it
@@ -73,15 +70,15 @@ Each operator has a version and its own parameter bytes, so a step's key holds o
 operator reads. A new operator is a file in `Sources/SDSSensors/Frames/` plus one entry in
 `FrameTransformCatalog`; the planner does not change.
 
-## Keys of both forms
+## Keys at the top
 
 | key | type | default | example | a change redoes |
 |---|---|---|---|---|
 | `dataset` | mapping, required | | `dataset: {name: fitbit_daily, version: 1.0.0}` | see below |
-| `dataset.name` | letters, digits, `_`; required | | `name: fitbit_daily` | no step (wearable form: example assembly too, as the `dataset` feature defaults to it); the shard file names and the output folder |
+| `dataset.name` | letters, digits, `_`; required | | `name: fitbit_daily` | no step; the shard file names and the output folder |
 | `dataset.version` | `N.N.N`, required | | `version: 1.0.0` | no step; the output folder `OUTPUT/NAME/VERSION` |
 | `dataset.description` | text | `""` | `description: Daily Fitbit windows` | no step; `dataset_info.json` |
-| `sources` | mapping NAME → source, required | | see each form | see each form |
+| `sources` | mapping NAME → source, required | | see [sources](#sourcesname-one-input-file-and-its-reader) | see there |
 | `splits` | mapping, required | | `splits: {salt: "v1:", percent: {train: 80, test: 20}, shards: {train: 4, test: 1}}` | see below |
 | `splits.salt` | text | `""` | `salt: "fitbit:"` | shard assembly (subjects move between splits); general form: the `max_subjects` choice too |
 | `splits.percent` | mapping SPLIT → 1..100, required; adds up to 100 | | `percent: {train: 80, validation: 10, test: 10}` | shard assembly only |
@@ -321,42 +318,28 @@ A scalar's missing value is `-1` (or `""` for `kind: text`) unless `missing:` sa
 TFDS parses fixed-length features, so every example has every feature. `examples/wearable/sds.yaml`
 uses every key of this table to write the benchmark's examples byte for byte.
 
-## The wearable form (`grid:`, `windows:`, `features:` at the top)
+## The old wearable form (removed)
 
-This form builds exactly two long-CSV sources with one channel each (the first is the
-heart-rate-like primary source that may be filled; the second the steps-like one) and at
-most one label table, into day windows on a one-minute grid. It needs `grid`, `windows` and
-`features` (or `studies` instead, for the general form).
+Before sds 0.1.0 a spec could also be written in a fixed wearable form: `grid:`, `windows:`,
+`labels:`, `caption:` and `features:` at the top level. sds 0.1.0 removed it; such a spec
+fails with `sds.yaml:LINE:COL: error: 'grid:' is the old wearable form, …` (exit 65). Write it
+as a study; `examples/wearable/sds.yaml` is the benchmark job rewritten that way and gives the
+same shard bytes. Key by key:
 
-| key | type | default | example | a change redoes |
-|---|---|---|---|---|
-| `sources.S.path` | path or `steps.STEP`, required | | `path: data/heart_rate.csv` | the read (`sensors.read-long-csv`) and downstream |
-| `sources.S.format` | `long_csv` | `long_csv` | `format: long_csv` | |
-| `sources.S.entity` | column, required | | `entity: subject_id` | the read and downstream |
-| `sources.S.time` | column (`YYYY-MM-DDTHH:MM:SS[.fff]Z`), required | | `time: time` | the read and downstream |
-| `sources.S.channels.C.column` | column, required | | `column: bpm` | the read and downstream |
-| `sources.S.channels.C.type` | `int` | `int` | `type: int` | |
-| `sources.S.channels.C.valid` | `[min, max]` whole numbers | none | `valid: [30, 220]` | cleaning (`sensors.clean`) and downstream |
-| `sources.S.channels.C.duplicates` | `first` or `all` | `all` | `duplicates: first` | cleaning and downstream |
-| `labels.L.path` | path or `steps.STEP`, required | | `path: data/sleep_labels.csv` | the label read, label join and downstream |
-| `labels.L.entity`, `.date`, `.column` | columns (`date` as `YYYY-MM-DD`), required | | `column: minutes_asleep` | the label read and downstream |
-| `labels.L.feature` | feature name, required | | `feature: label/minutes_asleep` | example assembly and downstream |
-| `labels.L.missing` | number for a day without a label | `-1` | `missing: -1.0` | label join and downstream |
-| `labels.L.present_feature` | feature name of a 0/1 "has a label" flag | none | `present_feature: label/has_sleep` | example assembly and downstream |
-| `grid.step` | `1m` (the only grid), required | | `step: 1m` | |
-| `grid.channels.C.resample` | `mean` or `sum`, required | | `resample: mean` | the minute grid and downstream |
-| `grid.channels.C.fill` | `forward` (needs `max_gap`) | none | `fill: forward` | forward fill and downstream |
-| `grid.channels.C.max_gap` | duration | | `max_gap: 5m` | forward fill and downstream |
-| `grid.channels.C.normalize` | `{mean, std}` constants (std > 0) | none | `normalize: {mean: 70.0, std: 15.0}` | tensors and downstream (not the grid) |
-| `windows.length` | `1d` (the only length), required | | `length: 1d` | |
-| `windows.align` | `calendar_day` | `calendar_day` | `align: calendar_day` | |
-| `windows.min_coverage` | `{channel, minutes}` | first channel, 0 | `min_coverage: {channel: hr, minutes: 720}` | day windows and downstream |
-| `caption.template` | text | `""` | see below | captions, examples, shards (not the grid) |
-| `features.sensor` | list of channels, required | | `sensor: [hr, steps]` | `features.json` |
-| `features.constants` | mapping NAME → text, declared as text features in `features.json`; `dataset` is the `dataset` text of every example | `dataset`: `dataset.name` | `constants: {dataset: synthetic}` | `dataset`: example assembly and downstream |
-
-Wearable caption placeholders: `{date}`, `{entity}`, `{CHANNEL_mean}`, `_min`, `_max`,
-`_sum`, `_coverage`, `_count`; numbers round half to even.
+| old key | in a study |
+|---|---|
+| `sources.S.entity`, `.time` | `sources.S.partition`, `.time` |
+| `sources.S.channels.C: {column: X, valid: [a, b]}` | `sources.S.columns: {X: {as: C, valid: [a, b]}}` |
+| `sources.S.channels.C.duplicates: first` | `sources.S.clean: {duplicates: first}` |
+| `labels.L: {path, entity, date, column}` | a source `L` with `time: {column: DATE, format: date}`, and `studies.N.labels.L: {source: L, column: X, match: same_day, ties: first}` |
+| `labels.L.feature`, `.missing`, `.present_feature` | `features.scalars.L: {feature: F, missing: M}`, `features.present.L: FLAG` |
+| `grid.channels.C: {resample: mean, fill: forward, max_gap: 5m}` | `windows.features.C: {step: 1m, aggregate: mean, fill: forward, max_gap: 5m}` |
+| `grid.channels.C.normalize: {mean, std}` | `features.scale.C: {subtract: MEAN, divide: STD}` |
+| `windows: {length: 1d, align: calendar_day}` | `studies.N.windows: {length: 1d, align: calendar_day}` |
+| `windows.min_coverage: {channel: hr, minutes: 720}` | `filters: [{coverage: {hr: 0.5}}]` |
+| `caption.template` (`{date}`, `{hr_mean}`, …) | `caption: {template: "{start:date} … {hr.mean:%d}", rounding: half_even}` |
+| `features.sensor: [hr, steps]` | `features.stack: {sensor: {channels: [hr, steps], mask: mask}}`, `missing: 0` |
+| `features.constants` | `features.constants` |
 
 ## Run steps (`steps:`)
 
@@ -444,11 +427,9 @@ One flat JSON object per line; keys are the column names, `null` is "no value", 
 objects or arrays are skipped. A declared key must occur on some line. No header and no wide
 columns, so the columns are checked as the file is read, not before the build.
 
-### Long CSV (the wearable form)
-
-A header line, `,` separators, no quoting; one measurement a row: entity, time
-(`YYYY-MM-DDTHH:MM:SS[.fff]Z`, UTC) and integer values. Label tables have entity, date
-(`YYYY-MM-DD`) and a number.
+A long file (one measurement a row: entity, time, value, as the WORKLOAD.md data) is a CSV
+source like any other; `examples/wearable/sds.yaml` reads three of them. (The wearable engine's
+own long-CSV reader, with the `grid:`/`windows:` form, was removed in sds 0.1.0.)
 
 ### Time formats (`time: {format: …}`)
 

@@ -139,7 +139,7 @@ public struct BuildPlan: Sendable {
         }
         let inputNames = Dictionary((previous?.inputs ?? [:]).map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let partitionNames = previous?.partitionObjects ?? [:]
-        let sourcePaths = Dictionary((spec.sources.map { ($0.name, $0.path) } + spec.labels.map { ($0.name, $0.path) }),
+        let sourcePaths = Dictionary(spec.sources.map { ($0.name, $0.path) },
                                      uniquingKeysWith: { a, _ in a })
         var redo: [Redo] = []
         for t in trace where t.ran {

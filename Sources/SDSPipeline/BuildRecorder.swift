@@ -18,6 +18,8 @@ public struct BuildRecorder {
         public var outputPath: String
         public var wroteOutput: Bool
         public var lockChanged: Bool
+        /// The spec built.
+        public var spec: Spec
     }
 
     let workspace: Workspace
@@ -151,7 +153,7 @@ public struct BuildRecorder {
                 stepsRun: prepared.result.trace.filter(\.ran).count, stepsReused: prepared.result.trace.filter { !$0.ran }.count))
         }
         return Summary(buildID: buildID, manifest: manifest, trace: prepared.result.trace, outputPath: out,
-                       wroteOutput: wrote, lockChanged: changed)
+                       wroteOutput: wrote, lockChanged: changed, spec: prepared.spec)
     }
 
     static func hostName() -> String {

@@ -107,41 +107,6 @@ struct ChunkStatistics: Sendable, Equatable {
 
     init() {}
 
-    init(_ examples: DayExamples, names: ExampleNames) {
-        for day in examples.examples {
-            if case .floats(let sensor)? = day[names.sensor], case .floats(let mask)? = day[names.mask], mask.count == sensor.count {
-                let channels = Swift.max(1, sensor.count / CivilTime.minutesPerDay)
-                var moments = (0..<channels).map { features["sensor[\($0)]"] ?? FeatureMoments() }
-                var histograms = (0..<channels).map { self.histograms["sensor[\($0)]"] ?? FineHistogram() }
-                for i in sensor.indices {
-                    if mask[i] != 0 {
-                        moments[i % channels].add(Double(sensor[i]))
-                        histograms[i % channels].add(Double(sensor[i]))
-                    } else {
-                        moments[i % channels].missing += 1
-                    }
-                }
-                for c in 0..<channels {
-                    features["sensor[\(c)]"] = moments[c]
-                    self.histograms["sensor[\(c)]"] = histograms[c]
-                }
-            }
-            if case .floats(let label)? = day[names.label], let v = label.first {
-                var m = features[names.label] ?? FeatureMoments()
-                let present: Bool = { if case .int64s(let p)? = day[names.labelPresent] { p.first == 1 } else { true } }()
-                if present {
-                    m.add(Double(v))
-                    histograms[names.label, default: FineHistogram()].add(Double(v))
-                    let bin = Int((Double(v) / Double(Self.labelBin)).rounded(.down)) * Self.labelBin
-                    labelHistogram[bin, default: 0] += 1
-                } else {
-                    m.missing += 1
-                }
-                features[names.label] = m
-            }
-        }
-    }
-
     /// The general pipeline's examples: every float feature by its own name. A `sensor/NAME`
     /// value counts where `mask/NAME` is 1 (or, without masks, where it is not NaN).
     init(frameExamples examples: [[ExampleFeature]]) {

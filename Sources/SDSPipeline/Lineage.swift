@@ -21,7 +21,7 @@ public struct Lineage {
     /// every shard step holding the partition's records.
     func partition(_ entity: String, window: (start: Int64, end: Int64)? = nil, shard: String? = nil) throws -> JSON {
         var sources: [JSON] = []
-        let lines = window.map { _ in WindowLines(store: workspace.store, entityColumns: entityColumns) }
+        let lines = window.map { _ in WindowLines(store: workspace.store) }
         if case .object(let parts)? = build["partitions"], case .array(let list)? = parts[entity] {
             for case .object(var o) in list {
                 if case .string(let input)? = o["input"] { o["path"] = inputPaths[input].map { .string($0) } ?? .null }
@@ -54,16 +54,6 @@ public struct Lineage {
     /// The partition key inside an entity: `STUDY/PARTITION` of the general pipeline names `PARTITION`.
     static func subject(_ entity: String) -> String {
         entity.firstIndex(of: "/").map { String(entity[entity.index(after: $0)...]) } ?? entity
-    }
-
-    /// The entity column of each wearable source and label (from the build's stored spec).
-    private var entityColumns: [String: String] {
-        guard case .string(let hex)? = build["spec"], let id = ObjectID(hex: hex), let bytes = try? workspace.store.read(id),
-              let spec = try? Spec.parse(String(decoding: bytes, as: UTF8.self), file: Spec.fileName), spec.frames == nil else { return [:] }
-        var out: [String: String] = [:]
-        for s in spec.sources { out[s.name] = s.entity }
-        for l in spec.labels { out[l.name] = l.entity }
-        return out
     }
 
     /// The time span `[start, end)` (ms UTC) of the example `date` of a partition: the window

@@ -25,31 +25,10 @@ public struct OutputFolder {
         self.path = path
     }
 
-    public static func features(_ spec: Spec, label: (String, String)?) -> [String: TFDSFeature] {
-        var f: [String: TFDSFeature] = [
-            "sensor": .tensor(shape: [1440, spec.sensorChannels.count], dtype: .float32),
-            "mask": .tensor(shape: [1440, spec.sensorChannels.count], dtype: .float32),
-            "subject_id": .text, "date": .text, "caption": .text,
-        ]
-        for c in spec.constants { f[c.name] = .text }
-        if let (value, present) = label {
-            f[value] = .scalar(.float32)
-            f[present] = .scalar(.int64)
-        }
-        return f
-    }
-
     /// The TFDS description of a spec's dataset.
     static func info(_ spec: Spec) -> TFDSDatasetInfo {
-        var info: TFDSDatasetInfo
-        if let frames = spec.frames {
-            info = frames.info(spec.dataset)
-        } else {
-            let label = spec.labels.first.map { ($0.feature, $0.presentFeature) }
-            info = TFDSDatasetInfo(name: spec.dataset.name, version: spec.dataset.version,
-                                   features: features(spec, label: label),
-                                   description: spec.dataset.description.isEmpty ? nil : spec.dataset.description)
-        }
+        guard let frames = spec.frames else { preconditionFailure("a parsed spec has studies") }
+        var info = frames.info(spec.dataset)
         info.fileFormats = spec.output.formats.map(\.rawValue)
         return info
     }

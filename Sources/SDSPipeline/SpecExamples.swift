@@ -4,7 +4,6 @@
 /// chose (a source, study, label, channel or step). docs/spec.md describes every key in full.
 enum SpecExamples {
     static let table: [(pattern: String, example: String)] = [
-        // Both forms
         ("dataset", "dataset: {name: fitbit_daily, version: 1.0.0}"),
         ("dataset.name", "name: fitbit_daily"),
         ("dataset.version", "version: 1.0.0"),
@@ -18,27 +17,6 @@ enum SpecExamples {
         ("steps.*.run", "run: python3 scripts/convert.py {in} {out}"),
         ("steps.*.outputs", "outputs: labels.csv"),
         ("steps.*.per_partition.entity", "entity: subject_id"),
-        // The wearable form (grid:/windows:)
-        ("sources.*.entity", "entity: subject_id"),
-        ("sources.*.channels", "channels: {hr: {column: bpm, type: int, valid: [30, 220]}}"),
-        ("sources.*.channels.*.column", "column: bpm"),
-        ("labels.*.path", "path: data/sleep_labels.csv"),
-        ("labels.*.entity", "entity: subject_id"),
-        ("labels.*.date", "date: date"),
-        ("labels.*.column", "column: minutes_asleep"),
-        ("labels.*.feature", "feature: label/minutes_asleep"),
-        ("grid", "grid: {step: 1m, channels: {hr: {resample: mean}}}"),
-        ("grid.step", "step: 1m"),
-        ("grid.channels", "channels: {hr: {resample: mean, fill: forward, max_gap: 5m}}"),
-        ("grid.channels.*.resample", "resample: mean"),
-        ("windows", "windows: {length: 1d, align: calendar_day}"),
-        ("windows.length", "length: 1d"),
-        ("windows.min_coverage.channel", "channel: hr"),
-        ("windows.min_coverage.minutes", "minutes: 720"),
-        ("features", "features: {sensor: [hr, steps]}"),
-        ("features.sensor", "sensor: [hr, steps]"),
-        ("caption.template", "template: \"Day {date}: {steps_sum} steps\""),
-        // The general form (studies:)
         ("studies", "studies: {daily: {inputs: [steps], windows: {length: 1d, features: {steps: {step: 1m, aggregate: sum}}}}}"),
         ("studies.*.inputs", "inputs: [steps, calories]"),
         ("studies.*.windows", "windows: {length: 1d, align: calendar_day, features: {steps: {step: 1m, aggregate: sum}}}"),

@@ -77,8 +77,17 @@ public struct SpecNode {
         return out
     }
 
+    /// The node of the key `key` itself in this mapping, for an error about the key; nil if absent.
+    func keyNode(_ key: String) -> SpecNode? {
+        guard case .mapping(let m) = node else { return nil }
+        for (k, _) in m {
+            if case .scalar(let s) = k, s.string == key { return SpecNode(k, path: path.isEmpty ? key : "\(path).\(key)", file: file) }
+        }
+        return nil
+    }
+
     /// Reports every key of `keys` missing from `entries` at once, each with a one-line example.
-    func requireKeys(_ keys: [String], in entries: [String: SpecNode], or alternative: String? = nil) throws {
+    func requireKeys(_ keys: [String], in entries: [String: SpecNode]) throws {
         let missing = keys.filter { entries[$0] == nil }
         guard !missing.isEmpty else { return }
         let quoted = missing.map { "'\($0)'" }
@@ -86,7 +95,7 @@ public struct SpecNode {
         let examples = missing.map { key in
             "  " + (SpecExamples.example(for: path.isEmpty ? key : "\(path).\(key)") ?? "\(key): …")
         }
-        throw error("\(label) needs the key\(missing.count == 1 ? "" : "s") \(list)\(alternative.map { ", " + $0 } ?? "")",
+        throw error("\(label) needs the key\(missing.count == 1 ? "" : "s") \(list)",
                     hint: (["for example (every key: 'sds help spec'):"] + examples).joined(separator: "\n"))
     }
 

@@ -47,7 +47,7 @@ enum StepCodec {
         do { return try body() } catch { throw Self.error(error) }
     }
 
-    /// The tf.train.Example for one assembled day.
+    /// The tf.train.Example for one example's features.
     static func example(_ day: DayExample) -> Example {
         var features: [String: Example.Feature] = [:]
         for f in day.features {
@@ -81,21 +81,6 @@ struct RecordChunk: Equatable {
                  "dates": .array(dates.map { .string($0) }), "stats": statistics.json])
     }
 
-    /// Encodes each example and frames it; returns the framed bytes and the chunk summary.
-    static func encode(_ examples: DayExamples, names: ExampleNames, store: ObjectStore) throws -> RecordChunk {
-        var data: [UInt8] = []
-        var exampleBytes = 0
-        var encoder = ExampleEncoder()
-        for day in examples.examples {
-            let bytes = encoder.encode(StepCodec.example(day))
-            exampleBytes += bytes.count
-            data += TFRecordFraming.frame(bytes)
-        }
-        let id = try store.put(data, deferSync: true)
-        return RecordChunk(data: id, count: examples.examples.count, exampleBytes: exampleBytes,
-                           dates: examples.examples.map(\.date), statistics: ChunkStatistics(examples, names: names))
-    }
-
     init(data: ObjectID, count: Int, exampleBytes: Int, dates: [String], statistics: ChunkStatistics = ChunkStatistics()) {
         self.data = data
         self.count = count
@@ -112,5 +97,14 @@ struct RecordChunk: Equatable {
         else { throw SDSError(.badData, "a record chunk object is malformed") }
         self.init(data: data, count: Int(c), exampleBytes: Int(b),
                   dates: ds.compactMap { if case .string(let s) = $0 { s } else { nil } }, statistics: ChunkStatistics(json: o["stats"]))
+    }
+}
+
+extension ObjectStore {
+    /// Reads an object for an operator that takes raw bytes.
+    func readSensors(_ id: ObjectID) throws(SensorError) -> [UInt8] {
+        do { return try read(id) } catch {
+            throw SensorError(.corruptObject, "\(error)")
+        }
     }
 }

@@ -22,10 +22,8 @@ public struct Verifier {
     }
 
     /// Pipeline order of the operators, for naming the first step that diverged.
-    static let order = [LongCSVReader.operatorName, SeriesCleaner.operatorName, MinuteGrid.operatorName, ForwardFill.operatorName,
-                        DayWindowing.operatorName, TensorBuilder.operatorName, CaptionRenderer.operatorName, LabelJoin.operatorName,
-                        ExampleAssembly.operatorName,
-                        // The general pipeline; its transforms (`frame.NAME#N`) rank after the merge, by N.
+    static let order = [
+                        // Transforms (`frame.NAME#N`) rank after the merge, by N.
                         TableReader.name, TableContracts.name, FrameMerge.name, PartitionStatistics.name, Windowing.name, WindowLabelJoin.name,
                         AttributeJoin.name, WindowFilter.name, WindowCaption.name,
                         RecordChunk.operatorName, ShardAssembly.operatorName, ArrayRecordShard.operatorName]
@@ -46,8 +44,8 @@ public struct Verifier {
     public func run(_ build: RecordedBuild, jobs: Int = 0) throws -> Outcome {
         var outcome = Outcome()
         let recorded = (build.json["code"]?["operators"]?.object ?? [:]).compactMapValues(\.int)
-        // The general pipeline's builds record its reader; the wearable ones do not.
-        var here = recorded[TableReader.name] != nil ? FrameSpec.versions : WearableOperators.versions
+        // A build of the removed wearable engine (before sds 0.1.0) differs in every operator.
+        var here = FrameSpec.versions
         // Recorded only by builds that write ArrayRecord shards.
         if recorded[ArrayRecordShard.operatorName] != nil { here[ArrayRecordShard.operatorName] = ArrayRecordShard.operatorVersion }
         // Recorded only by builds whose sources have contracts.
@@ -130,7 +128,7 @@ public struct Verifier {
         var recorded: [String: RecordedBuild.Step] = [:]
         for s in build.steps { recorded[s.op + " " + s.partition] = s }
         let relevant = trace.filter {
-            partitions.contains($0.partition) || [LongCSVReader.operatorName, TableReader.name, TableContracts.name, ShardAssembly.operatorName, ArrayRecordShard.operatorName].contains($0.op)
+            partitions.contains($0.partition) || [TableReader.name, TableContracts.name, ShardAssembly.operatorName, ArrayRecordShard.operatorName].contains($0.op)
         }
         let sorted = relevant.sorted { (Self.rank($0.op), $0.partition) < (Self.rank($1.op), $1.partition) }
         for t in sorted {

@@ -121,12 +121,12 @@ public struct VersionSnapshot {
         let dir = specPath.contains("/") ? FileIO.parentDirectory(specPath) + "/" : ""
         let scanner = Scanner(workspace: workspace, mode: .hashOnly)
         let runInputs = spec.runSteps.flatMap { $0.inputs.map(\.path) }.filter { Spec.stepReference($0) == nil }
-        for p in spec.sources.map(\.path) + spec.labels.map(\.path) + runInputs {
+        for p in spec.sources.map(\.path) + runInputs {
             guard let snap = try scanner.scan(dir + p) else { continue }
             s.inputs[p] = Input(id: snap.id.hex, size: snap.size, rows: nil)
             s.localFiles[p] = workspace.absolute(dir + p)
         }
-        s.operators = ArrayRecordShard.versions(spec.output).merging(spec.frames != nil ? FrameSpec.versions : WearableOperators.versions) { $1 }
+        s.operators = ArrayRecordShard.versions(spec.output).merging(FrameSpec.versions) { $1 }
         for step in spec.runSteps {
             for p in step.code { if let snap = try scanner.scan(dir + p) { s.codeFiles[step.name + " " + p] = snap.id.hex } }
         }

@@ -2,7 +2,7 @@ import SDSCore
 import SDSSensors
 
 /// One partition's numbers for the build report: windows made, windows each filter dropped
-/// and (wearable chain) rows read and set aside per source; and (version 2) each window's
+/// and (builds of the removed wearable engine) rows read and set aside per source; and (version 2) each window's
 /// coverage per channel and the filter rule that dropped it, for `sds report`'s heatmap.
 ///
 /// A step result of its own (small canonical JSON), keyed by the window objects it counts,
@@ -11,7 +11,7 @@ import SDSSensors
 struct WindowCounts: Equatable {
     /// After the study's joins, before its filter (general pipeline).
     static let frameName = "frame.window-counts"
-    /// After the day windows (wearable chain).
+    /// After the day windows of the removed wearable engine: read from builds made before sds 0.1.0.
     static let wearableName = "sensors.window-counts"
     /// 2: also `channels` and `detail` (per window: coverage per channel, the rule that dropped it).
     static let version = 2

@@ -97,7 +97,7 @@ import Testing
         try h.write("data/steps.csv", steps)
         try h.write("data/sleep_labels.csv", sleep)
         let spec = try String(contentsOfFile: WearableData.spec, encoding: .utf8)
-            .replacingOccurrences(of: "minutes: 720", with: "minutes: 1")
+            .replacingOccurrences(of: "coverage: {hr: 0.5}", with: "coverage: {hr: 0.0001}")
         try h.write("sds.yaml", spec)
         return h
     }
@@ -106,7 +106,7 @@ import Testing
         let h = try Self.wearableWorkspace()
         defer { h.cleanup() }
         try h.sds("build", "-q").expectOK()
-        let l = try Self.json(try h.sds("lineage", "--json", "--example", "S1/2024-01-02"))
+        let l = try Self.json(try h.sds("lineage", "--json", "--example", "wearable/S1/2024-01-02"))
         #expect((l["window"] as? [String: String]) == ["start": "2024-01-02", "end": "2024-01-03"])
         let partition = l["partition"] as! [String: Any]
         let sources = Dictionary(uniqueKeysWithValues: (partition["sources"] as! [[String: Any]]).map { ($0["source"] as! String, $0) })
@@ -115,7 +115,7 @@ import Testing
         #expect(sources["steps"]?["window_lines"] as? [[Int]] == [[3, 4]])
         #expect(sources["sleep"]?["window_lines"] as? [[Int]] == [[4, 4]])
         let ops = (partition["steps"] as! [[String: Any]]).map { $0["op"] as! String }
-        #expect(ops.prefix(3) == ["sensors.read-long-csv", "sensors.read-long-csv", "sensors.read-long-csv"], "\(ops)")
+        #expect(ops.prefix(3) == ["read.table", "read.table", "read.table"], "\(ops)")
         #expect(ops.last == "tfrecord.shard" && ops.dropLast().last == "tfrecord.encode-examples", "\(ops)")
         // Every step comes after the steps whose results it takes.
         let steps = partition["steps"] as! [[String: Any]]
@@ -124,7 +124,7 @@ import Testing
                 #expect(!steps[(i + 1)...].contains { $0["result"] as? String == input }, "\(s["op"]!) before its input")
             }
         }
-        let ex = try h.sds("lineage", "--example", "S1/2024-01-02")
+        let ex = try h.sds("lineage", "--example", "wearable/S1/2024-01-02")
         #expect(ex.stdout.contains("data/heart_rate.csv lines 2-8 (input"), "\(ex.stdout)")
         #expect(ex.stdout.contains("window rows at lines 4, 7 (2 lines)"), "\(ex.stdout)")
     }
@@ -140,7 +140,7 @@ import Testing
         let v1 = first["build"] as! String, v2 = second["build"] as! String
         #expect(v1 != v2)
         func stepsLines(_ args: String...) throws -> [[Int]]? {
-            let l = try Self.json(try h.run(Harness.binary, ["lineage", "--json", "--example", "S1/2024-01-02"] + args))
+            let l = try Self.json(try h.run(Harness.binary, ["lineage", "--json", "--example", "wearable/S1/2024-01-02"] + args))
             let sources = (l["partition"] as! [String: Any])["sources"] as! [[String: Any]]
             #expect(l["build"] as? String == (args.isEmpty ? v2 : v1), "\(args)")
             return sources.first { $0["source"] as? String == "steps" }?["window_lines"] as? [[Int]]
@@ -151,7 +151,7 @@ import Testing
         #expect(try stepsLines("--build", "HEAD") == [[3, 4]])
         let shard = try h.sds("lineage", "--build", "v1", "--json", "out/wearable/1.0.0/" + ((first["shards"] as! [[String: Any]])[0]["file"] as! String))
         #expect(try Self.json(shard)["build"] as? String == v1)
-        try h.sds("lineage", "--build", "nosuchtag", "--example", "S1/2024-01-02").expectStatus(66)
-        try h.sds("lineage", "--build", "workspace", "--example", "S1/2024-01-02").expectStatus(64)
+        try h.sds("lineage", "--build", "nosuchtag", "--example", "wearable/S1/2024-01-02").expectStatus(66)
+        try h.sds("lineage", "--build", "workspace", "--example", "wearable/S1/2024-01-02").expectStatus(64)
     }
 }

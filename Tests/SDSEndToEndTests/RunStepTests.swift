@@ -66,10 +66,10 @@ import Testing
         #expect(status.stdout.contains("run:sleep_labels for all: code scripts/convert.py changed"), "\(status.stdout)")
         let edited = ran(try h.buildJSON())
         #expect(edited.contains("run:sleep_labels all"))
-        #expect(edited.contains("sensors.read-long-csv sleep"))
-        #expect(edited.filter { $0.hasPrefix("sensors.label-join ") }.count == 4, "\(edited)")
-        #expect(!edited.contains { $0.hasPrefix("sensors.clean ") || $0.hasPrefix("sensors.minute-grid ")
-            || $0.hasPrefix("sensors.caption ") || $0 == "sensors.read-long-csv heart_rate" }, "\(edited)")
+        #expect(edited.contains("read.table sleep"))
+        #expect(edited.filter { $0.hasPrefix("frame.label_join ") }.count == 4, "\(edited)")
+        #expect(!edited.contains { $0.hasPrefix("frame.clean") || $0.hasPrefix("frame.merge ") || $0.hasPrefix("frame.windows ")
+            || $0 == "read.table heart_rate" }, "\(edited)")
         try h.sds("tag", "v2").expectOK()
 
         // A comment changes the code id but not the output: only the step reruns (early cutoff).
@@ -79,7 +79,7 @@ import Testing
 
         // A declared environment variable is part of the key.
         let env = ran(try h.buildJSON(env: ["LABEL_OFFSET": "5"]))
-        #expect(env.contains("run:sleep_labels all") && env.contains { $0.hasPrefix("sensors.label-join ") })
+        #expect(env.contains("run:sleep_labels all") && env.contains { $0.hasPrefix("frame.label_join ") })
         #expect(try h.buildJSON(env: ["LABEL_OFFSET": "5"])["steps_run"] as? Int == 0)
 
         // sds diff names the changed code file of the run step.
@@ -112,7 +112,7 @@ import Testing
         try h.write("data/raw_sleep.csv", lines.joined(separator: "\n"))
         let after = ran(try h.buildJSON())
         #expect(after.filter { $0.hasPrefix("run:sleep_labels ") } == ["run:sleep_labels \(subject)"], "\(after)")
-        #expect(after.filter { $0.hasPrefix("sensors.label-join ") } == ["sensors.label-join \(subject)"], "\(after)")
+        #expect(after.filter { $0.hasPrefix("frame.label_join ") } == ["frame.label_join wearable/\(subject)"], "\(after)")
     }
 
     @Test func failuresLeaveTheLockAndOutputAndSayWhy() throws {

@@ -58,7 +58,7 @@ import Testing
                     "sds help \(topic) differs from docs/\(topic).md: run scripts/embed-docs.sh")
         }
         let spec = try h.sds("help", "spec").stdout
-        for key in ["`dataset`", "`splits.percent`", "`output`", "`studies`", "`grid.channels.C.resample`", "`steps.NAME.run`"] {
+        for key in ["`dataset`", "`splits.percent`", "`output`", "`studies:`", "The old wearable form (removed)", "`steps.NAME.run`"] {
             #expect(spec.contains(key), "\(key) is not documented")
         }
         let unknown = try h.sds("help", "nosuch")
@@ -82,13 +82,14 @@ import Testing
         #expect(r.stderr.contains("\n  splits: {salt: "), "\(r.stderr)")
         #expect(r.stderr.contains("\n  studies: {"), "\(r.stderr)")
 
-        // The wearable form names its own keys, and the general form as the alternative.
+        // The removed wearable form says so at its key, before any missing key, and points to the study form.
         try h.write("sds.yaml", "dataset: {name: w, version: 1.0.0}\nsources: {}\ngrid: {step: 1m, channels: {}}\n")
         let wearable = try h.sds("build")
         wearable.expectStatus(65)
-        #expect(wearable.stderr.contains("error: the spec needs the keys 'windows', 'features' and 'splits', or 'studies' for the general pipeline"),
+        #expect(wearable.stderr.contains("sds.yaml:3:1: error: 'grid:' is the old wearable form, removed in sds 0.1.0; write it as a study"),
                 "\(wearable.stderr)")
-        #expect(wearable.stderr.contains("\n  windows: {length: 1d, align: calendar_day}"), "\(wearable.stderr)")
+        #expect(wearable.stderr.contains("hint: see docs/spec.md#the-old-wearable-form-removed"), "\(wearable.stderr)")
+        #expect(try h.sds("status").stderr.contains("'grid:' is the old wearable form"))
 
         // A nested mapping lists all of its own missing keys too.
         try h.write("sds.yaml", Self.spec.replacingOccurrences(of: "dataset: {name: toy, version: 1.0.0}", with: "dataset: {description: x}"))
@@ -195,7 +196,7 @@ import Testing
 
     @Test func wearableColumnsAreCheckedAgainstTheirHeaders() throws {
         let spec = try String(contentsOfFile: Self.repo + "/examples/wearable/sds.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "column: minutes_asleep", with: "column: minutesAsleep")
+            .replacingOccurrences(of: "minutes_asleep", with: "minutesAsleep")
         let h = try Harness()
         defer { h.cleanup() }
         try h.write("sds.yaml", spec)
@@ -204,8 +205,8 @@ import Testing
         try h.write("data/sleep_labels.csv", "subject_id,date,minutes_asleep\nS1,2016-04-12,400\n")
         let r = try h.sds("build")
         r.expectStatus(65)
-        #expect(r.stderr.contains("sds.yaml:\(Self.line(of: "minutesAsleep", in: spec)):"), "\(r.stderr)")
-        #expect(r.stderr.contains("label 'sleep' has no column \"minutesAsleep\" in data/sleep_labels.csv"), "\(r.stderr)")
+        #expect(r.stderr.contains("sds.yaml:\(Self.line(of: "minutesAsleep", in: spec)):30:"), "\(r.stderr)")
+        #expect(r.stderr.contains("source 'sleep' has no column \"minutesAsleep\" in data/sleep_labels.csv"), "\(r.stderr)")
         #expect(r.stderr.contains("did you mean 'minutes_asleep'?"), "\(r.stderr)")
     }
 

@@ -74,14 +74,14 @@ import Testing
         #expect(modified[0]["rows_before"] as? Int == labelRows && modified[0]["rows_after"] as? Int == labelRows)
         let work = d12["work"] as! [String: Any]
         let byOp = Dictionary(uniqueKeysWithValues: (work["by_op"] as! [[String: Any]]).map { ($0["op"] as! String, $0["recomputed"] as! Int) })
-        // The report's counts read the label rows too, so that subject's counting step reruns.
-        #expect(byOp.filter { $0.value > 0 } == ["sensors.read-long-csv": 1, "sensors.label-join": 1, "sensors.assemble-examples": 1,
-                                                   "sensors.window-counts": 1, "tfrecord.encode-examples": 1, "tfrecord.shard": 1])
+        // The label table's read, then that subject's steps from the label join on.
+        #expect(byOp.filter { $0.value > 0 } == ["read.table": 1, "frame.label_join": 1, "frame.filter": 1, "frame.caption": 1,
+                                                   "frame.window-counts": 1, "tfrecord.encode-examples": 1, "tfrecord.shard": 1])
         let recomputed = (work["recomputed"] as! [[String: Any]]).map { "\($0["op"]!) \($0["partition"]!)" }
-        #expect(recomputed.contains("sensors.label-join \(subject)") && recomputed.contains("sensors.read-long-csv sleep"))
+        #expect(recomputed.contains("frame.label_join wearable/\(subject)") && recomputed.contains("read.table sleep"))
         // Exactly the subject's shard changed; example counts stay.
         let v2 = try manifest(h, "v2")
-        let split = (v2["shards"] as! [[String: Any]]).first { ($0["partitions"] as! [String]).contains(subject) }!["split"] as! String
+        let split = (v2["shards"] as! [[String: Any]]).first { ($0["partitions"] as! [String]).contains("wearable/" + subject) }!["split"] as! String
         for s in (d12["outputs"] as! [String: Any])["splits"] as! [[String: Any]] {
             #expect(s["shards_changed"] as? Int == (s["split"] as? String == split ? 1 : 0))
             #expect(s["examples_before"] as? Int == s["examples_after"] as? Int)
@@ -97,7 +97,7 @@ import Testing
         #expect(before["count"] as? Int == after["count"] as? Int && before["missing_ratio"] as? Double == after["missing_ratio"] as? Double)
         let ex = ((d12["examples"] as! [String: Any])["splits"] as! [[String: Any]])
         #expect(ex.count == 1 && ex[0]["split"] as? String == split)
-        #expect(ex[0]["changed"] as? [String] == ["\(subject)/\(date)"] && (ex[0]["added"] as! [Any]).isEmpty)
+        #expect(ex[0]["changed"] as? [String] == ["wearable/\(subject)/\(date)"] && (ex[0]["added"] as! [Any]).isEmpty)
         // The human table says the same, aligned.
         let text = try h.sds("diff", "v1", "v2")
         text.expectStatus(1)
@@ -112,29 +112,30 @@ import Testing
         let d23 = try diff(h, "v2", "v3")
         #expect(d23["sections"] as? [String] == ["spec", "code", "work", "outputs", "statistics"])
         let spec = d23["spec"] as! [[String: Any]]
-        #expect(spec.count == 1 && spec[0]["path"] as? String == "grid.channels.hr.max_gap")
+        #expect(spec.count == 1 && spec[0]["path"] as? String == "studies.wearable.windows.features.hr.max_gap")
         #expect(spec[0]["before"] as? String == "5m" && spec[0]["after"] as? String == "10m")
         let code23 = d23["code"] as! [String: Any]
         #expect((code23["operators"] as! [Any]).isEmpty && code23["git_commit"] is [String: Any])
         let work23 = Dictionary(uniqueKeysWithValues: ((d23["work"] as! [String: Any])["by_op"] as! [[String: Any]]).map { ($0["op"] as! String, $0) })
-        #expect(work23["sensors.forward-fill"]?["recomputed"] as? Int == 6 && work23["sensors.forward-fill"]?["reused"] as? Int == 0)
-        #expect(work23["sensors.minute-grid"]?["recomputed"] as? Int == 0 && work23["sensors.clean"]?["recomputed"] as? Int == 0)
+        #expect(work23["frame.windows"]?["recomputed"] as? Int == 6 && work23["frame.windows"]?["reused"] as? Int == 0)
+        #expect(work23["frame.merge"]?["recomputed"] as? Int == 0 && work23["read.table"]?["recomputed"] as? Int == 0)
         let stats23 = (d23["statistics"] as! [String: Any])["features"] as! [[String: Any]]
-        #expect(stats23.allSatisfy { $0["feature"] as? String == "hr" } && !stats23.isEmpty)
+        // The stacked sensor tensor and its mask hold hr; the label is untouched.
+        #expect(stats23.allSatisfy { ["sensor", "mask"].contains($0["feature"] as? String) } && !stats23.isEmpty, "\(stats23)")
         let changes = stats23.map { $0["relative_change"] as! Double }
         #expect(changes == changes.sorted(by: >))
         #expect(stats23.allSatisfy { (($0["after"] as! [String: Any])["count"] as! Int) >= (($0["before"] as! [String: Any])["count"] as! Int) })
 
         // v4: an operator version (simulated bump): only that operator reruns; outputs stay.
-        _ = try h.buildJSON(env: ["SDS_OPERATOR_VERSIONS": "sensors.caption=2"])
+        _ = try h.buildJSON(env: ["SDS_OPERATOR_VERSIONS": "frame.caption=2"])
         try h.commitAll("v4: caption operator v2")
         try h.sds("tag", "v4").expectOK()
         let d34 = try diff(h, "v3", "v4")
         #expect(d34["sections"] as? [String] == ["code", "work"])
         let ops = (d34["code"] as! [String: Any])["operators"] as! [[String: Any]]
-        #expect(ops.count == 1 && ops[0]["op"] as? String == "sensors.caption" && ops[0]["before"] as? Int == 1 && ops[0]["after"] as? Int == 2)
+        #expect(ops.count == 1 && ops[0]["op"] as? String == "frame.caption" && ops[0]["before"] as? Int == 1 && ops[0]["after"] as? Int == 2)
         let work34 = d34["work"] as! [String: Any]
-        #expect((work34["recomputed"] as! [[String: Any]]).allSatisfy { $0["op"] as? String == "sensors.caption" })
+        #expect((work34["recomputed"] as! [[String: Any]]).allSatisfy { $0["op"] as? String == "frame.caption" })
         #expect((work34["recomputed"] as! [Any]).count == 6)
         #expect(try diff(h, "v4", "v4")["equal"] as? Bool == true)
         // Git revisions and build-id prefixes name versions too.
@@ -164,7 +165,7 @@ import Testing
         #expect(verified.stdout.contains("reproduced: 12 shards identical"))
         let other = try h.sds("verify", "v4")
         other.expectStatus(69)
-        #expect(other.stdout.contains("sensors.caption: recorded v2, this sds v1"))
+        #expect(other.stdout.contains("frame.caption: recorded v2, this sds v1"))
 
         // log --builds lists the four builds, newest first, with their tags.
         let log = try JSONSerialization.jsonObject(with: Data(try h.sds("log", "--builds", "--json").stdout.utf8)) as! [[String: Any]]
@@ -190,7 +191,7 @@ import Testing
         try h.sds("diff", "HEAD~2", "v1").expectStatus(66)
         try h.sds("fsck").expectOK()
         try h.sds("verify", "v1").expectOK()
-        _ = try h.buildJSON(env: ["SDS_OPERATOR_VERSIONS": "sensors.caption=2"])
+        _ = try h.buildJSON(env: ["SDS_OPERATOR_VERSIONS": "frame.caption=2"])
 
         // One needed object gone: checkout lists it and fails.
         let shardID = ((try manifest(h, "v1"))["shards"] as! [[String: Any]])[0]["id"] as! String

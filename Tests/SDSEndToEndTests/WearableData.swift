@@ -6,9 +6,8 @@ enum WearableData {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     static let generator = repo + "/../shared/bench/gen_wearable.py"
+    /// The WORKLOAD job as a study.
     static let spec = repo + "/examples/wearable/sds.yaml"
-    /// The same job written as a study (the general form).
-    static let studySpec = repo + "/examples/wearable/study.yaml"
 
     /// Tests run in parallel: one generation at a time in this process.
     private static let generating = NSLock()

@@ -1,14 +1,14 @@
 import Foundation
 import Testing
 
-/// The WORKLOAD job as a study (examples/wearable/study.yaml) on a hand-made day: what the
+/// The WORKLOAD job as a study (examples/wearable/sds.yaml) on a hand-made day: what the
 /// wearable form did silently (out-of-range rows, duplicates) is reported and --strict stops
 /// at its line; cleaning per source keeps a steps row at a duplicated heart-rate time; the
 /// label tie rule, half-even captions, scaling and the stacked tensor, by hand.
 @Suite struct WearableStudyTests {
     static func workspace() throws -> Harness {
         let h = try Harness()
-        let spec = try String(contentsOfFile: WearableData.studySpec, encoding: .utf8)
+        let spec = try String(contentsOfFile: WearableData.spec, encoding: .utf8)
             .replacingOccurrences(of: "coverage: {hr: 0.5}", with: "coverage: {hr: 0.001}")
             // 2 of these 5 rows are bad on purpose, past the gate's default of 1 %.
             .replacingOccurrences(of: "path: data/heart_rate.csv", with: "path: data/heart_rate.csv\n    max_bad_rows: 50%")

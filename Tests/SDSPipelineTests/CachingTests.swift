@@ -9,7 +9,7 @@ import Testing
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// A tiny wearable workspace written by hand: 2 subjects, one day each.
+    /// A tiny WORKLOAD workspace (the study examples/wearable/sds.yaml) written by hand: 2 subjects, one day each.
     func workspace() throws -> (Workspace, String) {
         var t = Array("/tmp/sds-caching-XXXXXX".utf8CString)
         let dir = String(cString: t.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
@@ -43,10 +43,10 @@ import Testing
         #expect(ran(try recorder.build(.init(jobs: 1))).isEmpty)
 
         var bumped = Builder.Options(jobs: 1)
-        bumped.versionOverrides = ["sensors.forward-fill": 99]
+        bumped.versionOverrides = ["frame.caption": 99]
         let after = try recorder.build(bumped)
         // The bumped operator reruns for every subject; nothing upstream does.
-        #expect(ran(after) == ["sensors.forward-fill"])
+        #expect(ran(after) == ["frame.caption"])
         #expect(after.trace.filter { $0.ran }.count == 2)
         // Keys hold the ids of input objects (design promise 3), so when the new version
         // writes the same bytes, downstream steps are reused: early cutoff. A bump that

@@ -12,44 +12,62 @@ import Testing
     @Test func parsesTheWearableExample() throws {
         let spec = try Spec.parse(try text())
         #expect(spec.dataset.name == "wearable" && spec.dataset.version == "1.0.0")
-        #expect(spec.sources.map(\.name) == ["heart_rate", "steps"])
-        #expect(spec.sources[0].channels[0].valid == 30...220)
-        #expect(spec.alignment.map(\.channel) == ["hr", "steps"])
-        #expect(spec.alignment[0].fillMaxGapMinutes == 5)
-        #expect(spec.alignment[0].normalize?.mean == 70 && spec.alignment[0].normalize?.std == 15)
-        #expect(spec.windows.minCoverageMinutes == 720)
+        #expect(spec.sources.map(\.name) == ["heart_rate", "steps", "sleep"])
+        #expect(spec.frames?.studies.map(\.name) == ["wearable"])
         #expect(spec.splits.names == ["train", "validation", "test"])
         #expect(spec.splits.percents == [80, 10, 10] && spec.splits.shards == [8, 2, 2])
-        #expect(spec.labels[0].presentFeature == "label/has_sleep")
     }
 
     func error(_ text: String) -> String { specError(text) }
 
     @Test func misspelledKeyNamesLineColumnAndSuggestion() throws {
-        let bad = try text().replacingOccurrences(of: "  min_coverage:", with: "  min_coverge:")
-        let line = try text().components(separatedBy: "\n").firstIndex { $0.hasPrefix("  min_coverage:") }! + 1
-        #expect(error(bad) == "sds.yaml:\(line):3: error: unknown key 'min_coverge' in 'windows'\nhint: did you mean 'min_coverage'?")
+        let bad = try text().replacingOccurrences(of: "      align: calendar_day", with: "      aling: calendar_day")
+        let line = try text().components(separatedBy: "\n").firstIndex { $0.hasPrefix("      align: calendar_day") }! + 1
+        #expect(error(bad) == "sds.yaml:\(line):7: error: unknown key 'aling' in 'studies.wearable.windows'\nhint: did you mean 'align'?")
     }
 
     @Test func wrongTypeSaysWhatWasExpected() throws {
         let bad = try text().replacingOccurrences(of: "max_gap: 5m", with: "max_gap: five")
-        #expect(error(bad).contains("error: 'grid.channels.hr.max_gap' must be a duration like 30s, 5m, 1h or 1d, found \"five\""))
+        #expect(error(bad).contains("error: 'studies.wearable.windows.features.hr.max_gap' must be a duration like 100ms, 30s, 5m, 1h or 1d, found \"five\""))
         let bad2 = try text().replacingOccurrences(of: "{train: 8,", with: "{train: many,")
         #expect(error(bad2).contains("'splits.shards.train' must be a whole number, found \"many\""))
         #expect(error(bad2).hasPrefix("sds.yaml:"))
     }
 
     @Test func semanticErrors() throws {
-        let unknownChannel = try text().replacingOccurrences(of: "    steps: {resample: sum}", with: "    stpes: {resample: sum}")
-        #expect(error(unknownChannel).contains("no source has a channel 'stpes'"))
-        #expect(error(unknownChannel).contains("did you mean 'steps'?"))
+        let unknownChannel = try text().replacingOccurrences(of: "        steps: {step: 1m, aggregate: sum}", with: "        stpes: {step: 1m, aggregate: sum}")
+        #expect(error(unknownChannel).contains("no window channel 'steps' in this study"), "\(error(unknownChannel))")
         let percents = try text().replacingOccurrences(of: "test: 10}", with: "test: 20}")
         #expect(error(percents).contains("splits.percent must add up to 100"))
-        let template = try text().replacingOccurrences(of: "{hr_mean}", with: "{hr_median}")
-        #expect(error(template).hasPrefix("sds.yaml:45:13: error: "), "\(error(template))")
-        #expect(error(template).contains("hr_median"))
+        let template = try text().replacingOccurrences(of: "{hr.mean:%d}", with: "{hr.median:%d}")
+        let line = try text().components(separatedBy: "\n").firstIndex { $0.hasPrefix("      template:") }! + 1
+        #expect(error(template).hasPrefix("sds.yaml:\(line):7: error: "), "\(error(template))")
+        #expect(error(template).contains("hr.median"))
         #expect(error("dataset: [").hasPrefix("sds.yaml:"))
         #expect(error("").contains("the spec is empty"))
+    }
+
+    /// The removed wearable form (`grid:`/`windows:` at the top, sds before 0.1.0) is an error
+    /// at the key's line that points to the study form; so are its other top-level keys.
+    @Test func theOldWearableFormIsAnErrorPointingToTheStudyForm() throws {
+        let old = """
+            dataset: {name: wearable, version: 1.0.0}
+            sources:
+              heart_rate: {path: data/heart_rate.csv, entity: subject_id, time: time, channels: {hr: {column: bpm}}}
+            grid:
+              step: 1m
+              channels: {hr: {resample: mean}}
+            windows: {length: 1d}
+            features: {sensor: [hr]}
+            splits: {percent: {train: 100}, shards: {train: 1}}
+            """
+        let e = error(old)
+        #expect(e.hasPrefix("sds.yaml:4:1: error: 'grid:' is the old wearable form, removed in sds 0.1.0; write it as a study"), "\(e)")
+        #expect(e.contains("docs/spec.md#the-old-wearable-form-removed"))
+        #expect(error(old.replacingOccurrences(of: "grid:", with: "# grid:").replacingOccurrences(of: "  step: 1m\n  channels", with: "#"))
+                    .hasPrefix("sds.yaml:6:1: error: 'windows:' is the old wearable form"))
+        let labels = try text().replacingOccurrences(of: "studies:", with: "labels: {sleep: {path: data/sleep_labels.csv}}\nstudies:")
+        #expect(error(labels).contains("error: 'labels' belongs inside a study ('studies.NAME.labels')"), "\(error(labels))")
     }
 }
 
@@ -77,7 +95,7 @@ import Testing
         #expect(r.name == "sleep_labels" && r.op == "run:sleep_labels" && r.output == "sleep_labels.csv")
         #expect(r.inputs == [Spec.RunStep.Input(name: "raw_sleep.csv", path: "data/raw_sleep.csv")])
         #expect(r.code == ["scripts/convert.py"] && r.env == ["LABEL_OFFSET"] && r.perPartitionEntity == nil)
-        #expect(s.labels[0].path == "steps.sleep_labels")
+        #expect(s.sources[2].path == "steps.sleep_labels")
         #expect(try RunCommand.render(r, inputs: ["in/raw sleep.csv"], entity: nil)
                 == "python3 scripts/convert.py 'in/raw sleep.csv' out/sleep_labels.csv")
     }
@@ -91,7 +109,7 @@ import Testing
         #expect(placeholder.hasPrefix("sds.yaml:3:10: error: unknown placeholder {otu} in the command"), "\(placeholder)")
         #expect(placeholder.contains("did you mean {out}?"))
         let reference = SpecTests().error(try spec().replacingOccurrences(of: "path: steps.sleep_labels", with: "path: steps.sleep_label"))
-        #expect(reference.contains("error: 'labels.sleep.path': no step 'sleep_label' in 'steps'"), "\(reference)")
+        #expect(reference.contains("error: 'sources.sleep.path': no step 'sleep_label' in 'steps'"), "\(reference)")
         #expect(reference.contains("did you mean 'steps.sleep_labels'?"))
         let env = SpecTests().error(try spec(Self.step.replacingOccurrences(of: "[LABEL_OFFSET]", with: "[LABEL-OFFSET]")))
         #expect(env.contains("'steps.sleep_labels.env[0]' must be an environment variable name"), "\(env)")

@@ -48,34 +48,25 @@ import Testing
         #expect(FeatureMoments(partial: try! JSONReader.parse(m.partialJSON.canonical())) == m)
     }
 
-    @Test func chunkStatisticsCountMaskedMinutesAsMissingAndBinLabels() throws {
-        let minutes = CivilTime.minutesPerDay
-        var sensor = [Float](repeating: 0, count: minutes * 2), mask = [Float](repeating: 0, count: minutes * 2)
-        // Channel 0 present for the first 10 minutes (value 2), channel 1 for the first 20 (value 1).
-        for m in 0..<10 { sensor[m * 2] = 2; mask[m * 2] = 1 }
-        for m in 0..<20 { sensor[m * 2 + 1] = 1; mask[m * 2 + 1] = 1 }
-        let names = ExampleNames()
-        func day(_ d: Int32, label: Float, present: Int64) -> DayExample {
-            DayExample(entity: "S1", day: d, features: [
-                ExampleFeature(name: names.sensor, value: .floats(sensor)), ExampleFeature(name: names.mask, value: .floats(mask)),
-                ExampleFeature(name: names.label, value: .floats([label])), ExampleFeature(name: names.labelPresent, value: .int64s([present])),
-            ])
+    /// Ported from the wearable engine's chunk statistics: masked slots count as missing,
+    /// unmasked NaN too, and splits merge subjects in entity order whatever order they come in.
+    @Test func chunkStatisticsCountMaskedSlotsAsMissing() throws {
+        func example(_ hr: [Float], mask: [Int64], label: Float) -> [ExampleFeature] {
+            [ExampleFeature(name: "sensor/hr", value: .floats(hr)), ExampleFeature(name: "mask/hr", value: .int64s(mask)),
+             ExampleFeature(name: "label/sleep", value: .floats([label]))]
         }
-        let stats = ChunkStatistics(DayExamples(entity: "S1", examples: [day(1, label: 400, present: 1), day(2, label: -1, present: 0)]),
-                                    names: names)
-        #expect(stats.features["sensor[0]"]?.count == 20 && stats.features["sensor[0]"]?.missing == 2 * minutes - 20)
-        #expect(stats.features["sensor[1]"]?.count == 40 && stats.features["sensor[1]"]?.mean == 1)
-        #expect(stats.features[names.label]?.count == 1 && stats.features[names.label]?.missing == 1)
-        #expect(stats.labelHistogram == [360: 1])
+        let stats = ChunkStatistics(frameExamples: [example([2, 9, 4], mask: [1, 0, 1], label: 400),
+                                                    example([6, 6, 6], mask: [0, 0, 1], label: .nan)])
+        #expect(stats.features["sensor/hr"]?.count == 3 && stats.features["sensor/hr"]?.missing == 3)
+        #expect(stats.features["sensor/hr"]?.mean == 4)
+        #expect(stats.features["label/sleep"]?.count == 1 && stats.features["label/sleep"]?.missing == 1)
         #expect(ChunkStatistics(json: try JSONReader.parse(stats.json.canonical())) == stats)
 
-        // Splits merge subjects in entity order, whatever order they come in.
-        let a = DatasetStatistics.combine([("train", "S2", stats), ("train", "S1", stats)], channelNames: ["hr", "steps"])
-        let b = DatasetStatistics.combine([("train", "S1", stats), ("train", "S2", stats)], channelNames: ["hr", "steps"])
+        let a = DatasetStatistics.combine([("train", "S2", stats), ("train", "S1", stats)], channelNames: [])
+        let b = DatasetStatistics.combine([("train", "S1", stats), ("train", "S2", stats)], channelNames: [])
         #expect(a == b)
-        #expect(a["train"]?["features"]?["hr"]?["count"] == .int(40))
-        #expect(a["train"]?["features"]?["steps"]?["mean"] == .double(1))
-        #expect(a["train"]?["label_histogram"]?["360"] == .int(2))
+        #expect(a["train"]?["features"]?["sensor/hr"]?["count"] == .int(6))
+        #expect(a["train"]?["features"]?["label/sleep"]?["mean"] == .double(400))
     }
 }
 
@@ -100,8 +91,8 @@ import Testing
     @Test func namesTheFirstDivergedStepInPipelineOrder() throws {
         func id(_ c: Character) -> ObjectID { ObjectID(hex: String(repeating: c, count: 64))! }
         let steps: [(String, String, Character, Character)] = [
-            ("sensors.read-long-csv", "heart_rate", "1", "a"), ("sensors.clean", "S1", "2", "b"),
-            ("sensors.minute-grid", "S1", "3", "c"), ("tfrecord.shard", "train-0", "4", "d"),
+            ("read.table", "heart_rate", "1", "a"), ("frame.merge", "wearable/S1", "2", "b"),
+            ("frame.windows", "wearable/S1", "3", "c"), ("tfrecord.shard", "train-0", "4", "d"),
         ]
         let json = JSON.object(["params": .object(["p": .null]), "steps": .array(steps.map { s in
             .object(["op": .string(s.0), "partition": .string(s.1), "version": .int(1), "params": .string("p"),
@@ -109,13 +100,13 @@ import Testing
         })])
         let build = RecordedBuild(id: id("f"), json: json)
         var trace = steps.map { TraceEntry(op: $0.0, partition: $0.1, ran: true, key: id($0.2), result: id($0.3)) }
-        #expect(Verifier.divergedStep(build, trace, partitions: ["S1"]) == nil)
-        // The grid and the shard differ; the grid comes first in the pipeline.
+        #expect(Verifier.divergedStep(build, trace, partitions: ["wearable/S1"]) == nil)
+        // The windows and the shard differ; the windows come first in the pipeline.
         trace[3].result = id("e")
         trace[2].result = id("e")
-        #expect(Verifier.divergedStep(build, trace, partitions: ["S1"]) == "sensors.minute-grid S1 (same key, different result)")
+        #expect(Verifier.divergedStep(build, trace, partitions: ["wearable/S1"]) == "frame.windows wearable/S1 (same key, different result)")
         trace[1].key = id("9")
         trace[1].result = id("9")
-        #expect(Verifier.divergedStep(build, trace, partitions: ["S1"]) == "sensors.clean S1 (its inputs differ)")
+        #expect(Verifier.divergedStep(build, trace, partitions: ["wearable/S1"]) == "frame.merge wearable/S1 (its inputs differ)")
     }
 }

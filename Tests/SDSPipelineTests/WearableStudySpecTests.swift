@@ -4,11 +4,11 @@ import SDSCore
 import SDSSensors
 import Testing
 
-/// The WORKLOAD job as a study (examples/wearable/study.yaml): what the wearable form ignored
+/// The WORKLOAD job as a study (examples/wearable/sds.yaml): what the wearable form ignored
 /// is now either done by a study key or an error at its line.
 @Suite struct WearableStudySpecTests {
     static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples/wearable/study.yaml")
+        .deletingLastPathComponent().appendingPathComponent("examples/wearable/sds.yaml")
 
     func text() throws -> String { try String(contentsOf: Self.path, encoding: .utf8) }
 

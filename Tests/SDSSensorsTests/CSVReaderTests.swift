@@ -80,7 +80,7 @@ import Testing
             S0001,2016-04-12,378,432
             S0001,2016-04-13,412.5,461
 
-            """), file: "sleep_labels.csv", schema: WearableJob.sleepLabelSchema)
+            """), file: "sleep_labels.csv", schema: sleepLabelSchema)
         #expect(parts.map(\.entity) == ["S0001", "S0002"])
         #expect(parts[0].times == [ms(2016, 4, 12), ms(2016, 4, 13)])
         #expect(parts[0].column(named: "minutes_asleep") == .double([378, 412.5]))
@@ -154,11 +154,11 @@ import Testing
 
     @Test func badDateIsLocated() {
         let text = "subject_id,date,minutes_asleep,time_in_bed\nS1,2016-04-31,1,2\nS1,2016-4-1,1,2\n"
-        #expect(error(text, schema: WearableJob.sleepLabelSchema)
+        #expect(error(text, schema: sleepLabelSchema)
                 == #"heart_rate.csv:2:4: error: bad date "2016-04-31": day 31 is out of range for the month"#)
-        #expect(error("subject_id,date,minutes_asleep,time_in_bed\nS1,2016-4-1,1,2\n", schema: WearableJob.sleepLabelSchema)
+        #expect(error("subject_id,date,minutes_asleep,time_in_bed\nS1,2016-4-1,1,2\n", schema: sleepLabelSchema)
                 == #"heart_rate.csv:2:4: error: expected a date YYYY-MM-DD, found "2016-4-1""#)
-        #expect(error("subject_id,date,minutes_asleep,time_in_bed\nS1,2016-04-01,1x,2\n", schema: WearableJob.sleepLabelSchema)
+        #expect(error("subject_id,date,minutes_asleep,time_in_bed\nS1,2016-04-01,1x,2\n", schema: sleepLabelSchema)
                 == #"heart_rate.csv:2:15: error: expected a number, found "1x""#)
     }
 
@@ -233,3 +233,7 @@ import Testing
         #expect(e?.description == #"f.csv:2501:25: error: expected an integer, found "oops""#)
     }
 }
+
+/// The WORKLOAD sleep-label table as a long-CSV schema (dates, one double column).
+let sleepLabelSchema = LongCSVSchema(entityColumn: "subject_id", timeColumn: "date", timeFormat: .date,
+                                     valueColumns: [ValueColumn("minutes_asleep", .double)])

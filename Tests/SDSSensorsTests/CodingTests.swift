@@ -9,11 +9,6 @@ import Testing
         columns: [NamedColumn(name: "bpm", values: .int64([57, 56, .max, .min, 0, -7])),
                   NamedColumn(name: "x", values: .double([1.5, -0.0, .nan, .infinity, Double("1e-310")!, 0.1]))])
 
-    static func windows() throws -> DayWindows {
-        try DayWindowing.select([oneDayGrid([0: 70, 5: 71.25, 1439: 90]), oneDayGrid([3: 12])],
-                                WindowParameters(channelNames: ["hr", "steps"], minimumCoverage: 1))
-    }
-
     @Test func partitionLayoutIsPinned() {
         let p = SensorPartition(entity: "A", firstLine: 2, lastLine: 3, times: [1000, 1500],
                                 columns: [NamedColumn(name: "v", values: .int64([5, 3]))])
@@ -35,55 +30,19 @@ import Testing
         #expect(decoded.encoded() == bytes)
     }
 
-    @Test func everyIntermediateRoundTrips() throws {
+    @Test func cleanedSeriesRoundTrips() throws {
         let cleaned = CleanedSeries(entity: "S", times: [3, 1, 2], values: .int64([70, 80, 90]),
                                     dropped: CleanCounts(belowMin: 1, aboveMax: 2, notANumber: 3, duplicateTime: 4))
         #expect(try CleanedSeries(decoding: cleaned.encoded()) == cleaned)
-
-        let grid = ForwardFill.fill(oneDayGrid([0: 70, 5: 71.25, 1439: -0.0]), FillParameters(maxGap: 5))
-        #expect(try DayGrid(decoding: grid.encoded()) == grid)
-        let twoDays = DayGrid(entity: "S", days: [-3, 17_000], values: ContiguousArray((0..<2880).map { Double($0) }),
-                              present: ContiguousArray((0..<2880).map { UInt8($0 % 3 == 0 ? 1 : 0) }))
-        #expect(try DayGrid(decoding: twoDays.encoded()) == twoDays)
-        #expect(twoDays.values[1] == 0)  // absent slots are zeroed
-
-        let w = try Self.windows()
-        #expect(try DayWindows(decoding: w.encoded()) == w)
-
-        let t = try TensorBuilder.build(w, TensorParameters(scaling: [.standardize(mean: 70, std: 15), .identity]))
-        #expect(try DayTensors(decoding: t.encoded()) == t)
-
-        let labels = DayLabels(entity: "S", days: [1, 2, 3], values: [378, -1, 0.5], present: [1, 0, 1])
-        #expect(try DayLabels(decoding: labels.encoded()) == labels)
-
-        let captions = DayCaptions(entity: "S", days: [1, 2], captions: ["Day one: ü", ""])
-        #expect(try DayCaptions(decoding: captions.encoded()) == captions)
-
-        let examples = try ExampleAssembly.assemble(
-            tensors: t, captions: DayCaptions(entity: "S", days: w.days, captions: ["c"]),
-            labels: DayLabels(entity: "S", days: w.days, values: [-1], present: [0]), AssemblyParameters(dataset: "synthetic"))
-        let decoded = try DayExamples(decoding: examples.encoded())
-        #expect(decoded == examples)
-        #expect(decoded.encoded() == examples.encoded())
-
-        let empty = DayGrid(entity: "", days: [], values: [], present: [])
-        #expect(try DayGrid(decoding: empty.encoded()) == empty)
     }
 
     @Test func parametersHaveDistinctCanonicalBytes() throws {
-        let p = WearableJob.Parameters.standard
-        #expect(p.hrClean.encoded() != p.stepsClean.encoded())
-        #expect(p.hrClean.encoded() == CleanParameters(column: "bpm", validMin: 30, validMax: 220, duplicates: .keepFirst).encoded())
+        let hrClean = CleanParameters(column: "bpm", validMin: 30, validMax: 220, duplicates: .keepFirst)
+        #expect(hrClean.encoded() != CleanParameters(column: "steps").encoded())
         #expect(CleanParameters(column: "bpm", validMin: 0).encoded() != CleanParameters(column: "bpm").encoded())
-        #expect(p.hrGrid.encoded() != p.stepsGrid.encoded())
-        #expect(p.hrFill.encoded() != FillParameters(maxGap: 6).encoded())
-        #expect(p.windows.encoded() != WindowParameters(channelNames: ["hr", "steps"], minimumCoverage: 721).encoded())
-        #expect(p.tensors.encoded() != TensorParameters(scaling: [.identity, .identity]).encoded())
-        #expect(p.labels.encoded() != LabelParameters(column: "minutes_asleep", missingValue: 0).encoded())
-        #expect(p.caption.encoded() != (try CaptionTemplate("{date}")).encoded())
-        #expect(p.assembly.encoded() != AssemblyParameters(dataset: "other").encoded())
-        #expect(p.splits.encoded() != (try SplitParameters(salt: "other", rules: p.splits.rules)).encoded())
-        #expect(WearableJob.heartRateSchema.encoded() != WearableJob.stepsSchema.encoded())
+        let splits = SplitTests.parameters
+        #expect(splits.encoded() != (try SplitParameters(salt: "other", rules: splits.rules)).encoded())
+        #expect(CSVReaderTests.hrSchema.encoded() != sleepLabelSchema.encoded())
     }
 
     @Test func alteredBytesAreRejected() throws {
@@ -113,15 +72,6 @@ import Testing
         var huge = p.encoded()
         huge.replaceSubrange(26..<34, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])
         rejects(huge, "exceeds the object's size")
-    }
-
-    @Test func gridBitsetPaddingMustBeZero() throws {
-        // One day's bitset is 180 whole bytes, so test padding on labels (3 flags in a byte).
-        let labels = DayLabels(entity: "S", days: [1, 2, 3], values: [1, 2, 3], present: [1, 0, 1])
-        var bytes = labels.encoded()
-        bytes[bytes.count - 1] |= 0x80
-        let e = sensorError { () throws(SensorError) in try DayLabels(decoding: bytes) }
-        #expect(e?.description.contains("non-zero bitset padding") == true)
     }
 
     @Test func errorsPrintCompilerStyle() {

@@ -25,7 +25,8 @@ struct FrameBuilder {
     }
 
     func run(_ options: Builder.Options, read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> Builder.Result {
-        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode)
+        let runner = try StepRunner(workspace: workspace, dryRun: options.dryRun, userCode: options.dryRunUserCode,
+                                    remoteSteps: options.remoteSteps)
         let store = workspace.store
         let userSteps = try RunSteps(workspace: workspace, spec: spec, specDirectory: specDirectory, runner: runner,
                                      jobs: options.threads, requireClean: options.requireClean, warn: options.warn).run()

@@ -56,10 +56,8 @@ extension Spec {
         let splits = try parseSplits(top["splits"]!)
         let output = try parseOutput(top["output"])
         let frames = FrameSpec(sources: sources, studies: studies, subjectSalt: splits.salt)
-        var spec = Spec(dataset: dataset, sources: sources.map { Source(name: $0.name, path: $0.path, entity: "", time: "", channels: []) },
-                        labels: [], alignment: [], windows: Windows(coverageChannel: "", minCoverageMinutes: 0),
-                        captionTemplate: "", splits: splits, sensorChannels: [], constants: [],
-                        outputDirectory: output.directory, runSteps: runSteps)
+        var spec = Spec(dataset: dataset, sources: sources.map { Source(name: $0.name, path: $0.path) },
+                        splits: splits, outputDirectory: output.directory, runSteps: runSteps)
         spec.frames = frames
         spec.inputColumns = inputColumns
         spec.output = output.formats
