@@ -264,19 +264,33 @@ struct JSONLinesScanner {
 
     /// The keys of the (well-formed) object in `p..<e`, for hints.
     private func objectKeys(_ p: Int, _ e: Int) -> [String] {
-        var keys: [String] = []
-        var q = skipSpace(p, e) + 1
+        objectEntries(p, e).entries.map { String(decoding: UnsafeBufferPointer(start: base + $0.key.start, count: $0.key.count), as: UTF8.self) }
+    }
+
+    /// The keys (the bytes between their quotes, escapes kept) and located values of the object
+    /// in `p..<e`, up to the first syntax error; `complete` when there is none and nothing follows.
+    func objectEntries(_ p: Int, _ e: Int) -> (entries: [(key: (start: Int, count: Int, escaped: Bool), value: TableField)], complete: Bool) {
+        var entries: [(key: (start: Int, count: Int, escaped: Bool), value: TableField)] = []
+        var q = skipSpace(p, e)
+        guard q < e, base[q] == UInt8(ascii: "{") else { return (entries, false) }
+        q = skipSpace(q + 1, e)
+        if q < e, base[q] == UInt8(ascii: "}") { return (entries, skipSpace(q + 1, e) == e) }
         while true {
             q = skipSpace(q, e)
-            guard q < e, base[q] == Self.quote else { return keys }
+            guard q < e, base[q] == Self.quote else { return (entries, false) }
             var escaped = false
-            guard let close = try? stringEnd(q + 1, e, escaped: &escaped) else { return keys }
-            keys.append(String(decoding: UnsafeBufferPointer(start: base + q + 1, count: close - q - 1), as: UTF8.self))
-            q = skipSpace(close + 1, e) + 1
+            guard let close = try? stringEnd(q + 1, e, escaped: &escaped) else { return (entries, false) }
+            let key = (start: q + 1, count: close - q - 1, escaped: escaped)
+            q = skipSpace(close + 1, e)
+            guard q < e, base[q] == UInt8(ascii: ":") else { return (entries, false) }
+            q = skipSpace(q + 1, e)
             var v = TableField(start: q, end: q, at: q, kind: .plain)
-            guard let after = try? value(skipSpace(q, e), e, &v) else { return keys }
+            guard let after = try? value(q, e, &v) else { return (entries, false) }
+            entries.append((key, v))
             q = skipSpace(after, e)
-            guard q < e, base[q] == UInt8(ascii: ",") else { return keys }
+            guard q < e else { return (entries, false) }
+            if base[q] == UInt8(ascii: "}") { return (entries, skipSpace(q + 1, e) == e) }
+            guard base[q] == UInt8(ascii: ",") else { return (entries, false) }
             q += 1
         }
     }
