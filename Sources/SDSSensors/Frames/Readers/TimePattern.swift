@@ -297,6 +297,11 @@ public struct TimePattern: Sendable, Equatable {
     /// `h:mm:ss` or `hh:mm:ss` at `p`, in range for the clock, with the position after it.
     @inline(__always)
     private static func clock(_ f: UnsafePointer<UInt8>, _ n: Int, _ p: Int, twelve: Bool) -> (Int, Int, Int, Int)? {
+        // `hh:mm:ss` checked as one word, as the named formats do.
+        if p + 8 <= n, let (h, m, s) = TimestampSyntax.clockWord(UInt64(littleEndian: UnsafeRawPointer(f + p).loadUnaligned(as: UInt64.self))),
+           m < 60, s < 60, twelve ? h >= 1 && h <= 12 : h < 24 {
+            return (Int(h), Int(m), Int(s), p + 8)
+        }
         guard p + 7 <= n else { return nil }
         let h0 = f[p] &- UInt8(ascii: "0")
         guard h0 <= 9 else { return nil }
