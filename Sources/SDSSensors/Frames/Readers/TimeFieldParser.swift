@@ -18,12 +18,27 @@ struct TimeFieldParser {
     private var cachedCivilDay: Int64 = 0
     private var prefix = DatePrefix()
 
-    /// The compiled pattern of a `.pattern` format.
-    private let program: TimePattern?
+    /// The compiled pattern of a `.pattern` format: its ops (kept alive by `code`, read through
+    /// `ops` so a parse touches no reference count), `%y`'s century and the date prefix.
+    private let code: TimePattern.Code?
+    private let ops: UnsafeBufferPointer<TimePattern.Op>
+    private let century: Int?
+    private let datePrefix: Int
 
     init(format: FrameTimeFormat) {
         self.format = format
-        if case .pattern(let p) = format { program = p } else { program = nil }
+        if case .pattern(let p) = format {
+            let code = TimePattern.Code(p)
+            self.code = code
+            ops = UnsafeBufferPointer(start: code.ops.baseAddress, count: p.ops.count)
+            century = p.century
+            datePrefix = p.datePrefix
+        } else {
+            code = nil
+            ops = UnsafeBufferPointer(start: nil, count: 0)
+            century = nil
+            datePrefix = 0
+        }
     }
 
     /// A parsed time: milliseconds, and whether they are UTC already.
@@ -76,22 +91,23 @@ struct TimeFieldParser {
     /// a field whose first bytes equal the last one's takes that day without reading them.
     @inline(__always)
     private mutating func patternTime(_ f: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
-        let program = program!
         var r = TimePattern.Fields()
         var p = 0
         let day: Int64
-        let k = program.datePrefix
+        let k = datePrefix
         if k > 0, prefix.length > 0, n >= 16, prefix.matches(f) {
             p = prefix.length
             day = prefix.day
         } else {
-            guard program.run(f, n, ops: 0..<(k > 0 ? k : program.ops.count), at: &p, into: &r, failure: &failure),
+            guard TimePattern.run(ops, century: century, f, n, ops: 0..<(k > 0 ? k : ops.count), at: &p, into: &r, failure: &failure),
                   let d = civilDay(r) else { return nil }
             day = d
             if k > 0 { prefix = DatePrefix(f, p, day: d) }
         }
-        if k > 0 { guard program.run(f, n, ops: k..<program.ops.count, at: &p, into: &r, failure: &failure) else { return nil } }
-        guard program.end(f, n, p, &r, failure: &failure) else { return nil }
+        if k > 0 {
+            guard TimePattern.run(ops, century: century, f, n, ops: k..<ops.count, at: &p, into: &r, failure: &failure) else { return nil }
+        }
+        guard TimePattern.end(f, n, p, &r, failure: &failure) else { return nil }
         let t = day * CivilTime.millisecondsPerDay + Int64(r.hour * 3600 + r.minute * 60 + r.second) * 1000 + Int64(r.millisecond)
         guard let offset = r.offset else { return Parsed(milliseconds: t, isUTC: false) }
         return Parsed(milliseconds: t - Int64(offset) * CivilTime.millisecondsPerMinute, isUTC: true)

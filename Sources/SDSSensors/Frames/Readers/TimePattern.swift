@@ -159,13 +159,28 @@ public struct TimePattern: Sendable, Equatable {
     func fields(_ f: UnsafePointer<UInt8>, _ n: Int, failure: inout String) -> Fields? {
         var r = Fields()
         var p = 0
-        guard run(f, n, ops: 0..<ops.count, at: &p, into: &r, failure: &failure), end(f, n, p, &r, failure: &failure) else { return nil }
+        let ok = ops.withUnsafeBufferPointer { program in
+            Self.run(program, century: century, f, n, ops: 0..<program.count, at: &p, into: &r, failure: &failure)
+        }
+        guard ok, Self.end(f, n, p, &r, failure: &failure) else { return nil }
         return r
+    }
+
+    /// The ops in memory of their own, which a parser reads without reference counting.
+    final class Code: @unchecked Sendable {
+        let ops: UnsafeMutableBufferPointer<Op>
+
+        init(_ pattern: TimePattern) {
+            ops = .allocate(capacity: max(pattern.ops.count, 1))
+            _ = ops.initialize(from: pattern.ops)
+        }
+
+        deinit { ops.deallocate() }
     }
 
     /// Checks that the text ends at `p` and applies AM/PM to the hour.
     @inline(__always)
-    func end(_ f: UnsafePointer<UInt8>, _ n: Int, _ p: Int, _ r: inout Fields, failure: inout String) -> Bool {
+    static func end(_ f: UnsafePointer<UInt8>, _ n: Int, _ p: Int, _ r: inout Fields, failure: inout String) -> Bool {
         guard p == n else {
             failure = "trailing text \(TableRowAssembler.quoted(f + p, n - p))"
             return false
@@ -177,8 +192,8 @@ public struct TimePattern: Sendable, Equatable {
     /// Runs the ops in `range` from byte `p` (advanced past what they read) into `r`; false
     /// with `failure` set when the bytes do not match.
     @inline(__always)
-    func run(_ f: UnsafePointer<UInt8>, _ n: Int, ops range: Range<Int>, at position: inout Int, into result: inout Fields,
-             failure: inout String) -> Bool {
+    static func run(_ program: UnsafeBufferPointer<Op>, century: Int?, _ f: UnsafePointer<UInt8>, _ n: Int, ops range: Range<Int>,
+                    at position: inout Int, into result: inout Fields, failure: inout String) -> Bool {
         var r = result
         var p = position
         defer {
@@ -196,7 +211,7 @@ public struct TimePattern: Sendable, Equatable {
             }
             return k > 0 ? v : nil
         }
-        return ops.withUnsafeBufferPointer { program in
+        do {
             var i = range.lowerBound
             while i < range.upperBound {
                 let op = program[i]
