@@ -90,3 +90,6 @@ echo "ratio = sds best / pandas best (pd 1 thr: Arrow on one thread; pd all: def
 # Time patterns against the named formats they spell (issue 17's 1.2x target).
 echo
 SDS_BIN="$sds" BENCH_DIR="$work" RUNS="$runs" "$here/bench/time_pattern_bench.sh"
+# Compressed inputs read streaming: wall time and peak RSS against the plain twin.
+echo
+SDS_BIN="$sds" BENCH_DIR="$work" "$here/bench/compressed_bench.sh"

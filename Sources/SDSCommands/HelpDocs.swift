@@ -195,8 +195,8 @@ day (or `%j`). A field that does not match is reported with the value, the patte
 
 A header field without a name (an unnamed index column) is read as `column_N`, N its
 1-based position, and `sds build` warns about it; a name given twice is an error naming both
-fields. A compressed input is stored as given and inflated in memory by the read step (no
-temporary file); a source that skips rows or comments has its header checked by the reader
+fields. A compressed input is stored as given and inflated by the read step a MiB at a time into
+the reader, which parses each piece as it comes (no temporary file, no whole plain copy); a source that skips rows or comments has its header checked by the reader
 rather than before the build.
 
 Partition ids stay text (64-bit unsigned run ids are safe); several partition columns are

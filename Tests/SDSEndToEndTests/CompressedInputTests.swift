@@ -51,4 +51,25 @@ import Testing
         cut.expectStatus(65)
         #expect(cut.stderr.contains("data/a.csv\(suffix)"), "\(cut.stderr)")
     }
+
+    /// A JSON Lines source (`b`, the study's input here) read from `.jsonl.gz` and `.jsonl.zst`
+    /// builds what the plain `.jsonl` builds.
+    @Test(arguments: [("gzip", ".gz"), ("zstd", ".zst")])
+    func compressedJSONLinesEqualsPlain(tool: String, suffix: String) throws {
+        let spec = P.spec.replacingOccurrences(of: "inputs: [a]", with: "inputs: [b]")
+            .replacingOccurrences(of: "features: {v: {step: 10m, aggregate: sum}}", with: "features: {hr: {step: 10m, aggregate: sum}}")
+            .replacingOccurrences(of: "{v.sum:%.0f}", with: "{hr.sum:%.0f}")
+        let plain = try P.workspace(spec: spec)
+        defer { plain.cleanup() }
+        try plain.sds("build").expectOK()
+        let expected = try outputs(plain)
+        #expect(!expected.isEmpty)
+
+        let h = try P.workspace(spec: spec.replacingOccurrences(of: "path: data/b.jsonl", with: "path: data/b.jsonl\(suffix)"))
+        defer { h.cleanup() }
+        // Both replace data/b.jsonl with data/b.jsonl.gz / .zst.
+        try h.run(tool, tool == "gzip" ? [h.path("data/b.jsonl")] : ["-q", "--rm", h.path("data/b.jsonl")]).expectOK()
+        try h.sds("build").expectOK()
+        #expect(try outputs(h) == expected)
+    }
 }

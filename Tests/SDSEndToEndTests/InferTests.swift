@@ -3,15 +3,27 @@ import Testing
 
 /// `sds infer` on every shared data file: the entry it prints, pasted into a spec, builds.
 @Suite struct InferTests {
-    static let files = ["fitbit/dailyActivity_merged.csv", "fitbit/hourlyCalories_merged.csv", "fitbit/hourlyIntensities_merged.csv",
-                        "fitbit/hourlySteps_merged.csv", "fitbit/minuteIntensitiesWide_merged.csv", "fitbit/minuteStepsWide_merged.csv",
-                        "fitbit/sleepDay_merged.csv", "fitbit/weightLogInfo_merged.csv", "machina/sample.csv"]
+    /// Every data file under the shared data folder (CSV, JSON Lines, compressed or not).
+    static let files: [String] = {
+        let root = ExampleSpecsTests.shared + "/data/"
+        let all = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
+        return all.filter { f in [".csv", ".tsv", ".jsonl", ".gz", ".zst"].contains { f.hasSuffix($0) } }.sorted()
+    }()
+
+    @Test func theSharedDataIsThere() {
+        #expect(Self.files.count >= 9, "\(Self.files)")
+    }
 
     @Test(arguments: files)
     func printedEntryBuilds(file: String) throws {
         let h = try Harness()
         defer { h.cleanup() }
-        let path = ExampleSpecsTests.shared + "/data/" + file
+        try Self.expectEntryBuilds(h, ExampleSpecsTests.shared + "/data/" + file)
+    }
+
+    /// Runs `sds infer path`, pastes the entry into a spec with a study over its first number
+    /// column, and expects the build to read every row.
+    static func expectEntryBuilds(_ h: Harness, _ path: String) throws {
         let r = try h.sds("infer", path)
         r.expectOK()
         let entry = r.stdout
@@ -35,6 +47,40 @@ import Testing
         let b = try h.sds("build")
         b.expectOK()
         #expect(b.stdout.contains(" rows read, 0 set aside"), "\(b.stdout)")
+    }
+
+    /// A hand-made JSON Lines file, plain and gzip: keys as columns, the epoch time with its
+    /// evidence, the id as partition, a nested key left out; the entry builds.
+    @Test(arguments: ["hr.jsonl", "hr.jsonl.gz"])
+    func jsonLinesEntryBuilds(file: String) throws {
+        let h = try Harness()
+        defer { h.cleanup() }
+        let rows = (0..<40).map { i in
+            "{\"user_id\": \"u\(i % 4)\", \"ts\": \(1_704_067_200_000 + i * 60_000), \"hr\": \(60 + i % 7), \"ok\": \(i % 2 == 0), "
+                + "\"tags\": [1, {\"a\": 2}], \"note\": \(i % 5 == 0 ? "null" : "\"n\\\"\(i)\"")}"
+        }
+        try h.write("hr.jsonl", rows.joined(separator: "\n") + "\n")
+        if file.hasSuffix(".gz") { try h.run("gzip", [h.path("hr.jsonl")]).expectOK() }
+        let r = try h.sds("infer", h.path(file))
+        r.expectOK()
+        for line in ["    format: jsonl", "    partition: user_id", "    time: {column: ts, format: epoch_ms}", "      hr: double",
+                     "      ok: double", "      note: text",
+                     "  #   ts: numbers from 1704067200000 to 1704069540000 read as epoch_ms (2024-01-01T00:00:00.000Z to 2024-01-01T00:39:00.000Z)",
+                     "  #   key tags holds objects or arrays: not read"] {
+            #expect(r.stdout.contains(line), "\(line)\n\(r.stdout)")
+        }
+        #expect(!r.stdout.contains("      tags:"))
+        try Self.expectEntryBuilds(h, h.path(file))
+    }
+
+    /// A JSON Lines date whose day and month cannot be told apart is stated as ambiguous.
+    @Test func jsonLinesAmbiguousDate() throws {
+        let h = try Harness()
+        defer { h.cleanup() }
+        try h.write("amb.jsonl", (1...12).map { "{\"id\": \"s\($0 % 3)\", \"when\": \"\($0)/\($0)/2024 10:00\", \"v\": \($0)}" }.joined(separator: "\n"))
+        let r = try h.sds("infer", h.path("amb.jsonl"))
+        #expect(r.stdout.contains("when: month-first: 0 rows have a second field above 12; day-first: 0 (AMBIGUOUS"), "\(r.stdout)")
+        #expect(r.stdout.contains("time: {column: when, format: us_24h}"), "\(r.stdout)")
     }
 
     /// The evidence for a date's order is printed; a date no field of which is above 12 is ambiguous.

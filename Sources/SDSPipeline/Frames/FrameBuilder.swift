@@ -224,9 +224,8 @@ struct FrameBuilder {
             })
         }
         try BuildGate.check(source: s.name, file: rel(s.path), limit: s.maxBadRows, bad: read.quarantine, good: good) {
-            let bytes = try InputDecompression.plain(try workspace.store.read(read.input), file: rel(s.path))
             var q = Quarantine()
-            _ = try StepCodec.sensors { () throws(SensorError) in try s.reader.read(bytes, file: rel(s.path), quarantine: &q) }
+            _ = try InputDecompression.readTable(s.reader, try workspace.store.read(read.input), file: rel(s.path), quarantine: &q)
             return q
         }
     }
@@ -257,11 +256,8 @@ struct FrameBuilder {
         let params = s.reader.parameters() + [0] + Array(file.utf8)
         let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
                                     inputs: [input], partition: s.name) {
-            let bytes = try InputDecompression.plain(try store.read(input), file: file)
             var q = Quarantine(strict: strict)
-            let parts = try StepCodec.sensors { () throws(SensorError) in
-                try s.reader.read(bytes, file: file, quarantine: &q)
-            }
+            let parts = try InputDecompression.readTable(s.reader, try store.read(input), file: file, quarantine: &q)
             var index: [JSON] = []
             for var f in parts {
                 // Lines are kept relative to the partition's first line (the index keeps that), so

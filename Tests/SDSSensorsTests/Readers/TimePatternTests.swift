@@ -143,4 +143,38 @@ private let hour: Int64 = 3_600_000
         #expect(bytes(try Self.pattern("%d/%m/%y")) != bytes(try Self.pattern("%d/%m/%y", century: 1900)))
         #expect(bytes(try Self.pattern("%m/%d/%Y")) != bytes(.usDate))
     }
+
+    /// Rows in one file share the parser's cached date prefix and the `h:mm:ss` shortcut:
+    /// each row must still read as it does alone (dates that differ in one byte, a prefix that
+    /// is a prefix of the next date, fields too short to cache, a bad day after a good one).
+    static let sequences: [(String, [String])] = [
+        ("%m/%d/%Y %I:%M:%S %p", ["4/1/2016 1:00:00 AM", "4/12/2016 1:00:00 AM", "4/1/2016 12:59:59 PM", "4/11/2016 1:00:00 PM",
+                                  "4/1/2016 1:00:00 PM", "12/1/2016 10:05:07 AM", "12/1/2016 9:05:07 AM", "4/1/2016 1:00:00 AM"]),
+        ("%Y-%m-%dT%H:%M:%SZ", ["2016-04-12T01:00:00Z", "2016-04-13T01:00:00Z", "2016-04-12T23:59:59Z", "2017-04-12T00:00:00Z",
+                                "2016-04-12T1:00:00Z", "2016-4-12T01:00:00Z", "2016-4-1T01:00:00Z"]),
+        ("%Y-%m-%d %H:%M", ["2016-04-12 01:00", "2016-04-12 1:05", "2016-04-1 1:05", "2016-04-12 23:05"]),   // no seconds: no shortcut
+        ("%b %e %Y %H:%M:%S", ["Apr  3 2016 01:00:00", "Apr 13 2016 01:00:00", "Apr  3 2016 01:00:00", "April 3 2016 01:00:00"]),
+        ("%d%%%m%%%Y %H:%M:%S", ["12%04%2016 01:00:00", "13%04%2016 01:00:00", "12%04%2016 01:00:00"]),   // %% as literals
+    ]
+
+    @Test(arguments: sequences)
+    func cachedPrefixesDoNotLeak(pattern: String, texts: [String]) throws {
+        let format = try Self.pattern(pattern)
+        let alone = try texts.map { try F.time($0, format) }
+        let p = TableReaderParameters(partition: [], time: FrameTimeSpec(column: "t", format: format), columns: [FrameReadColumn(source: "v")])
+        let file = "t,v\n" + texts.map { "\($0),1\n" }.joined()
+        #expect(try F.read(file, p).first?.time.map { Optional($0) } == alone)
+    }
+
+    /// A bad day or clock after good rows with the same shape fails as it does alone.
+    @Test func cachedRowsThenBadRows() throws {
+        let p = TableReaderParameters(partition: [], time: FrameTimeSpec(column: "t", format: try Self.pattern("%m/%d/%Y %I:%M:%S %p")),
+                                      columns: [FrameReadColumn(source: "v")])
+        #expect(F.strictError("t,v\n2/28/2015 1:00:00 AM,1\n2/29/2015 1:00:00 AM,1\n", p)
+                == "hr.csv:3:1: error: \"2/29/2015 1:00:00 AM\" does not match \"%m/%d/%Y %I:%M:%S %p\" (day 29 in a 28-day month) in column \"t\"")
+        #expect(F.strictError("t,v\n2/28/2015 1:00:00 AM,1\n2/28/2015 13:00:00 AM,1\n", p)
+                == "hr.csv:3:1: error: \"2/28/2015 13:00:00 AM\" does not match \"%m/%d/%Y %I:%M:%S %p\" (hour 13 on a 12-hour clock) in column \"t\"")
+        #expect(F.strictError("t,v\n2/28/2015 1:00:00 AM,1\n2/28/2015 1:60:00 AM,1\n", p)
+                == "hr.csv:3:1: error: \"2/28/2015 1:60:00 AM\" does not match \"%m/%d/%Y %I:%M:%S %p\" (minute 60) in column \"t\"")
+    }
 }

@@ -202,7 +202,12 @@ struct CSVTableScanner {
     }
 
     /// Reads every record from `start`, the first on line `firstLine`, into `a`.
-    func rows(from start: Int, firstLine: Int, into a: inout TableRowAssembler) throws(SensorError) {
+    ///
+    /// - Parameter final: whether the input ends at `end`. When not, a record that reaches
+    ///   `end` without its `\n` may go on in bytes not read yet: it is left for the next call.
+    /// - Returns: where reading stopped (`end`, or the start of a record left) and its line.
+    @discardableResult
+    func rows(from start: Int, firstLine: Int, final: Bool = true, into a: inout TableRowAssembler) throws(SensorError) -> (stop: Int, line: Int) {
         let fieldCount = a.layout.fieldCount
         let slotOfField = UnsafeMutablePointer<Int>.allocate(capacity: max(fieldCount, 1))
         defer { slotOfField.deallocate() }
@@ -229,11 +234,14 @@ struct CSVTableScanner {
                 continue
             }
             if first == Self.cr, p + 1 == end || base[p + 1] == Self.newline {
+                if !final, p + 1 == end { return (lineStart, Int(line)) }
                 p = min(p + 2, end)
                 continue
             }
+            if hasComment, !final, end - p < comment.count { return (lineStart, Int(line)) }
             if hasComment, isComment(p) {
                 p = lineEnd(p)
+                if !final, p == end { return (lineStart, Int(line)) }
                 if p < end { p += 1 }
                 continue
             }
@@ -283,6 +291,7 @@ struct CSVTableScanner {
                 break
             }
             // p is at the line's `\n` or the end.
+            if !final, p == end { return (lineStart, Int(rowLine)) }
             var rowEnd = p
             if rowEnd > lineStart, base[rowEnd - 1] == Self.cr { rowEnd -= 1 }
             if p < end { p += 1 }
@@ -295,5 +304,6 @@ struct CSVTableScanner {
                 try a.row(line: rowLine, lineStart: lineStart, wideParsed: wideParsed)
             }
         }
+        return (end, Int(line) + 1)
     }
 }

@@ -16,26 +16,63 @@ struct JSONLinesScanner {
         var at: Int
     }
 
+    /// What reading a file in pieces carries from one piece to the next.
+    struct State {
+        /// The line before the next one to read.
+        var line: Int64 = 0
+        /// Whether each slot's key occurred on some line.
+        var seen: [Bool] = []
+        /// The slot matched at each key position last time.
+        var guesses: [Int] = []
+        var firstObjectLine: Int64 = 0
+        /// The keys of the first object, for the hint when a declared key occurs on no line.
+        var firstKeys: [String] = []
+    }
+
     /// Reads every line from `start` into `a`.
     ///
     /// - Throws: a row's error in strict mode; `.badHeader` if a declared key occurs on no line.
     func rows(from start: Int, into a: inout TableRowAssembler) throws(SensorError) {
+        var state = State()
+        rowsStart(&state, a)
+        try rows(from: start, final: true, state: &state, into: &a)
+        try Self.finish(state, a)
+    }
+
+    /// Prepares `state` for the first piece.
+    func rowsStart(_ state: inout State, _ a: TableRowAssembler) {
+        state.seen = [Bool](repeating: false, count: a.layout.slotNames.count)
+    }
+
+    /// After the last piece: `.badHeader` if a declared key occurred on no line.
+    static func finish(_ state: State, _ a: TableRowAssembler) throws(SensorError) {
+        if state.firstObjectLine > 0, let s = state.seen.firstIndex(of: false) {
+            throw SensorError(.badHeader, ColumnHint.missing(a.layout.slotNames[s], among: state.firstKeys, in: "any object", noun: "key"),
+                              file: a.file, line: Int(state.firstObjectLine), column: 1)
+        }
+    }
+
+    /// Reads the lines from `start` into `a`, continuing `state`.
+    ///
+    /// - Parameter final: whether the input ends at `end`; when not, a line without its `\n`
+    ///   is left for the next call.
+    /// - Returns: where reading stopped: `end`, or the start of the line left.
+    @discardableResult
+    func rows(from start: Int, final: Bool, state: inout State, into a: inout TableRowAssembler) throws(SensorError) -> Int {
         let keys = a.layout.slotNames.map { Array($0.utf8) }
         let slotCount = keys.count
         let fields = a.fields
-        var seen = [Bool](repeating: false, count: slotCount)
-        var guesses: [Int] = []
-        var firstObjectLine: Int64 = 0
-        var firstObject = (0, 0)
         var scratch = ScratchBytes()
         defer { scratch.release() }
-        var line: Int64 = 0
+        var line = state.line
+        defer { state.line = line }
         var p = start
         while p < end {
-            line += 1
             let lineStart = p
             var lineEnd = p
             while lineEnd < end, base[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            if !final, lineEnd == end { return lineStart }
+            line += 1
             p = lineEnd < end ? lineEnd + 1 : end
             var e = lineEnd
             if e > lineStart, base[e - 1] == UInt8(ascii: "\r") { e -= 1 }
@@ -71,18 +108,18 @@ struct JSONLinesScanner {
                             kn = scratch.count
                         }
                         var slot = -1
-                        if keyIndex < guesses.count, guesses[keyIndex] >= 0, Self.equal(keys[guesses[keyIndex]], kp, kn) {
-                            slot = guesses[keyIndex]
+                        if keyIndex < state.guesses.count, state.guesses[keyIndex] >= 0, Self.equal(keys[state.guesses[keyIndex]], kp, kn) {
+                            slot = state.guesses[keyIndex]
                         } else {
                             for k in 0..<slotCount where Self.equal(keys[k], kp, kn) {
                                 slot = k
                                 break
                             }
-                            if keyIndex < guesses.count { guesses[keyIndex] = slot } else { guesses.append(slot) }
+                            if keyIndex < state.guesses.count { state.guesses[keyIndex] = slot } else { state.guesses.append(slot) }
                         }
                         if slot >= 0 {
                             fields[slot] = value
-                            seen[slot] = true
+                            state.seen[slot] = true
                         }
                         keyIndex += 1
                         q = skipSpace(q, e)
@@ -101,9 +138,9 @@ struct JSONLinesScanner {
                 try a.reject("bad JSON", .malformedRow, line, at: error.at, lineStart, error.message)
                 continue
             }
-            if firstObjectLine == 0 {
-                firstObjectLine = line
-                firstObject = (lineStart, e)
+            if state.firstObjectLine == 0 {
+                state.firstObjectLine = line
+                state.firstKeys = objectKeys(lineStart, e)
             }
             // Rows without a key they cannot do without are told which key, with a hint.
             var lacking: Int?
@@ -118,11 +155,7 @@ struct JSONLinesScanner {
             }
             try a.row(line: line, lineStart: lineStart)
         }
-        if firstObjectLine > 0, let s = seen.firstIndex(of: false) {
-            throw SensorError(.badHeader, ColumnHint.missing(a.layout.slotNames[s], among: objectKeys(firstObject.0, firstObject.1),
-                                                                 in: "any object", noun: "key"),
-                              file: a.file, line: Int(firstObjectLine), column: 1)
-        }
+        return end
     }
 
     // MARK: Syntax
@@ -231,19 +264,33 @@ struct JSONLinesScanner {
 
     /// The keys of the (well-formed) object in `p..<e`, for hints.
     private func objectKeys(_ p: Int, _ e: Int) -> [String] {
-        var keys: [String] = []
-        var q = skipSpace(p, e) + 1
+        objectEntries(p, e).entries.map { String(decoding: UnsafeBufferPointer(start: base + $0.key.start, count: $0.key.count), as: UTF8.self) }
+    }
+
+    /// The keys (the bytes between their quotes, escapes kept) and located values of the object
+    /// in `p..<e`, up to the first syntax error; `complete` when there is none and nothing follows.
+    func objectEntries(_ p: Int, _ e: Int) -> (entries: [(key: (start: Int, count: Int, escaped: Bool), value: TableField)], complete: Bool) {
+        var entries: [(key: (start: Int, count: Int, escaped: Bool), value: TableField)] = []
+        var q = skipSpace(p, e)
+        guard q < e, base[q] == UInt8(ascii: "{") else { return (entries, false) }
+        q = skipSpace(q + 1, e)
+        if q < e, base[q] == UInt8(ascii: "}") { return (entries, skipSpace(q + 1, e) == e) }
         while true {
             q = skipSpace(q, e)
-            guard q < e, base[q] == Self.quote else { return keys }
+            guard q < e, base[q] == Self.quote else { return (entries, false) }
             var escaped = false
-            guard let close = try? stringEnd(q + 1, e, escaped: &escaped) else { return keys }
-            keys.append(String(decoding: UnsafeBufferPointer(start: base + q + 1, count: close - q - 1), as: UTF8.self))
-            q = skipSpace(close + 1, e) + 1
+            guard let close = try? stringEnd(q + 1, e, escaped: &escaped) else { return (entries, false) }
+            let key = (start: q + 1, count: close - q - 1, escaped: escaped)
+            q = skipSpace(close + 1, e)
+            guard q < e, base[q] == UInt8(ascii: ":") else { return (entries, false) }
+            q = skipSpace(q + 1, e)
             var v = TableField(start: q, end: q, at: q, kind: .plain)
-            guard let after = try? value(skipSpace(q, e), e, &v) else { return keys }
+            guard let after = try? value(q, e, &v) else { return (entries, false) }
+            entries.append((key, v))
             q = skipSpace(after, e)
-            guard q < e, base[q] == UInt8(ascii: ",") else { return keys }
+            guard q < e else { return (entries, false) }
+            if base[q] == UInt8(ascii: "}") { return (entries, skipSpace(q + 1, e) == e) }
+            guard base[q] == UInt8(ascii: ",") else { return (entries, false) }
             q += 1
         }
     }

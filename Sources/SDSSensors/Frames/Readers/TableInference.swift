@@ -47,6 +47,16 @@ public struct TableInference: Sendable {
         }
 
         let columns = names.indices.map { i in Column(name: names[i], values: rows.map { Array($0[i]) }) }
+        return try entry(columns, rows: rows.count, notes: notes, path: path, name: name,
+                         options: delimiter != UInt8(ascii: ",") ? ["delimiter: \(delimiterName)"] : [])
+    }
+
+    /// The entry for sampled `columns` (`rows` each): the time column with its evidence, the
+    /// partition candidates and each other column's type, after `options` (`format: jsonl`).
+    static func entry(_ columns: [Column], rows: Int, notes: [String], path: String, name: String,
+                      options: [String]) throws(SensorError) -> TableInference {
+        var notes = notes
+        let names = columns.map(\.name)
 
         // The time: a date-time column, else a date column with a time-of-day column, else a date.
         var time: (column: Int, format: String, timeColumn: Int?)?
@@ -61,6 +71,9 @@ public struct TableInference: Sendable {
             let f = columns[d].layout(notes: &notes)!
             time = (d, f.format, clock)
         }
+        if time == nil, let e = columns.indices.first(where: { columns[$0].epoch(notes: &notes) != nil }) {
+            time = (e, columns[e].epoch(notes: &notes)!, nil)
+        }
         guard let time else {
             throw SensorError(.badValue, "no column holds dates or times in a layout sds knows; give time.format a pattern such as \"%d.%m.%Y %H:%M\"",
                               file: path)
@@ -74,7 +87,7 @@ public struct TableInference: Sendable {
         let used = Set([time.column] + (time.timeColumn.map { [$0] } ?? []))
         let candidates = columns.indices.filter { i in
             !used.contains(i) && (Self.idRank(names[i]) > 0 || !columns[i].isNumber)
-                && columns[i].distinct * 2 <= rows.count && !columns[i].hasEmpty
+                && columns[i].distinct * 2 <= rows && !columns[i].hasEmpty
                 && !columns[i].values.contains { $0.contains(UInt8(ascii: ".")) }
         }.sorted { a, b in
             let ia = Self.idRank(names[a]), ib = Self.idRank(names[b])
@@ -85,7 +98,7 @@ public struct TableInference: Sendable {
             : "partition candidates: " + candidates.prefix(6).map { "\(names[$0]) (\(columns[$0].distinct) values)" }.joined(separator: ", "))
 
         var out = ["  \(Self.key(name)):", "    path: \(Self.quoted(path))"]
-        if delimiter != UInt8(ascii: ",") { out.append("    delimiter: \(delimiterName)") }
+        out += options.map { "    " + $0 }
         if let partition { out.append("    partition: \(Self.quoted(names[partition]))") }
         var t = "    time: {column: \(Self.quoted(names[time.column])), format: \(Self.quoted(time.format))"
         if let c = time.timeColumn { t += ", time_column: \(Self.quoted(names[c]))" }
@@ -125,6 +138,23 @@ public struct TableInference: Sendable {
                     TimeFieldParser.timeOfDay($0.baseAddress!, $0.count, meridiem: .optional, secondsRequired: false, failure: &why) != nil
                 }
             }
+        }
+
+        /// `epoch_ms` or `epoch_s` for a number column named like a time (`ts`, `time`, `ms`,
+        /// `timestamp`…) whose values all fall in 1973–2286 in that unit (the magnitude tells
+        /// the unit: milliseconds are 1000 times larger); the evidence goes to `notes`.
+        func epoch(notes: inout [String]) -> String? {
+            let n = name.lowercased()
+            guard isNumber, ["time", "ts", "ms", "stamp", "epoch", "date", "t"].contains(where: { n == $0 || n.hasPrefix($0 + "_") || n.hasSuffix("_" + $0) || ($0.count > 2 && n.contains($0)) })
+            else { return nil }
+            let v = nonEmpty.compactMap { b in b.withUnsafeBufferPointer { NumberSyntax.double(field: $0) } }
+            guard let low = v.min(), let high = v.max() else { return nil }
+            let unit: (String, Double)
+            if low >= 1e11, high < 1e13 { unit = ("epoch_ms", 1) } else if low >= 1e8, high < 1e10 { unit = ("epoch_s", 1000) } else { return nil }
+            func iso(_ x: Double) -> String { WindowSupport.isoTimestamp(Int64(x * unit.1)) }
+            notes.append("~\(name): numbers from \(Int64(low)) to \(Int64(high)) read as \(unit.0) (\(iso(low)) to \(iso(high))); "
+                         + "the size tells the unit: seconds since 1970 would be 1000 times smaller")
+            return unit.0
         }
 
         /// The layout every value parses in, and whether it is a date alone; notes prefixed

@@ -102,30 +102,12 @@ public struct TableReader: Sendable {
         let end = bytes.count
         // A UTF-8 byte order mark is not part of the first line.
         let start = end >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF ? 3 : 0
-        let zone = settings.time.format.isEpoch || settings.time.zone == "UTC" ? nil : ZoneResolver(settings.time.zone)
+        let zone = zone
 
         switch settings.format {
         case .csv:
-            var scanner = CSVTableScanner(base: base, end: end, delimiter: settings.delimiter)
-            scanner.comment = Array((settings.comment ?? "").utf8)
-            let layout: TableLayout
-            var p = start
-            var line = 1
-            for _ in 0..<settings.skipRows where p < end {
-                p = scanner.lineEnd(p)
-                if p < end { p += 1 }
-                line += 1
-            }
-            p = scanner.skipCommentsAndBlankLines(p, line: &line)
-            if let header = settings.header {
-                layout = try TableLayout.csv(settings, names: header, columns: [], line: 0, file: file)
-            } else {
-                guard p < end else { throw SensorError(.badHeader, "the file is empty", file: file, line: 1, column: 1) }
-                let (names, columns, next, nextLine) = try scanner.header(at: p, line: line, file: file)
-                layout = try TableLayout.csv(settings, names: TableHeader.positional(names), columns: columns, line: line, file: file)
-                p = next
-                line = nextLine
-            }
+            let scanner = csvScanner(base, end)
+            let (layout, p, line) = try csvHeader(scanner, from: start, final: true, file: file)!
             var a = TableRowAssembler(base: base, file: file, layout: layout, parameters: settings, zone: zone, quarantine: quarantine)
             defer { a.release() }
             try scanner.rows(from: p, firstLine: line, into: &a)
@@ -144,6 +126,46 @@ public struct TableReader: Sendable {
         }
     }
 
+    func csvScanner(_ base: UnsafePointer<UInt8>, _ end: Int) -> CSVTableScanner {
+        var scanner = CSVTableScanner(base: base, end: end, delimiter: settings.delimiter)
+        scanner.comment = Array((settings.comment ?? "").utf8)
+        return scanner
+    }
+
+    /// The zone local times are read in (nil: UTC or epoch times).
+    var zone: ZoneResolver? {
+        settings.time.format.isEpoch || settings.time.zone == "UTC" ? nil : ZoneResolver(settings.time.zone)
+    }
+
+    /// The layout of a CSV file from `start` (past any byte order mark), and the position and
+    /// line of its first record; nil when not `final` and the lines before it may go on past
+    /// the scanner's end.
+    func csvHeader(_ scanner: CSVTableScanner, from start: Int, final: Bool, file: String) throws(SensorError)
+        -> (layout: TableLayout, position: Int, line: Int)? {
+        let end = scanner.end
+        var p = start
+        var line = 1
+        for _ in 0..<settings.skipRows where p < end {
+            p = scanner.lineEnd(p)
+            if p < end { p += 1 } else if !final { return nil }
+            line += 1
+        }
+        p = scanner.skipCommentsAndBlankLines(p, line: &line)
+        if let header = settings.header {
+            // The comment and blank lines before the rows must be whole too.
+            if !final, p == end || scanner.lineEnd(p) == end { return nil }
+            return (try TableLayout.csv(settings, names: header, columns: [], line: 0, file: file), p, line)
+        }
+        if !final, p == end || scanner.lineEnd(p) == end { return nil }
+        guard p < end else { throw SensorError(.badHeader, "the file is empty", file: file, line: 1, column: 1) }
+        // A quoted name may hold a newline, so a header cut short can look badly quoted: only
+        // the whole file's header error is reported.
+        let read = final ? try scanner.header(at: p, line: line, file: file) : try? scanner.header(at: p, line: line, file: file)
+        guard let (names, columns, next, nextLine) = read, final || next < end else { return nil }
+        return (try TableLayout.csv(settings, names: TableHeader.positional(names), columns: columns, line: line, file: file),
+                next, nextLine)
+    }
+
     /// Parses a whole file; see the `UnsafeRawBufferPointer` form.
     public func read(_ bytes: [UInt8], file: String, quarantine: inout Quarantine) throws(SensorError) -> [Frame] {
         var q = quarantine
@@ -158,7 +180,7 @@ public struct TableReader: Sendable {
         return try result.get()
     }
 
-    private static func onlySpace(_ base: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
+    static func onlySpace(_ base: UnsafePointer<UInt8>, _ p: Int, _ end: Int) -> Bool {
         UnsafeBufferPointer(start: base + p, count: end - p).allSatisfy {
             $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
         }

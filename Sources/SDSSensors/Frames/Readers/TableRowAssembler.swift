@@ -3,9 +3,10 @@
 ///
 /// Partitions are found by their key bytes: the previous row's partition first (files are
 /// usually grouped), then an open-addressing table. Text values reuse the previous row's
-/// String while the bytes repeat. All pointers index the whole input, which outlives the read.
+/// String while the bytes repeat. All positions index the input at `base`, which outlives the
+/// read, or, read in pieces, the piece in hand (see `rebase`).
 struct TableRowAssembler {
-    let base: UnsafePointer<UInt8>
+    private(set) var base: UnsafePointer<UInt8>
     let file: String
     let layout: TableLayout
     /// One entry per slot, filled by the scanner for each row.
@@ -123,6 +124,12 @@ struct TableRowAssembler {
         wideNeedsFields = layout.wideValid != nil
         rowTexts = ContiguousArray(repeating: "", count: layout.textCount)
         textSource = ContiguousArray(repeating: (-1, 0), count: layout.textCount)
+    }
+
+    /// Points positions at a new piece of the input: what was remembered by position is dropped.
+    mutating func rebase(_ base: UnsafePointer<UInt8>) {
+        self.base = base
+        for i in textSource.indices { textSource[i] = (-1, 0) }
     }
 
     /// Frees the buffers; the assembler must not be used afterwards.

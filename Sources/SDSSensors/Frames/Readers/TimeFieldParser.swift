@@ -16,13 +16,29 @@ struct TimeFieldParser {
     private var hasCachedDate = false
     private var cachedCivil = (year: -1, month: 0, day: 0)
     private var cachedCivilDay: Int64 = 0
+    private var prefix = DatePrefix()
 
-    /// The compiled pattern of a `.pattern` format.
-    private let program: TimePattern?
+    /// The compiled pattern of a `.pattern` format: its ops (kept alive by `code`, read through
+    /// `ops` so a parse touches no reference count), `%y`'s century and the date prefix.
+    private let code: TimePattern.Code?
+    private let ops: UnsafeBufferPointer<TimePattern.Op>
+    private let century: Int?
+    private let datePrefix: Int
 
     init(format: FrameTimeFormat) {
         self.format = format
-        if case .pattern(let p) = format { program = p } else { program = nil }
+        if case .pattern(let p) = format {
+            let code = TimePattern.Code(p)
+            self.code = code
+            ops = UnsafeBufferPointer(start: code.ops.baseAddress, count: p.ops.count)
+            century = p.century
+            datePrefix = p.datePrefix
+        } else {
+            code = nil
+            ops = UnsafeBufferPointer(start: nil, count: 0)
+            century = nil
+            datePrefix = 0
+        }
     }
 
     /// A parsed time: milliseconds, and whether they are UTC already.
@@ -71,27 +87,80 @@ struct TimeFieldParser {
     }
 
     /// A time in the compiled pattern: the fields, checked as a calendar date, in milliseconds
-    /// (UTC when the pattern read an offset or zone name).
+    /// (UTC when the pattern read an offset or zone name). When the pattern has a date prefix,
+    /// a field whose first bytes equal the last one's takes that day without reading them.
     @inline(__always)
     private mutating func patternTime(_ f: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
-        guard let r = program!.fields(f, n, failure: &failure) else { return nil }
+        var r = TimePattern.Fields()
+        var p = 0
         let day: Int64
-        if r.dayOfYear > 0 {
-            let days = CivilTime.daysInMonth(year: r.year, month: 2) == 29 ? 366 : 365
-            guard r.dayOfYear <= days else { return fail("day of the year \(r.dayOfYear) in \(r.year)") }
-            day = CivilTime.day(year: r.year, month: 1, day: 1) + Int64(r.dayOfYear - 1)
-        } else if r.year == cachedCivil.year, r.month == cachedCivil.month, r.day == cachedCivil.day {
-            day = cachedCivilDay
+        let k = datePrefix
+        if k > 0, prefix.length > 0, n >= 16, prefix.matches(f) {
+            p = prefix.length
+            day = prefix.day
         } else {
-            let days = CivilTime.daysInMonth(year: r.year, month: r.month)
-            guard r.day <= days else { return fail("day \(r.day) in a \(days)-day month") }
-            cachedCivil = (r.year, r.month, r.day)
-            cachedCivilDay = CivilTime.day(year: r.year, month: r.month, day: r.day)
-            day = cachedCivilDay
+            guard TimePattern.run(ops, century: century, f, n, ops: 0..<(k > 0 ? k : ops.count), at: &p, into: &r, failure: &failure),
+                  let d = civilDay(r) else { return nil }
+            day = d
+            if k > 0 { prefix = DatePrefix(f, p, day: d) }
         }
+        if k > 0 {
+            guard TimePattern.run(ops, century: century, f, n, ops: k..<ops.count, at: &p, into: &r, failure: &failure) else { return nil }
+        }
+        guard TimePattern.end(f, n, p, &r, failure: &failure) else { return nil }
         let t = day * CivilTime.millisecondsPerDay + Int64(r.hour * 3600 + r.minute * 60 + r.second) * 1000 + Int64(r.millisecond)
         guard let offset = r.offset else { return Parsed(milliseconds: t, isUTC: false) }
         return Parsed(milliseconds: t - Int64(offset) * CivilTime.millisecondsPerMinute, isUTC: true)
+    }
+
+    /// The day of a pattern's date fields, checked against the calendar.
+    @inline(__always)
+    private mutating func civilDay(_ r: TimePattern.Fields) -> Int64? {
+        if r.dayOfYear > 0 {
+            let days = CivilTime.daysInMonth(year: r.year, month: 2) == 29 ? 366 : 365
+            guard r.dayOfYear <= days else { failure = "day of the year \(r.dayOfYear) in \(r.year)"; return nil }
+            return CivilTime.day(year: r.year, month: 1, day: 1) + Int64(r.dayOfYear - 1)
+        }
+        if r.year == cachedCivil.year, r.month == cachedCivil.month, r.day == cachedCivil.day { return cachedCivilDay }
+        let days = CivilTime.daysInMonth(year: r.year, month: r.month)
+        guard r.day <= days else { failure = "day \(r.day) in a \(days)-day month"; return nil }
+        cachedCivil = (r.year, r.month, r.day)
+        cachedCivilDay = CivilTime.day(year: r.year, month: r.month, day: r.day)
+        return cachedCivilDay
+    }
+
+    /// The bytes (up to 16) a pattern's date prefix last read, and their day.
+    struct DatePrefix {
+        var length = 0
+        var words: (UInt64, UInt64) = (0, 0)
+        var masks: (UInt64, UInt64) = (0, 0)
+        var day: Int64 = 0
+
+        init() {}
+
+        /// The `length` bytes at `f` (none kept when longer than 16).
+        init(_ f: UnsafePointer<UInt8>, _ length: Int, day: Int64) {
+            guard length <= 16 else { return }
+            self.length = length
+            self.day = day
+            masks = (Self.mask(length), Self.mask(length - 8))
+            var bytes: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &bytes) { $0.baseAddress!.copyMemory(from: f, byteCount: length) }
+            words = (UInt64(littleEndian: bytes.0), UInt64(littleEndian: bytes.1))
+        }
+
+        private static func mask(_ bytes: Int) -> UInt64 {
+            bytes >= 8 ? ~0 : bytes <= 0 ? 0 : (1 << UInt64(bytes * 8)) - 1
+        }
+
+        /// Whether the 16 or more bytes at `f` start with the kept ones.
+        @inline(__always)
+        func matches(_ f: UnsafePointer<UInt8>) -> Bool {
+            let raw = UnsafeRawPointer(f)
+            let a = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+            let b = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            return a & masks.0 == words.0 && b & masks.1 == words.1
+        }
     }
 
     private mutating func fail(_ reason: String) -> Parsed? {

@@ -16,10 +16,17 @@ public struct TimePattern: Sendable, Equatable {
     let ops: ContiguousArray<Op>
     /// Whether the pattern reads a time of day (`%H` or `%I`).
     public let hasTimeOfDay: Bool
+    /// How many leading ops read the whole date and end with a non-digit literal (`%m/%d/%Y `,
+    /// `%Y-%m-%dT`), so equal bytes there mean an equal day, which the parser caches; 0: none.
+    let datePrefix: Int
 
     enum Kind: UInt8, Sendable {
         case literal, year4, year2, month, monthName, day, spacedDay, dayOfYear
         case hour24, hour12, minute, second, fraction, meridiem, offset, zoneName
+        /// A shortcut before `%H:%M:%S` or `%I:%M:%S` (`byte` 1 for `%I`): `h:mm:ss` or
+        /// `hh:mm:ss` in range is read at once and the five ops after it are skipped; any other
+        /// text falls through to them, so results and messages are theirs.
+        case clock
     }
 
     struct Op: Sendable, Equatable {
@@ -27,6 +34,9 @@ public struct TimePattern: Sendable, Equatable {
         /// The byte a literal step matches.
         var byte: UInt8
     }
+
+    /// Kinds that set part of the date.
+    private static let dateKinds: Set<Kind> = [.year4, .year2, .month, .monthName, .day, .spacedDay, .dayOfYear]
 
     /// Compiles `text`.
     /// - Throws: `.invalidParameter` naming the problem: an unknown directive, a field given
@@ -102,8 +112,33 @@ public struct TimePattern: Sendable, Equatable {
         if century != nil, !kinds.contains(.year2) { throw fail("century applies only to a two-digit year, %y") }
         self.text = text
         self.century = century
-        self.ops = ops
         hasTimeOfDay = kinds.contains(.hour24) || kinds.contains(.hour12)
+        self.ops = Self.withClocks(ops)
+        datePrefix = Self.datePrefix(self.ops)
+    }
+
+    /// `ops` with a `.clock` shortcut before each `%H:%M:%S` or `%I:%M:%S`.
+    private static func withClocks(_ ops: ContiguousArray<Op>) -> ContiguousArray<Op> {
+        var out = ContiguousArray<Op>()
+        for (i, op) in ops.enumerated() {
+            if op.kind == .hour24 || op.kind == .hour12, i + 4 < ops.count,
+               ops[i + 1] == Op(kind: .literal, byte: UInt8(ascii: ":")), ops[i + 2].kind == .minute,
+               ops[i + 3] == Op(kind: .literal, byte: UInt8(ascii: ":")), ops[i + 4].kind == .second {
+                out.append(Op(kind: .clock, byte: op.kind == .hour12 ? 1 : 0))
+            }
+            out.append(op)
+        }
+        return out
+    }
+
+    /// The length of the cacheable date prefix of `ops` (see `datePrefix`), or 0.
+    private static func datePrefix(_ ops: ContiguousArray<Op>) -> Int {
+        guard let last = ops.lastIndex(where: { dateKinds.contains($0.kind) }), last + 1 < ops.count else { return 0 }
+        let end = ops[last + 1]
+        // Digit ops are greedy, so only a non-digit after them makes their bytes self-contained.
+        guard end.kind == .literal, end.byte &- UInt8(ascii: "0") > 9,
+              ops[...last].allSatisfy({ $0.kind == .literal || dateKinds.contains($0.kind) }) else { return 0 }
+        return last + 2
     }
 
     /// Whether `text` is meant as a pattern rather than a format name.
@@ -124,6 +159,47 @@ public struct TimePattern: Sendable, Equatable {
     func fields(_ f: UnsafePointer<UInt8>, _ n: Int, failure: inout String) -> Fields? {
         var r = Fields()
         var p = 0
+        let ok = ops.withUnsafeBufferPointer { program in
+            Self.run(program, century: century, f, n, ops: 0..<program.count, at: &p, into: &r, failure: &failure)
+        }
+        guard ok, Self.end(f, n, p, &r, failure: &failure) else { return nil }
+        return r
+    }
+
+    /// The ops in memory of their own, which a parser reads without reference counting.
+    final class Code: @unchecked Sendable {
+        let ops: UnsafeMutableBufferPointer<Op>
+
+        init(_ pattern: TimePattern) {
+            ops = .allocate(capacity: max(pattern.ops.count, 1))
+            _ = ops.initialize(from: pattern.ops)
+        }
+
+        deinit { ops.deallocate() }
+    }
+
+    /// Checks that the text ends at `p` and applies AM/PM to the hour.
+    @inline(__always)
+    static func end(_ f: UnsafePointer<UInt8>, _ n: Int, _ p: Int, _ r: inout Fields, failure: inout String) -> Bool {
+        guard p == n else {
+            failure = "trailing text \(TableRowAssembler.quoted(f + p, n - p))"
+            return false
+        }
+        if let pm = r.pm { r.hour = r.hour % 12 + (pm ? 12 : 0) }
+        return true
+    }
+
+    /// Runs the ops in `range` from byte `p` (advanced past what they read) into `r`; false
+    /// with `failure` set when the bytes do not match.
+    @inline(__always)
+    static func run(_ program: UnsafeBufferPointer<Op>, century: Int?, _ f: UnsafePointer<UInt8>, _ n: Int, ops range: Range<Int>,
+                    at position: inout Int, into result: inout Fields, failure: inout String) -> Bool {
+        var r = result
+        var p = position
+        defer {
+            result = r
+            position = p
+        }
         @inline(__always) func digits(_ maxDigits: Int) -> Int? {
             var v = 0, k = 0
             while p < n, k < maxDigits {
@@ -135,10 +211,21 @@ public struct TimePattern: Sendable, Equatable {
             }
             return k > 0 ? v : nil
         }
-        let ok: Bool = ops.withUnsafeBufferPointer { program in
-            for op in program {
+        do {
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let op = program[i]
+                i += 1
                 let start = p
                 switch op.kind {
+                case .clock:
+                    if let (h, m, s, q) = Self.clock(f, n, p, twelve: op.byte == 1) {
+                        r.hour = h
+                        r.minute = m
+                        r.second = s
+                        p = q
+                        i += 5
+                    }
                 case .literal:
                     guard p < n, f[p] == op.byte else {
                         failure = Self.expected(op.byte, f, n, p)
@@ -220,13 +307,32 @@ public struct TimePattern: Sendable, Equatable {
             }
             return true
         }
-        guard ok else { return nil }
-        guard p == n else {
-            failure = "trailing text \(TableRowAssembler.quoted(f + p, n - p))"
-            return nil
+    }
+
+    /// `h:mm:ss` or `hh:mm:ss` at `p`, in range for the clock, with the position after it.
+    @inline(__always)
+    private static func clock(_ f: UnsafePointer<UInt8>, _ n: Int, _ p: Int, twelve: Bool) -> (Int, Int, Int, Int)? {
+        // `hh:mm:ss` checked as one word, as the named formats do.
+        if p + 8 <= n, let (h, m, s) = TimestampSyntax.clockWord(UInt64(littleEndian: UnsafeRawPointer(f + p).loadUnaligned(as: UInt64.self))),
+           m < 60, s < 60, twelve ? h >= 1 && h <= 12 : h < 24 {
+            return (Int(h), Int(m), Int(s), p + 8)
         }
-        if let pm = r.pm { r.hour = r.hour % 12 + (pm ? 12 : 0) }
-        return r
+        guard p + 7 <= n else { return nil }
+        let h0 = f[p] &- UInt8(ascii: "0")
+        guard h0 <= 9 else { return nil }
+        var hour = Int(h0)
+        var q = p + 1
+        let h1 = f[q] &- UInt8(ascii: "0")
+        if h1 <= 9 {
+            hour = hour * 10 + Int(h1)
+            q += 1
+            guard q + 6 <= n else { return nil }
+        }
+        let m0 = f[q + 1] &- UInt8(ascii: "0"), m1 = f[q + 2] &- UInt8(ascii: "0")
+        let s0 = f[q + 4] &- UInt8(ascii: "0"), s1 = f[q + 5] &- UInt8(ascii: "0")
+        guard f[q] == UInt8(ascii: ":"), f[q + 3] == UInt8(ascii: ":"), m0 <= 5, m1 <= 9, s0 <= 5, s1 <= 9 else { return nil }
+        guard twelve ? hour >= 1 && hour <= 12 : hour <= 23 else { return nil }
+        return (hour, Int(m0) * 10 + Int(m1), Int(s0) * 10 + Int(s1), q + 6)
     }
 
     /// "expected "-" after "13", found "/"" (or "at the end").
