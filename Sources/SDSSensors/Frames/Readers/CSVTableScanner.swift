@@ -201,8 +201,10 @@ struct CSVTableScanner {
         return q
     }
 
-    /// Reads every record from `start`, the first on line `firstLine`, into `a`.
-    func rows(from start: Int, firstLine: Int, into a: inout TableRowAssembler) throws(SensorError) {
+    /// Reads every record from `start`, the first on line `firstLine`, into `a`; returns the
+    /// last line read (`firstLine - 1` when there was none).
+    @discardableResult
+    func rows(from start: Int, firstLine: Int, into a: inout TableRowAssembler) throws(SensorError) -> Int {
         let fieldCount = a.layout.fieldCount
         let slotOfField = UnsafeMutablePointer<Int>.allocate(capacity: max(fieldCount, 1))
         defer { slotOfField.deallocate() }
@@ -295,5 +297,6 @@ struct CSVTableScanner {
                 try a.row(line: rowLine, lineStart: lineStart, wideParsed: wideParsed)
             }
         }
+        return Int(line)
     }
 }
