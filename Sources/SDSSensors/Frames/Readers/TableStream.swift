@@ -141,7 +141,7 @@ public struct TableStream {
     }
 
     private mutating func take() -> [Frame] {
-        guard streaming else { return [] }
+        guard streaming, assembler != nil else { return [] }
         return assembler!.takeClosed()
     }
 
