@@ -34,15 +34,32 @@ struct FrameBuilder {
         let specID = try store.put(specBytes)
 
         var sources: [String: ReadSource] = [:]
+        // The largest input is read last, so the studies that read it can start each
+        // partition's chain as soon as the read has stored it (`EarlyChains`).
+        let order = try readOrder()
+        var early: EarlyChains?
+        defer { early?.wait() }
         var contracts: [String: JSON] = [:]
-        for s in frames.sources {
-            let id = try input(s, userSteps: userSteps, runner: runner, read: &read)
+        for s in order {
+            var streamed: StreamedSourceRead?
+            if !options.dryRun, Spec.stepReference(s.path) == nil {
+                if s.name == order.last?.name {
+                    early = EarlyChains(source: s.name, plans: earlyPlans(s.name, sources: sources, runner: runner, options: options),
+                                        serial: options.jobs == 1, limit: options.threads * 2)
+                }
+                let chains = early?.isEmpty == false ? early : nil
+                streamed = StreamedSourceRead(store: workspace.store, reader: s.reader, file: rel(s.path), strict: options.strict) {
+                    chains?.submit($0, $1)
+                }
+            }
+            let id = try input(s, userSteps: userSteps, runner: runner, read: &read, tap: streamed.map { r in { try r.consume($0) } })
             if Spec.stepReference(s.path) == nil {
                 inputs[SpecPaths.recorded(s.path, root: workspace.root)] = id
                 SpecPaths.warnIfOutside(s.path, root: workspace.root, warn: options.warn)
             }
             sources[s.name] = try readSource(s, input: id, runner: runner, strict: options.strict,
-                                             version: options.versionOverrides[TableReader.name] ?? TableReader.version)
+                                             version: options.versionOverrides[TableReader.name] ?? TableReader.version,
+                                             streamed: streamed)
             if !runner.isPlaceholder(id) {
                 try gate(s, sources[s.name]!)
                 if let c = s.contracts {
@@ -55,11 +72,12 @@ struct FrameBuilder {
                 }
             }
         }
+        early?.wait()
 
         var total = StudyOutcome()
         for s in frames.sources { total.quarantine.merge(sources[s.name]!.quarantine) }
         for study in frames.studies {
-            try runStudy(study, sources: sources, runner: runner, options: options, into: &total)
+            try runStudy(study, sources: sources, runner: runner, options: options, early: early, into: &total)
         }
         let entities = total.chunkIDs.keys.sorted { FileIO.bytewiseLess($0, $1) }
         let splits = try spec.splits.parameters()
@@ -112,13 +130,11 @@ struct FrameBuilder {
 
     /// Runs one study's chain for each of its partitions, on all cores, and adds the results.
     private func runStudy(_ study: FrameSpec.Study, sources: [String: ReadSource], runner: StepRunner,
-                          options: Builder.Options, into total: inout StudyOutcome) throws {
+                          options: Builder.Options, early: EarlyChains?, into total: inout StudyOutcome) throws {
         var keys = Set<String>()
         for s in study.inputs { keys.formUnion(sources[s]!.partitions.keys) }
         let partitions = keys.sorted { FileIO.bytewiseLess($0, $1) }
-        let chain = FrameChain(runner: runner, store: workspace.store, study: study, strict: options.strict,
-                               versionOverrides: options.versionOverrides, sources: study.inputs.map { frames.source($0)! },
-                               joinSources: Dictionary(study.joins.map { ($0.source, frames.source($0.source)!) }) { a, _ in a })
+        let chain = self.chain(study, runner: runner, options: options)
         let work = partitions.map { p in
             (p, study.inputs.map { sources[$0]!.partitions[p]?.partition ?? .empty },
              study.joins.map { sources[$0.source]!.partitions[p]?.partition ?? .empty })
@@ -126,6 +142,7 @@ struct FrameBuilder {
         let done = Atomic<Int>(0), count = partitions.count, progress = options.progress
         let results = try work.parallelMap(jobs: options.threads) { item in
             defer { progress?(done.add(1, ordering: .relaxed).newValue, count, 0) }
+            if let run = early?.take(study.name, item.0, inputs: item.1, sides: item.2, runner: runner) { return run }
             return Result { try chain.run(partition: item.0, inputs: item.1, sides: item.2) }
         }
         // Each partition's sources, once each, in study order (inputs, then joins).
@@ -185,6 +202,38 @@ struct FrameBuilder {
         }
     }
 
+    private func chain(_ study: FrameSpec.Study, runner: StepRunner, options: Builder.Options) -> FrameChain {
+        FrameChain(runner: runner, store: workspace.store, study: study, strict: options.strict,
+                   versionOverrides: options.versionOverrides, sources: study.inputs.map { frames.source($0)! },
+                   joinSources: Dictionary(study.joins.map { ($0.source, frames.source($0.source)!) }) { a, _ in a })
+    }
+
+    /// The sources in spec order, but the one with the largest input file last.
+    private func readOrder() throws -> [FrameSpec.Source] {
+        var order = frames.sources
+        var largest: (index: Int, size: Int64)?
+        for (i, s) in order.enumerated() where Spec.stepReference(s.path) == nil {
+            guard let st = try FileIO.lstat(workspace.absolute(rel(s.path))), st.kind == .file else { continue }
+            if st.size > (largest?.size ?? -1) { largest = (i, st.size) }
+        }
+        if let largest { order.append(order.remove(at: largest.index)) }
+        return order
+    }
+
+    /// The studies that take `source` as an input and whose other sources are read (in `sources`): their
+    /// chains can start as the source's partitions are stored.
+    private func earlyPlans(_ source: String, sources: [String: ReadSource], runner: StepRunner,
+                            options: Builder.Options) -> [EarlyChains.Plan] {
+        frames.studies.compactMap { study in
+            let used = study.inputs + study.joins.map(\.source)
+            // A source a study only joins has partitions the study may not have.
+            guard study.inputs.contains(source), used.allSatisfy({ $0 == source || sources[$0] != nil }) else { return nil }
+            var others: [String: [String: ObjectID]] = [:]
+            for s in used where s != source { others[s] = sources[s]!.partitions.mapValues(\.partition) }
+            return EarlyChains.Plan(study: study, chain: chain(study, runner: runner, options: options), others: others)
+        }
+    }
+
     /// One study's numbers: its sources' rows, the windows its partitions made and its filter
     /// rules dropped (each partition's window-counts step), subjects left out by max_subjects,
     /// and examples and subjects per split.
@@ -232,8 +281,10 @@ struct FrameBuilder {
 
     /// The stored input of a source: a run step's output, a file the index vouches for, or
     /// the file stored now (and noted in `read`, to record once it is durable).
+    /// `tap` sees the file's bytes when it is stored now.
     private func input(_ s: FrameSpec.Source, userSteps: RunSteps.Outcome, runner: StepRunner,
-                       read: inout [(path: String, stat: FileStat, id: ObjectID)]) throws -> ObjectID {
+                       read: inout [(path: String, stat: FileStat, id: ObjectID)],
+                       tap: ((UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> ObjectID {
         if Spec.stepReference(s.path) != nil { return try userSteps.output(s.path, runner: runner) }
         if let known = try Scanner(workspace: workspace, mode: .store).knownFile(rel(s.path)) { return known }
         let abs = workspace.absolute(rel(s.path))
@@ -242,13 +293,17 @@ struct FrameBuilder {
                            hint: "fix the path in \(Spec.fileName), or 'sds checkout' the data")
         }
         guard st.kind == .file else { throw SDSError(.usage, "input '\(rel(s.path))' must be a file, not a folder") }
-        let (stored, seen) = try Ingest.file(abs, into: workspace.store)
+        let (stored, seen) = try Ingest.file(abs, into: workspace.store, tap: tap)
         read.append((rel(s.path), seen, stored))
         return stored
     }
 
     /// Reads one source's input into partition frames, each its own object.
-    private func readSource(_ s: FrameSpec.Source, input: ObjectID, runner: StepRunner, strict: Bool, version: Int) throws -> ReadSource {
+    ///
+    /// `streamed`: a chunked parse of the input, fed its bytes already when it was stored now;
+    /// else it reads the stored object, if the read step runs.
+    private func readSource(_ s: FrameSpec.Source, input: ObjectID, runner: StepRunner, strict: Bool, version: Int,
+                            streamed: StreamedSourceRead? = nil) throws -> ReadSource {
         let store = workspace.store
         let file = rel(s.path)
         if runner.isPlaceholder(input) { return ReadSource(input: input, partitions: [:], quarantine: Quarantine()) }
@@ -256,20 +311,25 @@ struct FrameBuilder {
         let params = s.reader.parameters() + [0] + Array(file.utf8)
         let result = try runner.run(op: TableReader.name, version: version, params: StepCodec.params(params),
                                     inputs: [input], partition: s.name) {
+            if let streamed {
+                if !streamed.fed {
+                    // The stored object is hashed beside the parse and compared once both are done.
+                    let (actual, _) = try Ingest.file(store.path(of: input), into: nil, tap: { try streamed.consume($0) })
+                    guard actual == input else {
+                        throw SDSError(.badData, "object \(input.hex) is corrupt: its content hashes to \(actual.hex)",
+                                       hint: "run 'sds fsck'; re-add the input to restore it")
+                    }
+                }
+                if let (entries, q) = try streamed.finish() {
+                    return StreamedSourceRead.index(entries, quarantine: try store.put(q.encoded(), deferSync: true))
+                }
+            }
             var q = Quarantine(strict: strict)
             let parts = try InputDecompression.readTable(s.reader, try store.read(input), file: file, quarantine: &q)
-            var index: [JSON] = []
-            for var f in parts {
-                // Lines are kept relative to the partition's first line (the index keeps that), so
-                // rows added for one subject do not change every later subject's frame (locality).
-                let first = f.lines.min() ?? 0, last = f.lines.max() ?? 0
-                if first > 1 { f.lines = ContiguousArray(f.lines.lazy.map { $0 - (first - 1) }) }
-                let id = try store.put(f.encoded(), deferSync: true)
-                index.append(.object(["entity": .string(f.partition), "id": .string(id.hex), "rows": .int(Int64(f.rowCount)),
-                                      "first_line": .int(first), "last_line": .int(last)]))
-            }
-            let qid = try store.put(q.encoded(), deferSync: true)
-            return JSON.object(["partitions": .array(index), "quarantine": .string(qid.hex)]).canonical()
+            // Lines are kept relative to the partition's first line (the index keeps that), so
+            // rows added for one subject do not change every later subject's frame (locality).
+            let entries = try parts.map { try StreamedSourceRead.stored($0, store: store) }
+            return StreamedSourceRead.index(entries, quarantine: try store.put(q.encoded(), deferSync: true))
         }
         guard case .object(let o) = try JSONReader.parse(try store.read(result)), case .array(let items)? = o["partitions"],
               case .string(let qh)? = o["quarantine"], let qid = ObjectID(hex: qh) else {

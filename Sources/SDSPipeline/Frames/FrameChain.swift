@@ -31,7 +31,9 @@ struct FrameChain: Sendable {
     /// `inputs`: the partition's frame in each of the study's input sources (`.empty` where a
     /// source has no rows for it);
     /// `sides`: per join, the same partition of the join's source (`.empty` when it has none).
-    func run(partition p: String, inputs: [ObjectID], sides: [ObjectID]) throws -> Outcome {
+    /// `log`: where the steps' trace goes instead of the runner's (a chain started before its
+    /// inputs were known to be final).
+    func run(partition p: String, inputs: [ObjectID], sides: [ObjectID], log: StepLog? = nil) throws -> Outcome {
         // Steps are named like shards and lineage name the partition: STUDY/PARTITION.
         let entity = study.name + "/" + p
         var quarantine: [(result: ObjectID, rows: Quarantine)] = []
@@ -40,7 +42,7 @@ struct FrameChain: Sendable {
         var windowed: [ObjectID: WindowedPartition] = [:]
         func step(_ name: String, _ version: Int, _ params: [UInt8], _ inputs: [ObjectID], _ body: () throws -> [UInt8]) throws -> ObjectID {
             try runner.run(op: name, version: versionOverrides[name] ?? version, params: StepCodec.params(params),
-                           inputs: inputs, partition: entity, compute: body)
+                           inputs: inputs, partition: entity, log: log, compute: body)
         }
         func frame(_ id: ObjectID) throws -> Frame {
             if let latest, latest.id == id { return latest.frame }

@@ -16,6 +16,14 @@ struct TablePartitionBuilder {
         texts = Array(repeating: [], count: textColumns)
     }
 
+    /// Frees the rows (the key stays, to recognise the partition).
+    mutating func release() {
+        time = []
+        lines = []
+        for i in doubles.indices { doubles[i] = [] }
+        for i in texts.indices { texts[i] = [] }
+    }
+
     @inline(__always)
     func has(key p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         guard key.count == n else { return false }

@@ -62,6 +62,12 @@ struct TableRowAssembler {
     let wideNeedsFields: Bool
 
     private var builders: [TablePartitionBuilder] = []
+    /// Builders already handed out by `takeClosed` (their arrays emptied), by index.
+    private var closed: [Bool] = []
+    /// How many builders `takeClosed` has looked at: those before it are closed or empty.
+    private var closedUpTo = 0
+    /// A closed partition got rows again: the input is not grouped by partition.
+    private(set) var reopened = false
     /// Open-addressing index of `builders` by key hash (index + 1; 0 = empty).
     private var table = [Int32](repeating: 0, count: 64)
     /// The builder of the previous row, which the run arrays belong to.
@@ -509,6 +515,7 @@ struct TableRowAssembler {
             let b = Int(table[slot]) - 1
             if builders[b].has(key: p, n) {
                 flush()
+                if closed[b] { reopened = true }
                 current = b
                 return true
             }
@@ -523,6 +530,7 @@ struct TableRowAssembler {
         flush()
         builders.append(TablePartitionBuilder(key: Array(key), name: name, hash: hash,
                                               doubleColumns: doubleWidth, textColumns: layout.textCount))
+        closed.append(false)
         table[slot] = Int32(builders.count)
         if builders.count * 2 > table.count { rehash() }
         current = builders.count - 1
@@ -548,19 +556,39 @@ struct TableRowAssembler {
         builders[current].take(&runTime, &runLines, &runDoubles, &runTexts, expected: largestRun + largestRun / 16)
     }
 
-    /// Every partition's frame, sorted by key bytes; partitions whose rows were all rejected
-    /// have none.
+    /// Every partition's frame, sorted by key bytes, of the rows not handed out by
+    /// `takeClosed`; partitions whose rows were all rejected have none.
     mutating func finish() -> [Frame] {
         flush()
         current = -1
-        return builders.filter { !$0.time.isEmpty }.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { b in
-            var columns: [FrameColumn] = []
-            for c in layout.columns {
-                columns.append(FrameColumn(c.name, c.isText ? .text(b.texts[c.index]) : .double(b.doubles[c.index])))
-            }
-            if wideCount > 0 { columns.append(FrameColumn(layout.wideName, .double(b.doubles[layout.doubleCount]))) }
-            return Frame(partition: b.name, time: b.time, columns: columns, file: file, lines: b.lines)
+        return builders.indices.filter { !builders[$0].time.isEmpty }
+            .sorted { builders[$0].key.lexicographicallyPrecedes(builders[$1].key) }.map { frame(of: builders[$0]) }
+    }
+
+    /// The frames of the partitions that came before the current one, in file order, once
+    /// each: complete when the input is grouped by partition. Their arrays are freed, so
+    /// memory holds about one partition; a closed partition seen again sets `reopened` and
+    /// its later rows come from `finish`.
+    mutating func takeClosed() -> [Frame] {
+        var out: [Frame] = []
+        while closedUpTo < builders.count, closedUpTo != current {
+            let i = closedUpTo
+            closedUpTo += 1
+            guard !closed[i] else { continue }
+            closed[i] = true
+            if !builders[i].time.isEmpty { out.append(frame(of: builders[i])) }
+            builders[i].release()
         }
+        return out
+    }
+
+    private func frame(of b: TablePartitionBuilder) -> Frame {
+        var columns: [FrameColumn] = []
+        for c in layout.columns {
+            columns.append(FrameColumn(c.name, c.isText ? .text(b.texts[c.index]) : .double(b.doubles[c.index])))
+        }
+        if wideCount > 0 { columns.append(FrameColumn(layout.wideName, .double(b.doubles[layout.doubleCount]))) }
+        return Frame(partition: b.name, time: b.time, columns: columns, file: file, lines: b.lines)
     }
 
     // MARK: Fields
