@@ -132,4 +132,24 @@ import Testing
             #expect(r.stderr.contains(message), "\(contracts): \(r.stderr)")
         }
     }
+
+    /// A contract broken in a compressed input reports the plain file's line and column: near
+    /// the start (the header's piece) and past the first MiB of text (found by streaming).
+    @Test(arguments: [("gzip", ".gz"), ("zstd", ".zst")])
+    func aCompressedInputReportsTheLineAndColumn(tool: String, suffix: String) throws {
+        let filler = (0..<40_000).map { i in
+            "s9,2024-01-01T\(String(format: "%02d:%02d:%02d", i / 3600, i / 60 % 60, i % 60))Z,1,walk\n"
+        }.joined()
+        let bad = "s2,2024-01-01T00:10:00Z,50,walk\n"
+        for (rows, line) in [(Self.rows + bad, 7), (Self.rows + filler + bad, 40_007)] {
+            let h = try P.workspace(spec: Self.spec("{range: {v: [0, 10]}}").replacingOccurrences(of: "path: data/a.csv", with: "path: data/a.csv\(suffix)"),
+                                    a: rows)
+            defer { h.cleanup() }
+            // Both replace data/a.csv with data/a.csv.gz / .zst.
+            try h.run(tool, tool == "gzip" ? [h.path("data/a.csv")] : ["-q", "--rm", h.path("data/a.csv")]).expectOK()
+            let r = try h.sds("build")
+            r.expectStatus(65)
+            #expect(r.stderr.contains("  range: v [0, 10]: 1 row; first at data/a.csv\(suffix):\(line):25\n"), "\(r.stderr)")
+        }
+    }
 }

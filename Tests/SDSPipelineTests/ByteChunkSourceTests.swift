@@ -1,6 +1,7 @@
 import Foundation
 import SDSCore
 import SDSSensors
+import SDSStore
 import Testing
 @testable import SDSPipeline
 
@@ -80,5 +81,39 @@ import Testing
             #expect(frames == plain)
             #expect(q == plainQ)
         }
+    }
+
+    /// A compressed object read from the store in pieces equals the plain read; a damaged one
+    /// is the corrupt-object error naming it (not the bad gzip or zstd its bytes now show).
+    @Test(arguments: ["gzip", "zstd"])
+    func storedObjectsAreReadInPiecesAndHashed(tool: String) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sds-stored-\(UUID().uuidString)").path
+        for dir in ["objects", "tmp"] { try FileManager.default.createDirectory(atPath: root + "/" + dir, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Over two pieces of the file (values hard to compress), so the hash spans several reads.
+        let text = Array(("id,t,v\n" + (0..<300_000).map { "s\($0 % 5),\($0 * 1000),\(($0 &* 2654435761) % 1000003)\n" }.joined()).utf8)
+        let reader = TableReader(TableReaderParameters(partition: ["id"], time: FrameTimeSpec(column: "t", format: .epochMilliseconds),
+                                                       columns: [FrameReadColumn(source: "v")]))
+        let compressed = try Self.compress(tool, text)
+        #expect(compressed.count > InputDecompression.chunk)
+        let id = try ObjectStore(root: root).put(compressed)
+        var q = Quarantine()
+        let frames = try InputDecompression.readTable(reader, stored: id, in: ObjectStore(root: root), file: "x.csv", quarantine: &q)
+        var wholeQ = Quarantine()
+        #expect(frames == (try InputDecompression.readTable(reader, compressed, file: "x.csv", quarantine: &wholeQ)))
+        #expect(q == wholeQ)
+        #expect(frames.count == 5)
+
+        let path = ObjectStore(root: root).path(of: id)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        var damaged = compressed
+        damaged[compressed.count / 2] ^= 0x10
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        var q2 = Quarantine()
+        let error = #expect(throws: SDSError.self) {
+            try InputDecompression.readTable(reader, stored: id, in: ObjectStore(root: root), file: "x.csv", quarantine: &q2)
+        }
+        #expect(error?.kind == .badData)
+        #expect(error?.message.hasPrefix("object \(id.hex) is corrupt") == true, "\(error?.message ?? "")")
     }
 }

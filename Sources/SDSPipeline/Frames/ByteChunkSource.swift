@@ -35,17 +35,21 @@ enum CompressedStreamError {
 /// The text of every gzip member of some bytes, in order (as `gzip -d` reads `cat a.gz b.gz`).
 /// A class: zlib keeps pointers into its `z_stream`, which must not move.
 final class GzipChunkSource: ByteChunkSource {
-    private let input: [UInt8]
+    private let input: CompressedPieces
     private let file: String
     private var stream = z_stream()
-    /// Input handed to zlib so far (its `avail_in` is 32-bit, so at most 1 GiB at a time).
-    private var offset = 0
+    /// The input handed out so far is all consumed and there is no more.
+    private var exhausted = false
     /// Whether the last member read is complete.
     private var ended = false
     private var done = false
     private var produced = 0
 
-    init(_ input: [UInt8], file: String) throws {
+    convenience init(_ input: [UInt8], file: String) throws {
+        try self.init(WholePieces(input), file: file)
+    }
+
+    init(_ input: CompressedPieces, file: String) throws {
         self.input = input
         self.file = file
         guard inflateInit2_(&stream, MAX_WBITS + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -58,33 +62,40 @@ final class GzipChunkSource: ByteChunkSource {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let out = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else { return 0 }
         var n = 0
-        try input.withUnsafeBufferPointer { all in
-            while n < buffer.count, !done {
-                if stream.avail_in == 0, offset < all.count {
-                    let take = min(all.count - offset, 1 << 30)
-                    stream.next_in = UnsafeMutablePointer(mutating: all.baseAddress! + offset)
-                    stream.avail_in = uInt(take)
-                    offset += take
+        while n < buffer.count, !done {
+            if stream.avail_in == 0, !exhausted {
+                // zlib reads a piece in place: it stays valid until the next `next()`.
+                if let piece = try input.next(), piece.count > 0 {
+                    stream.next_in = UnsafeMutablePointer(mutating: piece.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                    stream.avail_in = uInt(piece.count)
+                } else {
+                    exhausted = true
                 }
-                stream.next_out = out + n
-                stream.avail_out = uInt(buffer.count - n)
-                let status = inflate(&stream, Z_NO_FLUSH)
-                let made = buffer.count - n - Int(stream.avail_out)
-                n += made
-                produced += made
-                switch status {
-                case Z_STREAM_END:
-                    ended = true
-                    // Another member may follow.
-                    if stream.avail_in == 0, offset == all.count { done = true } else { inflateReset(&stream) }
-                case Z_OK:
-                    ended = false
-                case Z_BUF_ERROR where stream.avail_in == 0 && offset == all.count && !ended:
-                    // No progress with room to write: the member wants input there is not.
-                    throw CompressedStreamError.truncated(file, "gzip", after: produced)
-                default:
-                    throw SDSError(.badData, "\(file): not valid gzip data (zlib status \(status))")
-                }
+            }
+            if ended {
+                // Input follows a complete member: another member.
+                if stream.avail_in == 0, exhausted { done = true; break }
+                inflateReset(&stream)
+                ended = false
+            }
+            stream.next_out = out + n
+            stream.avail_out = uInt(buffer.count - n)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            let made = buffer.count - n - Int(stream.avail_out)
+            n += made
+            produced += made
+            switch status {
+            case Z_STREAM_END:
+                ended = true
+            case Z_OK:
+                break
+            case Z_BUF_ERROR where stream.avail_in == 0 && exhausted:
+                // No progress with room to write: the member wants input there is not.
+                throw CompressedStreamError.truncated(file, "gzip", after: produced)
+            case Z_BUF_ERROR where stream.avail_in == 0:
+                break
+            default:
+                throw SDSError(.badData, "\(file): not valid gzip data (zlib status \(status))")
             }
         }
         return n
@@ -93,14 +104,22 @@ final class GzipChunkSource: ByteChunkSource {
 
 /// The text of every zstd frame of some bytes, in order.
 final class ZstdChunkSource: ByteChunkSource {
-    private let input: [UInt8]
+    private let input: CompressedPieces
     private let file: String
     private let context: OpaquePointer
+    private var piece = UnsafeRawBufferPointer(start: nil, count: 0)
     private var position = 0
+    private var exhausted = false
+    /// The last frame read is complete and flushed.
+    private var frameEnded = false
     private var done = false
     private var produced = 0
 
-    init(_ input: [UInt8], file: String) throws {
+    convenience init(_ input: [UInt8], file: String) throws {
+        try self.init(WholePieces(input), file: file)
+    }
+
+    init(_ input: CompressedPieces, file: String) throws {
         self.input = input
         self.file = file
         guard let context = ZSTD_createDStream() else { throw SDSError(.internal, "zstd could not start decompressing \(file)") }
@@ -112,28 +131,58 @@ final class ZstdChunkSource: ByteChunkSource {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
         var n = 0
-        try input.withUnsafeBytes { src in
-            while n < buffer.count, !done {
-                var inBuffer = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: position)
-                var outBuffer = ZSTD_outBuffer(dst: buffer.baseAddress! + n, size: buffer.count - n, pos: 0)
-                let r = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
-                if ZSTD_isError(r) != 0 {
-                    throw SDSError(.badData, "\(file): not valid zstd data (\(String(cString: ZSTD_getErrorName(r))))")
-                }
-                let progressed = outBuffer.pos > 0 || inBuffer.pos > position
-                position = inBuffer.pos
-                n += outBuffer.pos
-                produced += outBuffer.pos
-                if position == src.count {
-                    // 0: the last frame is complete and flushed.
-                    if r == 0 {
-                        done = true
-                    } else if !progressed {
-                        throw CompressedStreamError.truncated(file, "zstd", after: produced)
-                    }
+        while n < buffer.count, !done {
+            if position == piece.count, !exhausted {
+                if let next = try input.next(), next.count > 0 { piece = next; position = 0 } else { exhausted = true }
+            }
+            var inBuffer = ZSTD_inBuffer(src: piece.baseAddress, size: piece.count, pos: position)
+            var outBuffer = ZSTD_outBuffer(dst: buffer.baseAddress! + n, size: buffer.count - n, pos: 0)
+            let r = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+            if ZSTD_isError(r) != 0 {
+                throw SDSError(.badData, "\(file): not valid zstd data (\(String(cString: ZSTD_getErrorName(r))))")
+            }
+            let progressed = outBuffer.pos > 0 || inBuffer.pos > position
+            position = inBuffer.pos
+            n += outBuffer.pos
+            produced += outBuffer.pos
+            // An empty call after a frame's end asks for the next frame's header: not an end.
+            if progressed { frameEnded = r == 0 }
+            if position == piece.count, exhausted {
+                // 0: the last frame is complete and flushed.
+                if frameEnded {
+                    done = true
+                } else if !progressed {
+                    throw CompressedStreamError.truncated(file, "zstd", after: produced)
                 }
             }
         }
         return n
+    }
+}
+
+/// The compressed bytes a decoder reads, a piece at a time: a piece stays valid until the next call.
+protocol CompressedPieces: AnyObject {
+    /// The next piece; nil at the end.
+    func next() throws -> UnsafeRawBufferPointer?
+}
+
+/// Bytes already in memory, in pieces of at most 1 GiB (zlib counts input in 32 bits).
+final class WholePieces: CompressedPieces {
+    /// A copy at a fixed address: zlib keeps pointing into a piece between calls.
+    private let bytes: UnsafeMutableRawBufferPointer
+    private var offset = 0
+
+    init(_ input: [UInt8]) {
+        bytes = .allocate(byteCount: input.count, alignment: 16)
+        bytes.copyBytes(from: input)
+    }
+
+    deinit { bytes.deallocate() }
+
+    func next() throws -> UnsafeRawBufferPointer? {
+        guard offset < bytes.count else { return nil }
+        let take = min(bytes.count - offset, 1 << 30)
+        defer { offset += take }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)])
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import SDSCore
 import SDSSensors
 import SDSStore
@@ -64,15 +65,15 @@ struct ContractCheck {
                 checker.add(frame, lineBase: Int64(max(p.firstLine - 1, 0)))
             }
             let outcomes = checker.finish()
-            // Columns only for the first violation of each broken rule: one look at the file each.
-            var plain: [UInt8]?
+            // Columns only for the first violation of each broken rule: one look at the file for all.
+            let wanted = Set(outcomes.filter { $0.violations > 0 && $0.firstLine > 0 && $0.field != nil }.map(\.firstLine))
+            let text = wanted.isEmpty ? nil : try LineTexts(wanted, input: input, store: store, file: file)
             var rules: [Rule] = []
             for o in outcomes {
                 var first: String?
                 if o.violations > 0 {
                     if o.firstLine > 0 {
-                        if plain == nil { plain = try InputDecompression.plain(try store.read(input), file: file) }
-                        let col = o.field.flatMap { reader.column(of: $0, line: o.firstLine, in: plain!) }
+                        let col = o.field.flatMap { f in text.flatMap { reader.column(of: f, line: o.firstLine, in: $0.text(o.firstLine)) } }
                         first = "\(file):\(o.firstLine)" + (col.map { ":\($0)" } ?? "")
                     } else {
                         first = file
@@ -94,5 +95,51 @@ struct ContractCheck {
             let what = r.rule.hasPrefix("rows:") ? "\(r.checked) rows" : "\(r.violations) row\(r.violations == 1 ? "" : "s")"
             return "  \(r.rule): \(what); first at \(r.first ?? "?")" + (r.note.map { " (\($0))" } ?? "")
         }
+    }
+}
+
+/// Texts in which a line of an input stands at its own line number, for `column(of:line:in:)`:
+/// a plain input whole (as it always was read), a compressed one streamed once, keeping its
+/// first piece (where a CSV header is) and the lines asked for, so memory does not grow
+/// with the inflated file.
+private struct LineTexts {
+    private var whole: [UInt8]?
+    private var prefix: [UInt8] = []
+    private var prefixLines: Int64 = 0
+    private var lines: [Int64: [UInt8]] = [:]
+
+    init(_ wanted: Set<Int64>, input: ObjectID, store: ObjectStore, file: String) throws {
+        var line: Int64 = 1
+        var first = true
+        var prefix: [UInt8] = [], prefixLines: Int64 = 0, lines: [Int64: [UInt8]] = [:]
+        let streamed = try InputDecompression.forEachPlainChunk(stored: input, in: store, file: file) { chunk in
+            if first, let last = chunk.lastIndex(of: UInt8(ascii: "\n")) {
+                prefix = Array(chunk[...last])
+                prefixLines = Int64(prefix.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) })
+            }
+            first = false
+            let base = chunk.baseAddress!
+            var p = 0
+            while p < chunk.count {
+                let newline = memchr(base + p, 0x0A, chunk.count - p)
+                let end = newline.map { UnsafeRawPointer($0) - base } ?? chunk.count
+                if wanted.contains(line) { lines[line, default: []].append(contentsOf: chunk[p..<end]) }
+                guard newline != nil else { break }
+                line += 1
+                p = end + 1
+            }
+        }
+        if streamed {
+            (self.prefix, self.prefixLines, self.lines) = (prefix, prefixLines, lines)
+        } else {
+            whole = try store.read(input)
+        }
+    }
+
+    /// A text whose line `line` is the input's (blank lines stand in past the first piece).
+    func text(_ line: Int64) -> [UInt8] {
+        if let whole { return whole }
+        guard line > prefixLines, let bytes = lines[line] else { return prefix }
+        return prefix + [UInt8](repeating: UInt8(ascii: "\n"), count: Int(line - 1 - prefixLines)) + bytes
     }
 }

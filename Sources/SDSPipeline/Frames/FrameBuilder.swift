@@ -274,7 +274,7 @@ struct FrameBuilder {
         }
         try BuildGate.check(source: s.name, file: rel(s.path), limit: s.maxBadRows, bad: read.quarantine, good: good) {
             var q = Quarantine()
-            _ = try InputDecompression.readTable(s.reader, try workspace.store.read(read.input), file: rel(s.path), quarantine: &q)
+            _ = try InputDecompression.readTable(s.reader, stored: read.input, in: workspace.store, file: rel(s.path), quarantine: &q)
             return q
         }
     }
@@ -325,7 +325,7 @@ struct FrameBuilder {
                 }
             }
             var q = Quarantine(strict: strict)
-            let parts = try InputDecompression.readTable(s.reader, try store.read(input), file: file, quarantine: &q)
+            let parts = try InputDecompression.readTable(s.reader, stored: input, in: store, file: file, quarantine: &q)
             // Lines are kept relative to the partition's first line (the index keeps that), so
             // rows added for one subject do not change every later subject's frame (locality).
             let entries = try parts.map { try StreamedSourceRead.stored($0, store: store) }
