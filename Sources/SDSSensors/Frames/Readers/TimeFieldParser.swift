@@ -24,6 +24,7 @@ struct TimeFieldParser {
     private let ops: UnsafeBufferPointer<TimePattern.Op>
     private let century: Int?
     private let datePrefix: Int
+    private let layout: TimePatternLayout?
 
     init(format: FrameTimeFormat) {
         self.format = format
@@ -33,7 +34,9 @@ struct TimeFieldParser {
             ops = UnsafeBufferPointer(start: code.ops.baseAddress, count: p.ops.count)
             century = p.century
             datePrefix = p.datePrefix
+            layout = p.layout
         } else {
+            layout = nil
             code = nil
             ops = UnsafeBufferPointer(start: nil, count: 0)
             century = nil
@@ -91,6 +94,7 @@ struct TimeFieldParser {
     /// a field whose first bytes equal the last one's takes that day without reading them.
     @inline(__always)
     private mutating func patternTime(_ f: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
+        if let layout, n == layout.width, let t = fixedTime(f, layout) { return t }
         var r = TimePattern.Fields()
         var p = 0
         let day: Int64
@@ -111,6 +115,29 @@ struct TimeFieldParser {
         let t = day * CivilTime.millisecondsPerDay + Int64(r.hour * 3600 + r.minute * 60 + r.second) * 1000 + Int64(r.millisecond)
         guard let offset = r.offset else { return Parsed(milliseconds: t, isUTC: false) }
         return Parsed(milliseconds: t - Int64(offset) * CivilTime.millisecondsPerMinute, isUTC: true)
+    }
+
+    /// A field of exactly the layout's width read at fixed offsets; nil (with `failure`
+    /// untouched or as the general program will set it) for anything else, which the general
+    /// program then reads, so results and messages stay its own.
+    @inline(__always)
+    private mutating func fixedTime(_ f: UnsafePointer<UInt8>, _ x: TimePatternLayout) -> Parsed? {
+        guard x.matches(f) else { return nil }
+        let day: Int64
+        if x.datePrefix > 0, prefix.length == x.datePrefix, prefix.matches(f) {
+            day = prefix.day
+        } else {
+            var r = TimePattern.Fields()
+            r.year = x.year(f)
+            r.month = TimePatternLayout.two(f, x.month)
+            r.day = TimePatternLayout.two(f, x.day)
+            guard r.month >= 1, r.month <= 12, r.day >= 1, r.day <= 31, let d = civilDay(r) else { return nil }
+            day = d
+            if x.datePrefix > 0 { prefix = DatePrefix(f, x.datePrefix, day: d) }
+        }
+        let h = TimePatternLayout.two(f, x.hour), m = TimePatternLayout.two(f, x.minute), s = TimePatternLayout.two(f, x.second)
+        guard h <= 23, m <= 59, s <= 59 else { return nil }
+        return Parsed(milliseconds: day * CivilTime.millisecondsPerDay + Int64(h * 3600 + m * 60 + s) * 1000, isUTC: false)
     }
 
     /// The day of a pattern's date fields, checked against the calendar.

@@ -19,6 +19,8 @@ public struct TimePattern: Sendable, Equatable {
     /// How many leading ops read the whole date and end with a non-digit literal (`%m/%d/%Y `,
     /// `%Y-%m-%dT`), so equal bytes there mean an equal day, which the parser caches; 0: none.
     let datePrefix: Int
+    /// The fixed-offset form of a pattern whose fields all have one width, tried first; nil: none.
+    let layout: TimePatternLayout?
 
     enum Kind: UInt8, Sendable {
         case literal, year4, year2, month, monthName, day, spacedDay, dayOfYear
@@ -115,6 +117,8 @@ public struct TimePattern: Sendable, Equatable {
         hasTimeOfDay = kinds.contains(.hour24) || kinds.contains(.hour12)
         self.ops = Self.withClocks(ops)
         datePrefix = Self.datePrefix(self.ops)
+        // Clock shortcuts only come after the date prefix, so its op count is the same in `ops`.
+        layout = TimePatternLayout(ops, datePrefixOps: datePrefix)
     }
 
     /// `ops` with a `.clock` shortcut before each `%H:%M:%S` or `%I:%M:%S`.
