@@ -298,7 +298,8 @@ public struct Checkout {
             // A private copy unless a linker says otherwise (a chmod'ed shared file gets one).
             let linker = linker ?? WorkTreeLinker(store: workspace.store, modes: [.copy])
             do {
-                try linker.place(id, executable: kind == .executable, at: tmp, mode: mode)
+                // Not fsynced one by one: `PendingFiles` syncs the file system once for many.
+                try linker.place(id, executable: kind == .executable, at: tmp, mode: mode, syncing: false)
                 size = try FileIO.lstat(tmp)?.size ?? 0
             } catch {
                 unlink(tmp)

@@ -101,20 +101,21 @@ public final class WorkTreeLinker: Sendable {
     /// An executable file is never hardlinked or symlinked: its mode bit would have to be set
     /// on the shared object. `mode` is for reflinks and copies; shared objects stay 0444.
     /// With `copying` false only the list's linking modes are tried: nil when none was
-    /// possible (then nothing is at `tmp`).
+    /// possible (then nothing is at `tmp`). With `syncing` false a copy is not fsynced: the
+    /// caller makes many files durable at once (checkout's one `syncfs`).
     @discardableResult
-    public func place(_ id: ObjectID, executable: Bool, at tmp: String, mode: mode_t) throws -> LinkMode {
-        try place(id, executable: executable, at: tmp, mode: mode, copying: true)!
+    public func place(_ id: ObjectID, executable: Bool, at tmp: String, mode: mode_t, syncing: Bool = true) throws -> LinkMode {
+        try place(id, executable: executable, at: tmp, mode: mode, copying: true, syncing: syncing)!
     }
 
-    func place(_ id: ObjectID, executable: Bool, at tmp: String, mode: mode_t, copying: Bool) throws -> LinkMode? {
+    func place(_ id: ObjectID, executable: Bool, at tmp: String, mode: mode_t, copying: Bool, syncing: Bool = true) throws -> LinkMode? {
         var candidates = modes.filter { !(executable && $0.sharesObject) && (copying || $0 != .copy) }
         if copying && !candidates.contains(.copy) { candidates.append(.copy) }
         let refused = Self.refused.withLock { $0 }
         // An object still staged (a build's, not yet named in objects/) can only be copied.
         if access(store.path(of: id), F_OK) != 0 { candidates = [.copy] }
         for (k, m) in candidates.enumerated() where !refused.contains(m) {
-            if m == .copy { try copy(id, to: tmp, mode: mode); return .copy }
+            if m == .copy { try copy(id, to: tmp, mode: mode, syncing: syncing); return .copy }
             let code = attempt(m, id: id, at: tmp, mode: mode)
             if code == 0 { return m }
             unlink(tmp)
@@ -130,7 +131,7 @@ public final class WorkTreeLinker: Sendable {
             }
         }
         guard copying else { return nil }
-        try copy(id, to: tmp, mode: mode)
+        try copy(id, to: tmp, mode: mode, syncing: syncing)
         return .copy
     }
 
@@ -154,11 +155,11 @@ public final class WorkTreeLinker: Sendable {
     }
 
     /// A private copy, every byte checked against the id.
-    func copy(_ id: ObjectID, to tmp: String, mode: mode_t) throws {
+    func copy(_ id: ObjectID, to tmp: String, mode: mode_t, syncing: Bool = true) throws {
         let fd = try FileIO.open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode: mode)
         do {
             try store.copy(id, to: fd, path: tmp)
-            try FileIO.fsync(fd, path: tmp)
+            if syncing { try FileIO.fsync(fd, path: tmp) }
             close(fd)
         } catch {
             close(fd)
